@@ -1,0 +1,125 @@
+"""Plain, immutable snapshots of a case and its lesions: the input of every clinical engine.
+
+The Django models are turned into these once (``apps.cases.selectors.case_facts``) and the risk engine,
+the dose engine and the trial matcher read only these, so the engines stay pure Python and testable
+without a database. Field names are exactly the vocabulary of ``shared/clinical-rules.md`` §1 and §1b;
+``None`` means "unknown", which the engines answer with "unknown: needs <field>", never a guess.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from datetime import date
+from typing import Any
+
+from apps.cases.vocabulary import (
+    Alignment,
+    BreastSubtype,
+    CastrationStatus,
+    CorticalInvolvement,
+    EpiduralCompressionGrade,
+    LimbPain,
+    PosterolateralInvolvement,
+    PrimaryHistology,
+    RadiographicType,
+    ReceptorStatus,
+    Site,
+    SpinalPain,
+    Subsite,
+    SystemicTherapyClass,
+    VertebralCollapse,
+    breast_subtype,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LesionFacts:
+    """One bone metastasis as the board sees it (clinical-rules.md §1)."""
+
+    site: Site
+    subsite: Subsite | None = None
+    level_from: str | None = None
+    level_to: str | None = None
+    radiographic_type: RadiographicType | None = None
+    cortical_involvement: CorticalInvolvement | None = None
+    max_diameter_mm: float | None = None
+    symptomatic: bool | None = None
+    pain: LimbPain | None = None
+    spinal_pain: SpinalPain | None = None
+    alignment: Alignment | None = None
+    vertebral_collapse: VertebralCollapse | None = None
+    posterolateral_involvement: PosterolateralInvolvement | None = None
+    epidural_compression_grade: EpiduralCompressionGrade | None = None
+    distance_to_spinal_cord_mm: float | None = None
+    posterior_element_involvement: bool | None = None
+    extraosseous_soft_tissue: bool | None = None
+    existing_fracture: bool | None = None
+    prior_surgery: bool | None = None
+    prior_radiotherapy: bool | None = None
+    #: Stable identifier of the stored lesion (its public UUID), so results can be attached back to it.
+    ref: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PriorCourseFacts:
+    """A radiotherapy course the patient already received."""
+
+    region: str
+    total_dose_gy: float
+    fractions: int
+    date: date | None = None
+    technique: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CaseFacts:
+    """A case for the board: the patient's disease and the lesions under discussion (clinical-rules.md §1b)."""
+
+    primary_histology: PrimaryHistology | None = None
+    er_status: ReceptorStatus | None = None
+    pr_status: ReceptorStatus | None = None
+    her2_status: ReceptorStatus | None = None
+    castration_status: CastrationStatus | None = None
+    egfr_mutation: ReceptorStatus | None = None
+    alk_rearrangement: ReceptorStatus | None = None
+    ecog: int | None = None
+    estimated_survival_months: float | None = None
+    primary_diagnosis_date: date | None = None
+    metastasis_diagnosis_date: date | None = None
+    primary_controlled: bool | None = None
+    bone_metastases_count: int | None = None
+    visceral_metastases_count: int | None = None
+    brain_metastases: bool | None = None
+    history_polymetastatic: bool | None = None
+    history_oligometastatic_treated: bool | None = None
+    on_systemic_therapy: bool | None = None
+    progressing_lesions_count: int | None = None
+    #: None = unknown; an empty tuple = known to be on no systemic therapy class.
+    systemic_therapy_classes: tuple[SystemicTherapyClass, ...] | None = None
+    lesions: tuple[LesionFacts, ...] = ()
+    prior_courses: tuple[PriorCourseFacts, ...] = ()
+    date_of_birth: date | None = None
+    #: The day the facts describe (the case's reference date); engines never read the wall clock.
+    as_of: date | None = None
+    ref: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def breast_subtype(self) -> BreastSubtype | None:
+        """Derived subtype for a breast primary (None for other primaries or when receptors are unknown)."""
+        if self.primary_histology != PrimaryHistology.BREAST:
+            return None
+        return breast_subtype(self.er_status, self.pr_status, self.her2_status)
+
+    @property
+    def metastases_count(self) -> int | None:
+        """Total metastatic foci (bone + visceral), or None when either count is unknown."""
+        if self.bone_metastases_count is None or self.visceral_metastases_count is None:
+            return None
+        return self.bone_metastases_count + self.visceral_metastases_count
+
+
+CASE_FIELD_NAMES: tuple[str, ...] = tuple(
+    f.name for f in fields(CaseFacts) if f.name not in {"lesions", "prior_courses", "ref", "extra"}
+)
+LESION_FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in fields(LesionFacts) if f.name != "ref")
