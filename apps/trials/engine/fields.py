@@ -1,0 +1,734 @@
+"""The fields a trial criterion may address, and how each is read from the case facts.
+
+Three groups (all listed in ``FIELDS``):
+
+* every ``CaseFacts`` field and every ``LesionFacts`` field (the latter only inside a lesion quantifier),
+  under exactly the names of ``apps.cases.facts`` (clinical-rules.md §1 and §1b);
+* derived fields computed from them (``breast_subtype``, ``metastases_count``, ``lesion_count``,
+  ``months_primary_to_metastasis``, ``oligometastatic_class``, ``age_years``,
+  ``months_since_metastasis_diagnosis`` and, per lesion, ``vertebral_levels``);
+* ``extra.<name>`` facts that the case model does not carry but a criterion needs (a planned dose, a
+  clinical judgement). Only the names declared here are addressable, so a typo is a validation error.
+
+A getter returns the value, ``None`` when the value is unknown, or a ``Partial`` when a derived value is not
+known exactly but is bounded (e.g. 6 bone metastases and an unknown visceral count: "at least 6
+metastases"). A comparison that every still-possible value decides the same way is decided; otherwise it
+is ``unknown`` and names the fields that would decide it. Unknown is never a guess
+(clinical-rules.md §1b).
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from itertools import product
+from operator import attrgetter
+from typing import Any
+
+from apps.cases.facts import CASE_FIELD_NAMES, LESION_FIELD_NAMES, CaseFacts, LesionFacts
+from apps.cases.vocabulary import (
+    SPINAL_SITES,
+    VERTEBRAL_LEVELS,
+    Alignment,
+    BreastSubtype,
+    CastrationStatus,
+    CorticalInvolvement,
+    EpiduralCompressionGrade,
+    LimbPain,
+    PosterolateralInvolvement,
+    PrimaryHistology,
+    RadiographicType,
+    ReceptorStatus,
+    Site,
+    SpinalPain,
+    Subsite,
+    SystemicTherapyClass,
+    VertebralCollapse,
+    breast_subtype,
+    levels_between,
+)
+
+
+class Kind(StrEnum):
+    """The kind of a field decides which operators apply to it (see ``OPS_BY_KIND``)."""
+
+    INTEGER = "integer"
+    NUMBER = "number"
+    BOOLEAN = "boolean"
+    ENUM = "enum"
+    DATE = "date"
+    SET = "set"
+
+
+class Scope(StrEnum):
+    """Where a field may be used: on the case, or on one lesion inside a lesion quantifier."""
+
+    CASE = "case"
+    LESION = "lesion"
+
+
+#: Operators written in criteria JSON, by field kind.
+OPS_BY_KIND: dict[Kind, tuple[str, ...]] = {
+    Kind.INTEGER: ("eq", "ne", "lt", "le", "gt", "ge", "between", "in", "not_in", "is_known"),
+    Kind.NUMBER: ("eq", "ne", "lt", "le", "gt", "ge", "between", "in", "not_in", "is_known"),
+    Kind.DATE: ("eq", "ne", "lt", "le", "gt", "ge", "between", "is_known"),
+    Kind.ENUM: ("eq", "ne", "in", "not_in", "is_known"),
+    Kind.BOOLEAN: ("eq", "ne", "is_known"),
+    Kind.SET: ("includes_any", "includes_all", "includes_none", "is_known"),
+}
+ALL_OPS: tuple[str, ...] = (
+    "eq",
+    "ne",
+    "lt",
+    "le",
+    "gt",
+    "ge",
+    "between",
+    "in",
+    "not_in",
+    "includes_any",
+    "includes_all",
+    "includes_none",
+    "is_known",
+)
+#: Operators that ``count_lesions`` accepts (the count is an integer).
+COUNT_OPS: tuple[str, ...] = OPS_BY_KIND[Kind.INTEGER][:-1]
+
+
+@dataclass(frozen=True, slots=True)
+class Partial:
+    """A derived value known only partly.
+
+    ``missing`` names the fields (relative to the case or the lesion) that would make it exact;
+    ``possible`` is the finite set of values still possible (enum and boolean fields); ``lo``/``hi`` bound a
+    number (inclusive; ``None`` = unbounded).
+    """
+
+    missing: tuple[str, ...]
+    possible: frozenset[Any] | None = None
+    lo: float | None = None
+    hi: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    """One addressable field of the criteria language."""
+
+    name: str
+    scope: Scope
+    kind: Kind
+    label: str
+    getter: Callable[[Any], Any]
+    values: tuple[str, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    #: (singular, plural) for counts: explanations read "3 metastases" rather than "metastases count is 3".
+    noun: tuple[str, str] | None = None
+    unit: str = ""
+    derived: bool = False
+    description: str = ""
+    source: str = ""
+
+    @property
+    def ops(self) -> tuple[str, ...]:
+        return OPS_BY_KIND[self.kind]
+
+
+def last_call_memo(getter: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """Remember the value for the last object read.
+
+    A case is matched against every trial in turn and several criteria read the same derived field, so the
+    same ``CaseFacts`` is asked again and again. The memo holds a strong reference to the object, so its
+    identity cannot be reused while it is remembered; the (object, value) pair is replaced in one
+    assignment, so concurrent threads see either the old pair or the new one.
+    """
+    memo: list[tuple[Any, Any]] = [(None, None)]
+
+    def remembered(obj: Any) -> Any:
+        last, value = memo[0]
+        if obj is last:
+            return value
+        value = getter(obj)
+        memo[0] = (obj, value)
+        return value
+
+    remembered.__doc__ = getter.__doc__
+    remembered.__name__ = getattr(getter, "__name__", "getter")
+    return remembered
+
+
+def _values(enum: Iterable[StrEnum]) -> tuple[str, ...]:
+    return tuple(member.value for member in enum)
+
+
+# --------------------------------------------------------------------------------------------------------
+# Date arithmetic
+# --------------------------------------------------------------------------------------------------------
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` plus ``months`` calendar months, the day clamped to the end of a shorter month."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def months_between(start: date, end: date) -> float:
+    """Calendar months from ``start`` to ``end``: whole months plus the fraction of the month under way.
+
+    2020-01-15 -> 2020-07-15 is exactly 6.0, so "within 6 months" (ESTRO/EORTC synchronous, seed 003 §3.1)
+    is ``<= 6`` and a day later is metachronous. Negative when ``end`` precedes ``start``.
+    """
+    if end < start:
+        return -months_between(end, start)
+    whole = (end.year - start.year) * 12 + end.month - start.month
+    anchor = add_months(start, whole)
+    if anchor > end:
+        whole -= 1
+        anchor = add_months(start, whole)
+    following = add_months(start, whole + 1)
+    return whole + (end - anchor).days / (following - anchor).days
+
+
+def completed_years(born: date, on: date) -> int:
+    """Age in completed years on a given day."""
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+# --------------------------------------------------------------------------------------------------------
+# Getters
+# --------------------------------------------------------------------------------------------------------
+
+_RECEPTOR_FIELDS = ("er_status", "pr_status", "her2_status")
+_POS, _NEG = ReceptorStatus.POSITIVE.value, ReceptorStatus.NEGATIVE.value
+
+
+def _status_getter(name: str) -> Callable[[Any], Any]:
+    """Receptor / mutation status: ``None`` and the explicit value ``unknown`` are both "not known"."""
+    get = attrgetter(name)
+
+    def getter(obj: Any) -> Any:
+        value = get(obj)
+        if value is None or value == ReceptorStatus.UNKNOWN:
+            return None
+        return value
+
+    return getter
+
+
+def _known_status(value: Any) -> str | None:
+    if value is None or value == ReceptorStatus.UNKNOWN:
+        return None
+    return str(value)
+
+
+def _relevant(
+    unknown: list[str], options: dict[str, tuple[Any, ...]], outcome: Callable[..., Any]
+) -> tuple[str, ...]:
+    """The unknown inputs whose value can change ``outcome`` (the others need not be asked for)."""
+    names = list(options)
+    combos = [dict(zip(names, combo, strict=True)) for combo in product(*(options[n] for n in names))]
+    relevant = []
+    for name in unknown:
+        for combo in combos:
+            flipped = {**combo, name: next(v for v in options[name] if v != combo[name])}
+            if outcome(**combo) != outcome(**flipped):
+                relevant.append(name)
+                break
+    return tuple(relevant)
+
+
+NOT_APPLICABLE = "not_applicable"
+
+
+def _breast_subtype_outcome(primary_histology: Any, er_status: Any, pr_status: Any, her2_status: Any) -> str:
+    if primary_histology != PrimaryHistology.BREAST:
+        return NOT_APPLICABLE
+    subtype = breast_subtype(er_status, pr_status, her2_status)
+    assert subtype is not None  # every receptor is known in an enumerated combination
+    return subtype.value
+
+
+def get_breast_subtype(case: CaseFacts) -> Any:
+    """Derived subtype (clinical-rules.md §1b; seed 004), ``not_applicable`` for a non-breast primary.
+
+    Unknown receptors are enumerated: ER positive with HER2 unknown is "luminal or her2_positive", which is
+    certainly not triple-negative, so a criterion excluding triple-negative disease is decided.
+    """
+    primary = case.primary_histology
+    if primary is not None and primary != PrimaryHistology.BREAST:
+        return NOT_APPLICABLE
+    known = {name: _known_status(getattr(case, name)) for name in _RECEPTOR_FIELDS}
+    if primary is not None and all(v is not None for v in known.values()):
+        subtype = breast_subtype(known["er_status"], known["pr_status"], known["her2_status"])
+        return subtype.value if subtype is not None else None
+    options: dict[str, tuple[Any, ...]] = {
+        "primary_histology": (primary,) if primary is not None else (PrimaryHistology.BREAST.value, "other"),
+    }
+    for name, value in known.items():
+        options[name] = (value,) if value is not None else (_POS, _NEG)
+    possible = frozenset(
+        _breast_subtype_outcome(**dict(zip(options, combo, strict=True)))
+        for combo in product(*options.values())
+    )
+    if len(possible) == 1:
+        return next(iter(possible))
+    unknown = [name for name, opts in options.items() if len(opts) > 1]
+    return Partial(missing=_relevant(unknown, options, _breast_subtype_outcome), possible=possible)
+
+
+def _bone_lower_bound(case: CaseFacts) -> int:
+    # Every recorded lesion is a bone metastasis (LesionFacts), so the count is at least their number.
+    return len(case.lesions)
+
+
+def get_bone_metastases_count(case: CaseFacts) -> Any:
+    value = case.bone_metastases_count
+    if value is not None:
+        return value
+    return Partial(missing=("bone_metastases_count",), lo=_bone_lower_bound(case))
+
+
+def get_metastases_count(case: CaseFacts) -> Any:
+    """Bone plus visceral metastases (``CaseFacts.metastases_count``), bounded below when a count is unknown.
+
+    Brain metastases are counted only where the visceral count includes them; the case vocabulary records
+    them as a separate yes/no (clinical-rules.md §1b).
+    """
+    bone, visceral = case.bone_metastases_count, case.visceral_metastases_count
+    if bone is not None and visceral is not None:
+        return bone + visceral
+    missing = tuple(
+        name
+        for name, value in (("bone_metastases_count", bone), ("visceral_metastases_count", visceral))
+        if value is None
+    )
+    low = (bone if bone is not None else _bone_lower_bound(case)) + (visceral or 0)
+    return Partial(missing=missing, lo=low)
+
+
+def get_lesion_count(case: CaseFacts) -> Any:
+    return len(case.lesions)
+
+
+def get_months_primary_to_metastasis(case: CaseFacts) -> Any:
+    start, end = case.primary_diagnosis_date, case.metastasis_diagnosis_date
+    if start is None or end is None:
+        missing = tuple(
+            name
+            for name, value in (("primary_diagnosis_date", start), ("metastasis_diagnosis_date", end))
+            if value is None
+        )
+        return Partial(missing=missing)
+    return months_between(start, end)
+
+
+def get_months_since_metastasis_diagnosis(case: CaseFacts) -> Any:
+    start, end = case.metastasis_diagnosis_date, case.as_of
+    if start is None or end is None:
+        missing = tuple(
+            name for name, value in (("metastasis_diagnosis_date", start), ("as_of", end)) if value is None
+        )
+        return Partial(missing=missing)
+    return months_between(start, end)
+
+
+def get_age_years(case: CaseFacts) -> Any:
+    born, on = case.date_of_birth, case.as_of
+    if born is None or on is None:
+        missing = tuple(name for name, value in (("date_of_birth", born), ("as_of", on)) if value is None)
+        return Partial(missing=missing)
+    return completed_years(born, on)
+
+
+class OligometastaticClass(StrEnum):
+    """ESTRO/EORTC classes of oligometastatic disease (seed 003 §3.1; clinical-rules.md §6)."""
+
+    DE_NOVO_SYNCHRONOUS = "de_novo_synchronous"
+    DE_NOVO_METACHRONOUS = "de_novo_metachronous"
+    INDUCED = "induced"
+    REPEAT = "repeat"
+
+
+#: "Synchronous" = metastases diagnosed within 6 months of the primary (seed 003 §3.1).
+SYNCHRONOUS_WINDOW_MONTHS = 6.0
+
+
+def _class_outcome(history_polymetastatic: Any, history_oligometastatic_treated: Any, timing: Any) -> str:
+    # ESTRO/EORTC decision order (Guckenberger et al., Lancet Oncol 2020, cited by seed 003): a history of
+    # polymetastatic disease makes it induced; else a previous oligometastatic diagnosis makes it repeat;
+    # else it is de novo, split by the 6-month window.
+    if history_polymetastatic:
+        return OligometastaticClass.INDUCED.value
+    if history_oligometastatic_treated:
+        return OligometastaticClass.REPEAT.value
+    return str(timing)
+
+
+def get_oligometastatic_class(case: CaseFacts) -> Any:
+    """The ESTRO/EORTC class by history and timing; whether the case is oligometastatic at all is a separate
+    count test with each trial's own cut-off (clinical-rules.md §6: never one cut-off for every purpose).
+    """
+    poly, oligo = case.history_polymetastatic, case.history_oligometastatic_treated
+    start, end = case.primary_diagnosis_date, case.metastasis_diagnosis_date
+    timing: tuple[Any, ...]
+    if start is not None and end is not None:
+        synchronous = months_between(start, end) <= SYNCHRONOUS_WINDOW_MONTHS
+        timing = (
+            OligometastaticClass.DE_NOVO_SYNCHRONOUS.value
+            if synchronous
+            else OligometastaticClass.DE_NOVO_METACHRONOUS.value,
+        )
+    else:
+        timing = (
+            OligometastaticClass.DE_NOVO_SYNCHRONOUS.value,
+            OligometastaticClass.DE_NOVO_METACHRONOUS.value,
+        )
+    options: dict[str, tuple[Any, ...]] = {
+        "history_polymetastatic": (poly,) if poly is not None else (True, False),
+        "history_oligometastatic_treated": (oligo,) if oligo is not None else (True, False),
+        "timing": timing,
+    }
+    possible = frozenset(_class_outcome(*combo) for combo in product(*options.values()))
+    if len(possible) == 1:
+        return next(iter(possible))
+    unknown = [name for name, opts in options.items() if len(opts) > 1]
+    relevant = _relevant(unknown, options, _class_outcome)
+    missing: list[str] = []
+    for name in relevant:
+        if name == "timing":
+            missing.extend(
+                n
+                for n, v in (("primary_diagnosis_date", start), ("metastasis_diagnosis_date", end))
+                if v is None
+            )
+        else:
+            missing.append(name)
+    return Partial(missing=tuple(missing), possible=possible)
+
+
+def get_vertebral_levels(lesion: LesionFacts) -> Any:
+    """Every level the lesion spans (``level_from``..``level_to``); empty for a lesion off the spine."""
+    if lesion.level_from is None:
+        if lesion.site in SPINAL_SITES:
+            return None
+        return ()
+    try:
+        return levels_between(lesion.level_from, lesion.level_to)
+    except (KeyError, ValueError):
+        return Partial(missing=("level_from", "level_to"))
+
+
+def _extra_getter(key: str, kind: Kind) -> Callable[[Any], Any]:
+    def getter(case: Any) -> Any:
+        value = case.extra.get(key)
+        if kind is Kind.BOOLEAN:
+            return value if isinstance(value, bool) else None
+        if kind in (Kind.NUMBER, Kind.INTEGER):
+            return value if isinstance(value, int | float) and not isinstance(value, bool) else None
+        return value
+
+    return getter
+
+
+# --------------------------------------------------------------------------------------------------------
+# The registry
+# --------------------------------------------------------------------------------------------------------
+
+_RECEPTOR_VALUES = (_POS, _NEG)
+_C = Scope.CASE
+_L = Scope.LESION
+
+
+def _case(name: str, kind: Kind, label: str, **kw: Any) -> FieldSpec:
+    kw.setdefault("getter", attrgetter(name))
+    return FieldSpec(name=name, scope=_C, kind=kind, label=label, **kw)
+
+
+def _lesion(name: str, kind: Kind, label: str, **kw: Any) -> FieldSpec:
+    kw.setdefault("getter", attrgetter(name))
+    return FieldSpec(name=name, scope=_L, kind=kind, label=label, **kw)
+
+
+_STATUS_DOC = "positive / negative; a recorded value of 'unknown' counts as not known"
+
+CASE_FIELDS: tuple[FieldSpec, ...] = (
+    _case("primary_histology", Kind.ENUM, "primary histology", values=_values(PrimaryHistology)),
+    _case(
+        "er_status",
+        Kind.ENUM,
+        "ER status",
+        values=_RECEPTOR_VALUES,
+        getter=_status_getter("er_status"),
+        description=_STATUS_DOC,
+    ),
+    _case(
+        "pr_status",
+        Kind.ENUM,
+        "PR status",
+        values=_RECEPTOR_VALUES,
+        getter=_status_getter("pr_status"),
+        description=_STATUS_DOC,
+    ),
+    _case(
+        "her2_status",
+        Kind.ENUM,
+        "HER2 status",
+        values=_RECEPTOR_VALUES,
+        getter=_status_getter("her2_status"),
+        description=_STATUS_DOC,
+    ),
+    _case("castration_status", Kind.ENUM, "castration status", values=_values(CastrationStatus)),
+    _case(
+        "egfr_mutation",
+        Kind.ENUM,
+        "EGFR mutation",
+        values=_RECEPTOR_VALUES,
+        getter=_status_getter("egfr_mutation"),
+        description=_STATUS_DOC,
+    ),
+    _case(
+        "alk_rearrangement",
+        Kind.ENUM,
+        "ALK rearrangement",
+        values=_RECEPTOR_VALUES,
+        getter=_status_getter("alk_rearrangement"),
+        description=_STATUS_DOC,
+    ),
+    _case("ecog", Kind.INTEGER, "ECOG performance status", minimum=0, maximum=4),
+    _case("estimated_survival_months", Kind.NUMBER, "estimated survival", unit="months", minimum=0),
+    _case("primary_diagnosis_date", Kind.DATE, "primary diagnosis date"),
+    _case("metastasis_diagnosis_date", Kind.DATE, "metastasis diagnosis date"),
+    _case("primary_controlled", Kind.BOOLEAN, "primary tumour controlled"),
+    _case(
+        "bone_metastases_count",
+        Kind.INTEGER,
+        "bone metastases count",
+        minimum=0,
+        noun=("bone metastasis", "bone metastases"),
+        getter=last_call_memo(get_bone_metastases_count),
+        description="when not recorded, bounded below by the number of recorded lesions",
+    ),
+    _case(
+        "visceral_metastases_count",
+        Kind.INTEGER,
+        "visceral metastases count",
+        minimum=0,
+        noun=("visceral metastasis", "visceral metastases"),
+    ),
+    _case("brain_metastases", Kind.BOOLEAN, "brain metastases"),
+    _case("history_polymetastatic", Kind.BOOLEAN, "history of polymetastatic disease"),
+    _case("history_oligometastatic_treated", Kind.BOOLEAN, "previously treated oligometastatic disease"),
+    _case("on_systemic_therapy", Kind.BOOLEAN, "on systemic therapy"),
+    _case(
+        "progressing_lesions_count",
+        Kind.INTEGER,
+        "progressing lesions count",
+        minimum=0,
+        noun=("progressing lesion", "progressing lesions"),
+    ),
+    _case(
+        "systemic_therapy_classes",
+        Kind.SET,
+        "systemic therapy classes",
+        values=_values(SystemicTherapyClass),
+        description="an empty list = known to be on none",
+    ),
+    _case("date_of_birth", Kind.DATE, "date of birth"),
+    _case("as_of", Kind.DATE, "reference date of the facts"),
+)
+
+DERIVED_CASE_FIELDS: tuple[FieldSpec, ...] = (
+    _case(
+        "breast_subtype",
+        Kind.ENUM,
+        "breast subtype",
+        values=(*_values(BreastSubtype), NOT_APPLICABLE),
+        getter=last_call_memo(get_breast_subtype),
+        derived=True,
+        description="luminal (ER or PR positive, HER2 negative), her2_positive, triple_negative; "
+        "not_applicable for a non-breast primary",
+        source="clinical-rules.md §1b; seed 004",
+    ),
+    _case(
+        "metastases_count",
+        Kind.INTEGER,
+        "metastases count",
+        minimum=0,
+        noun=("metastasis", "metastases"),
+        getter=last_call_memo(get_metastases_count),
+        derived=True,
+        description="bone_metastases_count + visceral_metastases_count",
+        source="apps.cases.facts.CaseFacts.metastases_count; clinical-rules.md §6",
+    ),
+    _case(
+        "lesion_count",
+        Kind.INTEGER,
+        "recorded lesions",
+        minimum=0,
+        noun=("recorded bone lesion", "recorded bone lesions"),
+        getter=get_lesion_count,
+        derived=True,
+        description="number of lesions recorded on the case",
+    ),
+    _case(
+        "months_primary_to_metastasis",
+        Kind.NUMBER,
+        "interval from primary diagnosis to metastasis diagnosis",
+        unit="months",
+        getter=last_call_memo(get_months_primary_to_metastasis),
+        derived=True,
+        description="calendar months from primary_diagnosis_date to metastasis_diagnosis_date",
+        source="seed 003 §3.1",
+    ),
+    _case(
+        "months_since_metastasis_diagnosis",
+        Kind.NUMBER,
+        "time since metastasis diagnosis",
+        unit="months",
+        getter=last_call_memo(get_months_since_metastasis_diagnosis),
+        derived=True,
+        description="calendar months from metastasis_diagnosis_date to as_of",
+    ),
+    _case(
+        "oligometastatic_class",
+        Kind.ENUM,
+        "ESTRO/EORTC oligometastatic class",
+        values=_values(OligometastaticClass),
+        getter=last_call_memo(get_oligometastatic_class),
+        derived=True,
+        description="induced if history_polymetastatic; else repeat if history_oligometastatic_treated; "
+        "else de_novo_synchronous (metastases within 6 months of the primary) or de_novo_metachronous",
+        source="seed 003 §3.1; clinical-rules.md §6",
+    ),
+    _case(
+        "age_years",
+        Kind.INTEGER,
+        "age",
+        unit="years",
+        minimum=0,
+        getter=last_call_memo(get_age_years),
+        derived=True,
+        description="completed years from date_of_birth to as_of",
+    ),
+)
+
+EXTRA_FIELDS: tuple[FieldSpec, ...] = (
+    _case(
+        "extra.planned_min_bed10_gy",
+        Kind.NUMBER,
+        "lowest planned BED10 over all metastatic sites",
+        unit="Gy",
+        minimum=0,
+        getter=_extra_getter("planned_min_bed10_gy", Kind.NUMBER),
+        derived=True,
+        description="set by the planner in CaseFacts.extra['planned_min_bed10_gy']; no plan, no value",
+        source="seed 004 (NCT03808337: BED >= 48 Gy10 to all sites)",
+    ),
+    _case(
+        "extra.first_line_cdk46_candidate",
+        Kind.BOOLEAN,
+        "candidate for first-line CDK4/6 inhibitor therapy",
+        getter=_extra_getter("first_line_cdk46_candidate", Kind.BOOLEAN),
+        derived=True,
+        description="a medical-oncology judgement the case model does not hold: "
+        "CaseFacts.extra['first_line_cdk46_candidate']",
+        source="seed 004 (CIMER)",
+    ),
+)
+
+_SPINE_ONLY = "spinal lesions only"
+
+LESION_FIELDS: tuple[FieldSpec, ...] = (
+    _lesion("site", Kind.ENUM, "site", values=_values(Site)),
+    _lesion("subsite", Kind.ENUM, "subsite", values=_values(Subsite)),
+    _lesion(
+        "level_from", Kind.ENUM, "upper vertebral level", values=VERTEBRAL_LEVELS, description=_SPINE_ONLY
+    ),
+    _lesion("level_to", Kind.ENUM, "lower vertebral level", values=VERTEBRAL_LEVELS, description=_SPINE_ONLY),
+    _lesion("radiographic_type", Kind.ENUM, "radiographic type", values=_values(RadiographicType)),
+    _lesion("cortical_involvement", Kind.ENUM, "cortical involvement", values=_values(CorticalInvolvement)),
+    _lesion("max_diameter_mm", Kind.NUMBER, "maximum diameter", unit="mm", minimum=0),
+    _lesion("symptomatic", Kind.BOOLEAN, "symptomatic"),
+    _lesion("pain", Kind.ENUM, "limb pain", values=_values(LimbPain)),
+    _lesion("spinal_pain", Kind.ENUM, "spinal pain", values=_values(SpinalPain), description=_SPINE_ONLY),
+    _lesion("alignment", Kind.ENUM, "alignment", values=_values(Alignment), description=_SPINE_ONLY),
+    _lesion(
+        "vertebral_collapse",
+        Kind.ENUM,
+        "vertebral collapse",
+        values=_values(VertebralCollapse),
+        description=_SPINE_ONLY,
+    ),
+    _lesion(
+        "posterolateral_involvement",
+        Kind.ENUM,
+        "posterolateral involvement",
+        values=_values(PosterolateralInvolvement),
+        description=_SPINE_ONLY,
+    ),
+    _lesion(
+        "epidural_compression_grade",
+        Kind.ENUM,
+        "epidural compression grade",
+        values=_values(EpiduralCompressionGrade),
+        description=_SPINE_ONLY,
+    ),
+    _lesion(
+        "distance_to_spinal_cord_mm",
+        Kind.NUMBER,
+        "distance to the spinal cord",
+        unit="mm",
+        minimum=0,
+        description=_SPINE_ONLY,
+    ),
+    _lesion("posterior_element_involvement", Kind.BOOLEAN, "posterior element involvement"),
+    _lesion("extraosseous_soft_tissue", Kind.BOOLEAN, "extraosseous soft tissue"),
+    _lesion("existing_fracture", Kind.BOOLEAN, "existing fracture"),
+    _lesion("prior_surgery", Kind.BOOLEAN, "prior surgery"),
+    _lesion("prior_radiotherapy", Kind.BOOLEAN, "prior radiotherapy"),
+)
+
+DERIVED_LESION_FIELDS: tuple[FieldSpec, ...] = (
+    _lesion(
+        "vertebral_levels",
+        Kind.SET,
+        "vertebral levels",
+        values=VERTEBRAL_LEVELS,
+        getter=get_vertebral_levels,
+        derived=True,
+        description="every level from level_from to level_to; empty for a lesion off the spine; "
+        "unknown for a spinal lesion without level_from",
+    ),
+)
+
+FIELDS: dict[tuple[Scope, str], FieldSpec] = {
+    (spec.scope, spec.name): spec
+    for spec in (*CASE_FIELDS, *DERIVED_CASE_FIELDS, *EXTRA_FIELDS, *LESION_FIELDS, *DERIVED_LESION_FIELDS)
+}
+
+
+def fields_in(scope: Scope) -> dict[str, FieldSpec]:
+    """The fields addressable in a scope, by name."""
+    return {name: spec for (s, name), spec in FIELDS.items() if s is scope}
+
+
+def field_spec(scope: Scope, name: str) -> FieldSpec:
+    return FIELDS[(scope, name)]
+
+
+def _check_coverage() -> None:
+    # The language must address every case and lesion fact: a field added to CaseFacts without a spec here
+    # would be invisible to trials, so fail at import rather than silently.
+    case_names = {name for (scope, name) in FIELDS if scope is Scope.CASE}
+    lesion_names = {name for (scope, name) in FIELDS if scope is Scope.LESION}
+    missing = (set(CASE_FIELD_NAMES) - case_names) | (set(LESION_FIELD_NAMES) - lesion_names)
+    if missing:
+        raise RuntimeError(f"trial engine has no field spec for {sorted(missing)}")
+
+
+_check_coverage()
