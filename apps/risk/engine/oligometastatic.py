@@ -1,0 +1,187 @@
+"""Oligometastatic state of a case: counts, each definition's verdict, ESTRO/EORTC class, oligoprogression.
+
+No single cut-off serves every purpose (clinical-rules.md §6), so the result exposes the counts and one
+verdict per definition; trials apply their own cut-offs to ``total_foci``.
+
+Definitions (codes of ``OligometastaticResult.definitions``):
+
+- ``estro_astro_1_to_5``: 1-5 metastatic foci (ESTRO/ASTRO consensus; source 000_76782ef81e029740.txt,
+  SBRT for Oligometastatic Disease, Lievens Y et al. Radiother Oncol 2020). The consensus also asks that
+  all foci be safely treatable: a clinical judgement the board makes, stated in a note.
+- ``seed002_le_3``: <= 3 extracranial metastases (source 002_eaa0f11dde358788.txt, Materials and Methods).
+- ``oligoprogression_le_3``: progression of <= 3 lesions under systemic therapy (source 002, same section).
+
+ESTRO/EORTC class (source 003_694939402052979f.txt §3.1, Guckenberger M et al. Lancet Oncol 2020), for a
+case with 1-5 foci, following the consensus decision tree in its order:
+
+1. ``history_polymetastatic`` True: ``induced`` (systemic therapy reduced polymetastatic disease);
+2. else ``history_oligometastatic_treated`` True: ``repeat``;
+3. else de novo: ``de_novo_synchronous`` when the metastases were diagnosed within 6 months of the primary
+   (``metastasis_diagnosis_date <= primary_diagnosis_date + relativedelta(months=6)``: the same calendar
+   day six months later is still "within"; relativedelta clamps month ends, e.g. 31 Aug + 6 months = 28/29
+   Feb), ``de_novo_metachronous`` when later (> 6 months). Metastases diagnosed before the primary are
+   synchronous.
+
+More than 5 foci: ``polymetastatic``. Total unknown (either count missing), or a history flag or a date
+that the tree needs is missing: class None with the field in ``missing``. Zero foci: no class (nothing
+metastatic recorded).
+
+Counts: ``total_foci`` = bone + visceral counts (``CaseFacts.metastases_count``). Seed 002 counted
+extracranial metastases; when brain metastases are recorded, a note asks to check the counts.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Final
+
+from dateutil.relativedelta import relativedelta
+
+from apps.cases.facts import CaseFacts
+from apps.risk.engine import sources
+from apps.risk.engine.results import CheckStatus, CriterionCheck, OligometastaticResult, Rule, unknown_text
+
+
+class OligometastaticClass(StrEnum):
+    DE_NOVO_SYNCHRONOUS = "de_novo_synchronous"
+    DE_NOVO_METACHRONOUS = "de_novo_metachronous"
+    INDUCED = "induced"
+    REPEAT = "repeat"
+    POLYMETASTATIC = "polymetastatic"
+
+
+CONSENSUS_MAX_FOCI: Final = 5
+SEED002_MAX_FOCI: Final = 3
+OLIGOPROGRESSION_MAX_LESIONS: Final = 3
+SYNCHRONOUS_WINDOW: Final = relativedelta(months=6)
+
+_MET, _NOT_MET, _UNKNOWN = CheckStatus.MET, CheckStatus.NOT_MET, CheckStatus.UNKNOWN
+_COUNT_FIELDS: Final = ("bone_metastases_count", "visceral_metastases_count")
+
+
+def _count_check(code: str, total: int | None, maximum: int, label: str) -> CriterionCheck:
+    if total is None:
+        return CriterionCheck(code, _UNKNOWN, None, unknown_text(_COUNT_FIELDS), _COUNT_FIELDS)
+    if 1 <= total <= maximum:
+        return CriterionCheck(code, _MET, total, f"{total} foci: within {label}")
+    if total == 0:
+        return CriterionCheck(code, _NOT_MET, total, "no metastatic focus recorded")
+    return CriterionCheck(code, _NOT_MET, total, f"{total} foci: more than {label}")
+
+
+def _oligoprogression_check(on_therapy: bool | None, progressing: int | None) -> CriterionCheck:
+    code = "oligoprogression_le_3"
+    if on_therapy is False:
+        return CriterionCheck(code, _NOT_MET, progressing, "not on systemic therapy")
+    if progressing is not None and not 1 <= progressing <= OLIGOPROGRESSION_MAX_LESIONS:
+        text = "no progressing lesion" if progressing == 0 else f"{progressing} progressing lesions (> 3)"
+        return CriterionCheck(code, _NOT_MET, progressing, text)
+    if progressing is None or on_therapy is None:
+        missing = tuple(
+            field
+            for field, value in (
+                ("on_systemic_therapy", on_therapy),
+                ("progressing_lesions_count", progressing),
+            )
+            if value is None
+        )
+        return CriterionCheck(code, _UNKNOWN, progressing, unknown_text(missing), missing)
+    return CriterionCheck(
+        code, _MET, progressing, f"{progressing} progressing lesions under systemic therapy (<= 3)"
+    )
+
+
+def de_novo_timing(primary: date, metastasis: date) -> OligometastaticClass:
+    """Synchronous when the metastases were diagnosed within 6 months of the primary (boundary day
+    included), metachronous after; see the module docstring. Source: 003_694939402052979f.txt §3.1."""
+    if metastasis <= primary + SYNCHRONOUS_WINDOW:
+        return OligometastaticClass.DE_NOVO_SYNCHRONOUS
+    return OligometastaticClass.DE_NOVO_METACHRONOUS
+
+
+def _estro_eortc_class(
+    case: CaseFacts, total: int | None
+) -> tuple[OligometastaticClass | None, tuple[str, ...], str]:
+    """(class, missing fields, explanation)."""
+    if total is None:
+        missing = tuple(field for field in _COUNT_FIELDS if getattr(case, field) is None)
+        return None, missing, unknown_text(missing)
+    if total == 0:
+        return None, (), "no metastatic focus recorded: no class"
+    if total > CONSENSUS_MAX_FOCI:
+        return OligometastaticClass.POLYMETASTATIC, (), f"{total} foci (> 5): polymetastatic"
+    if case.history_polymetastatic is None:
+        return None, ("history_polymetastatic",), unknown_text(("history_polymetastatic",))
+    if case.history_polymetastatic:
+        return OligometastaticClass.INDUCED, (), "history of polymetastatic disease, now 1-5 foci: induced"
+    if case.history_oligometastatic_treated is None:
+        missing = ("history_oligometastatic_treated",)
+        return None, missing, unknown_text(missing)
+    if case.history_oligometastatic_treated:
+        return OligometastaticClass.REPEAT, (), "previously treated oligometastatic disease: repeat"
+    dates = (
+        ("primary_diagnosis_date", case.primary_diagnosis_date),
+        ("metastasis_diagnosis_date", case.metastasis_diagnosis_date),
+    )
+    missing = tuple(field for field, value in dates if value is None)
+    if case.primary_diagnosis_date is None or case.metastasis_diagnosis_date is None:
+        return None, missing, f"de novo, timing {unknown_text(missing)}"
+    timing = de_novo_timing(case.primary_diagnosis_date, case.metastasis_diagnosis_date)
+    window = "within" if timing is OligometastaticClass.DE_NOVO_SYNCHRONOUS else "more than"
+    return timing, (), f"de novo, metastases diagnosed {window} 6 months of the primary"
+
+
+def _word(check: CriterionCheck) -> str:
+    return {_MET: "yes", _NOT_MET: "no", _UNKNOWN: "unknown"}[check.status]
+
+
+def oligometastatic_state(case: CaseFacts) -> OligometastaticResult:
+    """Counts, definitions, ESTRO/EORTC class and oligoprogression of a case (rule ``oligometastatic``).
+
+    Source: 000_76782ef81e029740.txt (ESTRO/ASTRO 1-5); 002_eaa0f11dde358788.txt (<= 3, oligoprogression);
+    003_694939402052979f.txt §3.1 (ESTRO/EORTC classes); clinical-rules.md §6.
+    """
+    total = case.metastases_count
+    consensus = _count_check("estro_astro_1_to_5", total, CONSENSUS_MAX_FOCI, "1-5 (ESTRO/ASTRO)")
+    seed002 = _count_check("seed002_le_3", total, SEED002_MAX_FOCI, "<= 3 (seed 002)")
+    progression = _oligoprogression_check(case.on_systemic_therapy, case.progressing_lesions_count)
+    definitions = (consensus, seed002, progression)
+    klass, class_missing, class_text = _estro_eortc_class(case, total)
+
+    missing: list[str] = []
+    for field in (*consensus.missing, *class_missing, *progression.missing):
+        if field not in missing:
+            missing.append(field)
+    notes: list[str] = []
+    if consensus.status is _MET:
+        notes.append("ESTRO/ASTRO also requires every focus to be safely treatable: a board judgement")
+    if case.brain_metastases:
+        notes.append(
+            "brain metastases recorded: seed 002 counted extracranial metastases only; check the counts"
+        )
+    days = None
+    if case.primary_diagnosis_date is not None and case.metastasis_diagnosis_date is not None:
+        days = (case.metastasis_diagnosis_date - case.primary_diagnosis_date).days
+    oligoprogression = {_MET: True, _NOT_MET: False, _UNKNOWN: None}[progression.status]
+    recommendation = (
+        f"ESTRO/EORTC class: {klass if klass is not None else 'unknown'} ({class_text}); "
+        f"total foci: {total if total is not None else 'unknown'}; "
+        f"oligometastatic by ESTRO/ASTRO 1-5: {_word(consensus)}, by seed 002 <= 3: {_word(seed002)}; "
+        f"oligoprogression: {_word(progression)}"
+    )
+    return OligometastaticResult(
+        rule=Rule.OLIGOMETASTATIC,
+        applicable=True,
+        category=klass,
+        missing=tuple(missing),
+        recommendation=recommendation,
+        notes=tuple(notes),
+        source=sources.OLIGOMETASTATIC,
+        bone_metastases_count=case.bone_metastases_count,
+        visceral_metastases_count=case.visceral_metastases_count,
+        total_foci=total,
+        definitions=definitions,
+        oligoprogression=oligoprogression,
+        days_primary_to_metastasis=days,
+    )
