@@ -30,7 +30,9 @@ from typing import Any
 
 from apps.cases.facts import CASE_FIELD_NAMES, LESION_FIELD_NAMES, CaseFacts, LesionFacts
 from apps.cases.vocabulary import (
+    LIMB_SITES,
     SPINAL_SITES,
+    SUBSITES_BY_SITE,
     VERTEBRAL_LEVELS,
     Alignment,
     BreastSubtype,
@@ -423,6 +425,35 @@ def get_vertebral_levels(lesion: LesionFacts) -> Any:
         return Partial(missing=("level_from", "level_to"))
 
 
+def _applicable_getter(name: str, sites: frozenset[Any] | Iterable[Any]) -> Callable[[Any], Any]:
+    """A lesion field that exists only on some sites: ``not_applicable`` elsewhere when not recorded.
+
+    The vocabulary gives subsites to long bones and joint regions only, spinal fields to spinal sites only
+    and limb pain to limb sites only (clinical-rules.md §1). Off those sites the field has no value to ask
+    for, so it is a known value (``not_applicable``) rather than unknown: a rule on the subsite of a rib
+    lesion is decided instead of asking for a subsite the rib cannot have.
+    """
+    get = attrgetter(name)
+    applicable = frozenset(sites)
+
+    def getter(lesion: Any) -> Any:
+        value = get(lesion)
+        if value is None and lesion.site not in applicable:
+            return NOT_APPLICABLE
+        return value
+
+    return getter
+
+
+def get_level_to(lesion: LesionFacts) -> Any:
+    """Lower level of a spinal lesion; a lesion with only ``level_from`` recorded is a single-level lesion."""
+    if lesion.level_to is not None:
+        return lesion.level_to
+    if lesion.site not in SPINAL_SITES:
+        return NOT_APPLICABLE
+    return lesion.level_from
+
+
 def _extra_getter(key: str, kind: Kind) -> Callable[[Any], Any]:
     def getter(case: Any) -> Any:
         value = case.extra.get(key)
@@ -641,50 +672,73 @@ EXTRA_FIELDS: tuple[FieldSpec, ...] = (
     ),
 )
 
-_SPINE_ONLY = "spinal lesions only"
+_NA = (NOT_APPLICABLE,)
+_SPINE_ONLY = "spinal sites only: not_applicable elsewhere when not recorded"
+_LIMB_ONLY = "limb sites only: not_applicable elsewhere when not recorded"
+
+
+def _spinal(name: str, label: str, enum: Iterable[StrEnum]) -> FieldSpec:
+    return _lesion(
+        name,
+        Kind.ENUM,
+        label,
+        values=(*_values(enum), *_NA),
+        getter=_applicable_getter(name, SPINAL_SITES),
+        description=_SPINE_ONLY,
+    )
+
 
 LESION_FIELDS: tuple[FieldSpec, ...] = (
     _lesion("site", Kind.ENUM, "site", values=_values(Site)),
-    _lesion("subsite", Kind.ENUM, "subsite", values=_values(Subsite)),
     _lesion(
-        "level_from", Kind.ENUM, "upper vertebral level", values=VERTEBRAL_LEVELS, description=_SPINE_ONLY
+        "subsite",
+        Kind.ENUM,
+        "subsite",
+        values=(*_values(Subsite), *_NA),
+        getter=_applicable_getter("subsite", SUBSITES_BY_SITE),
+        description="not_applicable, when not recorded, on a site without subsites (SUBSITES_BY_SITE)",
     ),
-    _lesion("level_to", Kind.ENUM, "lower vertebral level", values=VERTEBRAL_LEVELS, description=_SPINE_ONLY),
+    _lesion(
+        "level_from",
+        Kind.ENUM,
+        "upper vertebral level",
+        values=(*VERTEBRAL_LEVELS, *_NA),
+        getter=_applicable_getter("level_from", SPINAL_SITES),
+        description=_SPINE_ONLY,
+    ),
+    _lesion(
+        "level_to",
+        Kind.ENUM,
+        "lower vertebral level",
+        values=(*VERTEBRAL_LEVELS, *_NA),
+        getter=get_level_to,
+        description=f"{_SPINE_ONLY}; equals level_from for a single-level lesion",
+    ),
     _lesion("radiographic_type", Kind.ENUM, "radiographic type", values=_values(RadiographicType)),
     _lesion("cortical_involvement", Kind.ENUM, "cortical involvement", values=_values(CorticalInvolvement)),
     _lesion("max_diameter_mm", Kind.NUMBER, "maximum diameter", unit="mm", minimum=0),
     _lesion("symptomatic", Kind.BOOLEAN, "symptomatic"),
-    _lesion("pain", Kind.ENUM, "limb pain", values=_values(LimbPain)),
-    _lesion("spinal_pain", Kind.ENUM, "spinal pain", values=_values(SpinalPain), description=_SPINE_ONLY),
-    _lesion("alignment", Kind.ENUM, "alignment", values=_values(Alignment), description=_SPINE_ONLY),
     _lesion(
-        "vertebral_collapse",
+        "pain",
         Kind.ENUM,
-        "vertebral collapse",
-        values=_values(VertebralCollapse),
-        description=_SPINE_ONLY,
+        "limb pain",
+        values=(*_values(LimbPain), *_NA),
+        getter=_applicable_getter("pain", LIMB_SITES),
+        description=_LIMB_ONLY,
     ),
-    _lesion(
-        "posterolateral_involvement",
-        Kind.ENUM,
-        "posterolateral involvement",
-        values=_values(PosterolateralInvolvement),
-        description=_SPINE_ONLY,
-    ),
-    _lesion(
-        "epidural_compression_grade",
-        Kind.ENUM,
-        "epidural compression grade",
-        values=_values(EpiduralCompressionGrade),
-        description=_SPINE_ONLY,
-    ),
+    _spinal("spinal_pain", "spinal pain", SpinalPain),
+    _spinal("alignment", "alignment", Alignment),
+    _spinal("vertebral_collapse", "vertebral collapse", VertebralCollapse),
+    _spinal("posterolateral_involvement", "posterolateral involvement", PosterolateralInvolvement),
+    _spinal("epidural_compression_grade", "epidural compression grade", EpiduralCompressionGrade),
     _lesion(
         "distance_to_spinal_cord_mm",
         Kind.NUMBER,
         "distance to the spinal cord",
         unit="mm",
         minimum=0,
-        description=_SPINE_ONLY,
+        description="recorded for spinal lesions; a number has no not_applicable value, so a rule on it "
+        "should be guarded by site (unknown when not recorded, whatever the site)",
     ),
     _lesion("posterior_element_involvement", Kind.BOOLEAN, "posterior element involvement"),
     _lesion("extraosseous_soft_tissue", Kind.BOOLEAN, "extraosseous soft tissue"),

@@ -42,7 +42,7 @@ from enum import StrEnum
 from typing import Any
 
 from apps.cases.facts import CaseFacts, LesionFacts
-from apps.trials.engine.fields import FieldSpec, Kind, Partial, Scope, field_spec
+from apps.trials.engine.fields import NOT_APPLICABLE, FieldSpec, Kind, Partial, Scope, field_spec
 
 #: Truth values, ordered so that Kleene ``all`` is ``min`` and ``any`` is ``max`` and ``not`` is ``2 - x``.
 NOT_MET, UNKNOWN, MET = 0, 1, 2
@@ -279,6 +279,8 @@ def _format_value(spec: FieldSpec, value: Any, *, unit: bool = True) -> str:
 
 def describe_value(spec: FieldSpec, value: Any) -> str:
     """The value as a clinician reads it: "3 metastases", "primary histology is renal_cell"."""
+    if value == NOT_APPLICABLE:
+        return f"{spec.label}: not applicable"
     if spec.noun is not None and spec.kind is Kind.INTEGER:
         singular, plural = spec.noun
         return f"{format_number(value)} {singular if value == 1 else plural}"
