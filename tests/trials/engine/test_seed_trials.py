@@ -1,0 +1,381 @@
+"""Every seeded trial (clinical-rules.md §9): an eligible case, an ineligible case, a case with unknowns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import pytest
+
+from apps.cases.facts import CaseFacts, LesionFacts
+from apps.trials.engine import (
+    TRIAL_STATUSES,
+    CompiledTrial,
+    Eligibility,
+    compile_trial,
+    load_seed_trials,
+)
+
+TRIALS: dict[str, CompiledTrial] = {d["identifier"]: compile_trial(d) for d in load_seed_trials()}
+
+
+def facts(**kw: Any) -> CaseFacts:
+    return CaseFacts(**kw)
+
+
+def mets(bone: int | None, visceral: int | None) -> dict[str, Any]:
+    return {"bone_metastases_count": bone, "visceral_metastases_count": visceral}
+
+
+def lesion(site: str, **kw: Any) -> LesionFacts:
+    return LesionFacts(site=site, **kw)  # type: ignore[arg-type]
+
+
+DE_NOVO_SYNC = {
+    "history_polymetastatic": False,
+    "history_oligometastatic_treated": False,
+    "primary_diagnosis_date": date(2025, 3, 1),
+    "metastasis_diagnosis_date": date(2025, 4, 15),
+}
+LUMINAL = {
+    "primary_histology": "breast",
+    "er_status": "positive",
+    "pr_status": "positive",
+    "her2_status": "negative",
+}
+TNBC = {
+    "primary_histology": "breast",
+    "er_status": "negative",
+    "pr_status": "negative",
+    "her2_status": "negative",
+}
+RIB = lesion("rib")
+SPINE_FAR = lesion("thoracic_spine", level_from="T5", distance_to_spinal_cord_mm=8.0)
+
+
+@dataclass
+class Scenario:
+    identifier: str
+    eligible: CaseFacts
+    ineligible: CaseFacts
+    #: The criteria the ineligible case fails.
+    failing: list[str]
+    possibly: CaseFacts
+    #: The fields a possibly-eligible result asks for.
+    missing: list[str]
+    more_ineligible: list[tuple[CaseFacts, list[str]]] = field(default_factory=list)
+
+
+SCENARIOS = [
+    Scenario(
+        "NCT01446744",  # SABR-COMET
+        eligible=facts(primary_controlled=True, **mets(2, 1), lesions=(RIB, SPINE_FAR)),
+        ineligible=facts(
+            primary_controlled=True, **mets(2, 1), lesions=(RIB, lesion("femur", subsite="shaft"))
+        ),
+        failing=["no_femoral_metastasis"],
+        possibly=facts(
+            primary_controlled=True, **mets(2, None), lesions=(RIB, lesion("lumbar_spine", level_from="L2"))
+        ),
+        missing=["visceral_metastases_count", "lesions[1].distance_to_spinal_cord_mm"],
+        more_ineligible=[
+            (
+                facts(
+                    primary_controlled=True,
+                    **mets(2, 0),
+                    lesions=(lesion("cervical_spine", level_from="C5", distance_to_spinal_cord_mm=3.0), RIB),
+                ),
+                ["no_focus_within_3mm_of_cord"],
+            ),
+            (facts(primary_controlled=False, **mets(6, 0)), ["controlled_primary", "metastases_1_5"]),
+        ],
+    ),
+    Scenario(
+        "NCT03862911",  # SABR-COMET-3
+        eligible=facts(primary_controlled=True, **mets(1, 2)),
+        ineligible=facts(primary_controlled=True, **mets(3, 1)),
+        failing=["metastases_1_3"],
+        possibly=facts(**mets(1, 1)),
+        missing=["primary_controlled"],
+    ),
+    Scenario(
+        "NCT03721341",  # SABR-COMET-10
+        eligible=facts(primary_controlled=True, **mets(5, 2)),
+        ineligible=facts(primary_controlled=True, **mets(2, 1)),
+        failing=["metastases_4_10"],
+        possibly=facts(primary_controlled=True, **mets(4, None)),
+        missing=["visceral_metastases_count"],
+        more_ineligible=[(facts(primary_controlled=True, **mets(11, None)), ["metastases_4_10"])],
+    ),
+    Scenario(
+        "NCT02759783",  # CORE
+        eligible=facts(primary_histology="nsclc", primary_controlled=True, **mets(1, 1)),
+        ineligible=facts(primary_histology="renal_cell", primary_controlled=True, **mets(1, 1)),
+        failing=["primary_breast_nsclc_prostate"],
+        possibly=facts(primary_histology="prostate", **mets(1, 0)),
+        missing=["primary_controlled"],
+    ),
+    Scenario(
+        "NCT01558427",  # STOMP
+        eligible=facts(primary_histology="prostate", **mets(3, 0)),
+        ineligible=facts(primary_histology="prostate", **mets(3, 1)),
+        failing=["metastases_le_3"],
+        possibly=facts(primary_histology="prostate", **mets(2, None)),
+        missing=["visceral_metastases_count"],
+    ),
+    Scenario(
+        "NCT02680587",  # ORIOLE
+        eligible=facts(primary_histology="prostate", castration_status="hormone_sensitive", **mets(2, 0)),
+        ineligible=facts(
+            primary_histology="prostate", castration_status="castration_resistant", **mets(2, 0)
+        ),
+        failing=["hormone_sensitive"],
+        possibly=facts(primary_histology="prostate", **mets(2, 0)),
+        missing=["castration_status"],
+    ),
+    Scenario(
+        "NCT02364557",  # NRG-BR002
+        eligible=facts(primary_histology="breast", **mets(2, 1), **DE_NOVO_SYNC),
+        ineligible=facts(
+            primary_histology="breast", **mets(2, 1), **{**DE_NOVO_SYNC, "history_polymetastatic": True}
+        ),
+        failing=["newly_oligometastatic"],
+        possibly=facts(
+            primary_histology="breast",
+            **mets(2, 1),
+            primary_diagnosis_date=date(2020, 1, 1),
+            metastasis_diagnosis_date=date(2025, 1, 1),
+        ),
+        missing=["history_polymetastatic", "history_oligometastatic_treated"],
+    ),
+    Scenario(
+        "NCT03137771",  # NRG LU-002
+        eligible=facts(primary_histology="nsclc", **mets(1, 1)),
+        ineligible=facts(primary_histology="nsclc", **mets(4, 2)),
+        failing=["oligometastatic_1_5"],
+        possibly=facts(primary_histology="nsclc", **mets(None, 2)),
+        missing=["bone_metastases_count"],
+    ),
+    Scenario(
+        "NCT02417662",  # SARON
+        eligible=facts(primary_histology="nsclc", **mets(3, 1)),
+        ineligible=facts(primary_histology="sclc", **mets(3, 1)),
+        failing=["primary_nsclc"],
+        possibly=facts(**mets(1, 1)),
+        missing=["primary_histology"],
+    ),
+    Scenario(
+        "NCT02089100",  # STEREO-SEIN
+        eligible=facts(**LUMINAL, **mets(2, 0), **DE_NOVO_SYNC),
+        ineligible=facts(**TNBC, **mets(2, 0), **DE_NOVO_SYNC),
+        failing=["not_triple_negative"],
+        possibly=facts(
+            **{**LUMINAL, "her2_status": None},
+            **mets(2, 0),
+            **{**DE_NOVO_SYNC, "metastasis_diagnosis_date": None},
+        ),
+        missing=["metastasis_diagnosis_date"],
+        more_ineligible=[
+            (
+                facts(
+                    **LUMINAL,
+                    **mets(2, 0),
+                    **{**DE_NOVO_SYNC, "metastasis_diagnosis_date": date(2026, 1, 10)},
+                ),
+                ["de_novo_synchronous"],
+            )
+        ],
+    ),
+    Scenario(
+        "NCT03750396",  # CLEAR
+        eligible=facts(
+            **LUMINAL,
+            **mets(1, 1),
+            primary_diagnosis_date=date(2019, 1, 1),
+            metastasis_diagnosis_date=date(2021, 6, 1),
+        ),
+        ineligible=facts(
+            **LUMINAL,
+            **mets(1, 1),
+            primary_diagnosis_date=date(2021, 1, 1),
+            metastasis_diagnosis_date=date(2021, 9, 1),
+        ),
+        failing=["recurrence_after_12_months"],
+        possibly=facts(
+            **{**LUMINAL, "her2_status": "unknown"},
+            **mets(1, 1),
+            primary_diagnosis_date=date(2019, 1, 1),
+            metastasis_diagnosis_date=date(2021, 6, 1),
+        ),
+        missing=["her2_status"],
+        more_ineligible=[(facts(**{**LUMINAL, "er_status": "negative"}, **mets(1, 0)), ["er_positive"])],
+    ),
+    Scenario(
+        "NCT04220476",  # CIMER
+        eligible=facts(**LUMINAL, **mets(3, 0), extra={"first_line_cdk46_candidate": True}),
+        ineligible=facts(
+            **{**LUMINAL, "her2_status": "positive"}, **mets(3, 0), extra={"first_line_cdk46_candidate": True}
+        ),
+        failing=["luminal_subtype"],
+        possibly=facts(**LUMINAL, **mets(3, 0)),
+        missing=["extra.first_line_cdk46_candidate"],
+    ),
+    Scenario(
+        "NCT03808337",  # MSKCC, SBRT BED >= 48 Gy10 to all sites
+        eligible=facts(primary_histology="nsclc", **mets(4, 3), extra={"planned_min_bed10_gy": 52.8}),
+        ineligible=facts(**LUMINAL, **mets(4, 3), extra={"planned_min_bed10_gy": 52.8}),
+        failing=["nsclc_or_tnbc"],
+        possibly=facts(**TNBC, **mets(2, 1)),
+        missing=["extra.planned_min_bed10_gy"],
+        more_ineligible=[
+            (
+                facts(primary_histology="nsclc", **mets(2, 0), extra={"planned_min_bed10_gy": 39.0}),
+                ["sbrt_bed_ge_48_all_sites"],
+            )
+        ],
+    ),
+    Scenario(
+        "NCT03808662",  # MSKCC, oligoprogression
+        eligible=facts(**TNBC, on_systemic_therapy=True, progressing_lesions_count=2),
+        ineligible=facts(**TNBC, on_systemic_therapy=True, progressing_lesions_count=4),
+        failing=["oligoprogression_1_3"],
+        possibly=facts(primary_histology="nsclc", progressing_lesions_count=1),
+        missing=["on_systemic_therapy"],
+    ),
+    Scenario(
+        "NCT03523351",  # Gillespie, prophylactic RT
+        eligible=facts(
+            **mets(6, 2), lesions=(RIB, lesion("femur", subsite="femoral_neck", symptomatic=False))
+        ),
+        ineligible=facts(**mets(3, 1), lesions=(lesion("femur", subsite="femoral_neck", symptomatic=False),)),
+        failing=["more_than_5_metastases"],
+        possibly=facts(
+            **mets(7, 0), lesions=(lesion("thoracic_spine", level_from="T8", max_diameter_mm=25.0),)
+        ),
+        missing=["lesions[0].symptomatic"],
+        more_ineligible=[
+            (
+                facts(
+                    **mets(7, 0),
+                    lesions=(
+                        lesion(
+                            "rib",
+                            symptomatic=False,
+                            max_diameter_mm=12.0,
+                            posterior_element_involvement=False,
+                        ),
+                        lesion("femur", subsite="femoral_neck", symptomatic=True),
+                    ),
+                ),
+                ["high_risk_asymptomatic_lesion"],
+            )
+        ],
+    ),
+    Scenario(
+        "NCT03599765",  # EXTEND
+        eligible=facts(primary_histology="pancreatic", **mets(2, 3)),
+        ineligible=facts(primary_histology="pancreatic", **mets(3, 3)),
+        failing=["metastases_le_5"],
+        possibly=facts(primary_histology="pancreatic", lesions=(RIB, RIB)),
+        missing=["bone_metastases_count", "visceral_metastases_count"],
+    ),
+    Scenario(
+        "NCT03904927",  # ESO-Shanghai 13
+        eligible=facts(primary_histology="esophageal_squamous", **mets(1, 3)),
+        ineligible=facts(primary_histology="gastric", **mets(1, 3)),
+        failing=["primary_esophageal_squamous"],
+        possibly=facts(**mets(1, 3)),
+        missing=["primary_histology"],
+    ),
+    Scenario(
+        "NCT05673148",  # ERASur
+        eligible=facts(primary_histology="colorectal", **mets(1, 0)),
+        ineligible=facts(primary_histology="colorectal", **mets(2, 5)),
+        failing=["metastases_le_5"],
+        possibly=facts(primary_histology="colorectal", **mets(3, None)),
+        missing=["visceral_metastases_count"],
+    ),
+]
+
+IDS = [s.identifier for s in SCENARIOS]
+
+
+def test_every_seeded_trial_has_a_scenario() -> None:
+    assert sorted(IDS) == sorted(TRIALS)
+    assert len(TRIALS) == 18
+
+
+def failing_codes(match: Any) -> list[str]:
+    return [c.code for c in match.criteria if c.result.value == "not_met"]
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=IDS)
+def test_eligible_case(scenario: Scenario) -> None:
+    match = TRIALS[scenario.identifier].match(scenario.eligible)
+    assert match.eligibility is Eligibility.ELIGIBLE, [c.explanation for c in match.criteria]
+    assert match.missing_fields == ()
+    assert all(c.missing == () for c in match.criteria)
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=IDS)
+def test_ineligible_case(scenario: Scenario) -> None:
+    for case, failing in [(scenario.ineligible, scenario.failing), *scenario.more_ineligible]:
+        match = TRIALS[scenario.identifier].match(case)
+        assert match.eligibility is Eligibility.INELIGIBLE
+        assert failing_codes(match) == failing, [c.explanation for c in match.criteria]
+        assert match.missing_fields == ()
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=IDS)
+def test_case_with_unknowns(scenario: Scenario) -> None:
+    match = TRIALS[scenario.identifier].match(scenario.possibly)
+    assert match.eligibility is Eligibility.POSSIBLY_ELIGIBLE, [c.explanation for c in match.criteria]
+    assert list(match.missing_fields) == scenario.missing
+    for criterion in match.criteria:
+        if criterion.result.value == "unknown":
+            assert criterion.explanation == f"unknown: needs {', '.join(criterion.missing)}"
+
+
+def test_seed_metadata() -> None:
+    definitions = load_seed_trials()
+    for definition in definitions:
+        assert definition["status"] in TRIAL_STATUSES
+        assert definition["summary"] and definition["title"]
+        assert definition["sources"]
+        for criterion in definition["criteria"]:
+            assert criterion["source"], (definition["identifier"], criterion["code"])
+    by_id = {d["identifier"]: d for d in definitions}
+    assert by_id["NCT01446744"]["status"] == "completed"  # clinical-rules.md §9
+    assert by_id["NCT03904927"]["short_name"] == "ESO-Shanghai 13"
+    assert by_id["NCT03599765"]["short_name"].startswith("EXTEND")
+    assert by_id["NCT05673148"]["short_name"] == "ERASur"
+
+
+def test_load_seed_trials_returns_independent_copies() -> None:
+    first = load_seed_trials()
+    first[0]["criteria"][0]["rule"]["value"] = "changed"
+    assert load_seed_trials()[0]["criteria"][0]["rule"]["value"] is True
+
+
+def test_explanations_of_a_typical_match() -> None:
+    case = facts(primary_controlled=True, **mets(6, None), lesions=(lesion("femur", subsite="shaft"),))
+    match = TRIALS["NCT01446744"].match(case)
+    assert [(c.code, c.result.value, c.explanation) for c in match.criteria] == [
+        ("controlled_primary", "met", "primary tumour controlled: yes; trial requires yes"),
+        (
+            "metastases_1_5",
+            "not_met",
+            "at least 6 metastases (visceral_metastases_count not recorded); trial allows 1-5",
+        ),
+        (
+            "no_femoral_metastasis",
+            "not_met",
+            "lesion 1 (femur, shaft): site is femur; trial excludes such lesions",
+        ),
+        (
+            "no_focus_within_3mm_of_cord",
+            "met",
+            "no recorded lesion meets: metastatic focus within 3 mm of the spinal cord (1 recorded)",
+        ),
+    ]
