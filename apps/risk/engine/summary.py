@@ -82,17 +82,18 @@ def _score_flag(
         return None
     if result.score is not None:
         low = high = result.score
-        prefix = f"{name} {result.score}"
+        prefix, qualifier = f"{name} {result.score}", ""
     elif result.possible_range is not None:
         low, high = result.possible_range
-        prefix = f"{name} unknown ({result.recommendation}), {low}-{high} whatever the missing components"
+        prefix, qualifier = f"{name} {result.recommendation}; possible {low}-{high}", "at least "
     else:
         return None
     for threshold, code in levels:
         if low >= threshold:
-            return _flag(code, result, f"{prefix}: {code.removeprefix(name.lower() + '_')}", ref)
+            category = code.removeprefix(name.lower() + "_")
+            return _flag(code, result, f"{prefix}: {qualifier}{category}", ref)
     if result.score is None and high >= incomplete_from:
-        return _flag(f"{name.lower()}_incomplete", result, prefix, ref)
+        return _flag(f"{name.lower()}_incomplete", result, f"{prefix}: could reach {incomplete_from}", ref)
     return None
 
 
