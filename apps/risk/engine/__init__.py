@@ -2,9 +2,9 @@
 
 Public API: :func:`assess_lesion`, :func:`assess_case`, the single rules (:func:`mirels_score`,
 :func:`sins_score`, :func:`escc_assessment`, :func:`high_risk_asymptomatic`,
-:func:`oligometastatic_state`, :func:`radiosensitivity`, :func:`systemic_therapy_cautions`), the result
-value types, :func:`inputs_digest` / :func:`case_inputs_digest` and :data:`ENGINE_VERSION`. Every rule
-cites its source in its module docstring (clinical-rules.md §1-§6 and the seed papers).
+:func:`oligometastatic_state`, :func:`histology_radiosensitivity`, :func:`systemic_therapy_cautions`),
+the result value types, :func:`inputs_digest` / :func:`case_inputs_digest` and :data:`ENGINE_VERSION`.
+Every rule cites its source in its module docstring (clinical-rules.md §1-§6 and the seed papers).
 """
 
 from apps.risk.engine.cautions import CautionLevel, systemic_therapy_cautions
@@ -16,7 +16,7 @@ from apps.risk.engine.prophylaxis import high_risk_asymptomatic
 from apps.risk.engine.radiosensitivity import (
     RADIOSENSITIVITY_TABLE,
     Radiosensitivity,
-    radiosensitivity,
+    histology_radiosensitivity,
     radiosensitivity_of,
 )
 from apps.risk.engine.results import (
@@ -71,12 +71,12 @@ __all__ = [
     "de_novo_timing",
     "escc_assessment",
     "high_risk_asymptomatic",
+    "histology_radiosensitivity",
     "inputs_digest",
     "mirels_category",
     "mirels_score",
     "non_surgical_regimens",
     "oligometastatic_state",
-    "radiosensitivity",
     "radiosensitivity_of",
     "sins_category",
     "sins_score",

@@ -138,7 +138,9 @@ _RESULTS: Final = {histology: _result(histology) for histology in PrimaryHistolo
 _MISSING: Final = _result(None)
 
 
-def radiosensitivity(case_or_histology: CaseFacts | PrimaryHistology | str | None) -> RadiosensitivityResult:
+def histology_radiosensitivity(
+    case_or_histology: CaseFacts | PrimaryHistology | str | None,
+) -> RadiosensitivityResult:
     """Radiosensitivity of a case's primary histology (rule ``radiosensitivity``), from the table above.
 
     Source: clinical-rules.md §1b; NOMS (Laufer 2013); seeds 000 and 002 (see each entry's source).

@@ -32,7 +32,7 @@ from apps.risk.engine.escc import escc_assessment
 from apps.risk.engine.mirels import BORDERLINE_TOTAL, IMPENDING_THRESHOLD, mirels_score
 from apps.risk.engine.oligometastatic import oligometastatic_state
 from apps.risk.engine.prophylaxis import high_risk_asymptomatic
-from apps.risk.engine.radiosensitivity import Radiosensitivity, radiosensitivity
+from apps.risk.engine.radiosensitivity import Radiosensitivity, histology_radiosensitivity
 from apps.risk.engine.results import (
     CautionsResult,
     EsccResult,
@@ -240,7 +240,7 @@ def assess_case(case: CaseFacts, *, technique: str | None = None) -> CaseRiskSum
     lesion flags before case flags of equal priority and lesions in the case's order."""
     lesions = tuple(assess_lesion(lesion, case) for lesion in case.lesions)
     oligo = oligometastatic_state(case)
-    sensitivity = radiosensitivity(case)
+    sensitivity = histology_radiosensitivity(case)
     cautions = systemic_therapy_cautions(case.systemic_therapy_classes, technique)
     flags = [flag for assessment in lesions for flag in assessment.flags()]
     flags.extend(_case_flags(oligo, sensitivity, cautions))

@@ -6,7 +6,7 @@ import pytest
 
 from apps.cases.facts import CaseFacts
 from apps.cases.vocabulary import PrimaryHistology
-from apps.risk.engine import RADIOSENSITIVITY_TABLE, radiosensitivity, radiosensitivity_of
+from apps.risk.engine import RADIOSENSITIVITY_TABLE, histology_radiosensitivity, radiosensitivity_of
 
 EXPECTED = {
     "lymphoma": "radiosensitive",
@@ -41,7 +41,7 @@ def test_every_histology_code_has_an_entry_with_a_source() -> None:
 @pytest.mark.parametrize(("histology", "expected"), EXPECTED.items())
 def test_class_of_every_histology(histology: str, expected: str | None) -> None:
     # Given a case of each histology
-    result = radiosensitivity(CaseFacts(primary_histology=PrimaryHistology(histology)))
+    result = histology_radiosensitivity(CaseFacts(primary_histology=PrimaryHistology(histology)))
     # Then its class is the table's, and the code string gives the same answer
     assert result.category == expected
     assert radiosensitivity_of(histology) == expected
@@ -56,13 +56,13 @@ def test_sources_name_the_seed_that_states_the_class() -> None:
 
 
 def test_missing_histology_is_unknown() -> None:
-    result = radiosensitivity(CaseFacts())
+    result = histology_radiosensitivity(CaseFacts())
     assert result.category is None
     assert result.missing == ("primary_histology",)
     assert result.recommendation == "unknown: needs primary_histology"
 
 
 def test_invalid_histology_is_unknown_not_a_crash() -> None:
-    result = radiosensitivity("seminoma")
+    result = histology_radiosensitivity("seminoma")
     assert result.category is None
     assert result.missing == ("primary_histology",)
