@@ -23,7 +23,8 @@ def possible_range(
 
 
 def invalid_note(field: str, value: object) -> str:
-    return f"{field} {value!r} is not a code of the vocabulary: treated as unknown"
+    # str(), not repr(): a memo key matches an enum member and its code alike, so the text must too.
+    return f"{field} '{value}' is not a code of the vocabulary: treated as unknown"
 
 
 #: Most entries a memo table keeps before it starts afresh: bounds a worker's memory whatever it sees.

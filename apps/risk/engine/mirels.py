@@ -237,9 +237,9 @@ def _score(
             site_component = found
         elif site == Site.FEMUR:
             # Peritrochanteric (3) or other femur (2): the subsite decides, and it is absent or invalid.
-            note = "femur without a valid subsite: 2 or 3 points" + (
-                "" if subsite is None else f" ({invalid_note('subsite', subsite)})"
-            )
+            note = "femur without a subsite: 2 or 3 points"
+            if subsite is not None:
+                note = f"femur with subsite '{subsite}', not a femoral region: 2 or 3 points"
             site_component = Component("site", Site.FEMUR.value, None, note)
             missing.append("subsite")
             unknown_spans.append(_FEMUR_SITE_SPAN)

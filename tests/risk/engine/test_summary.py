@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from apps.cases.facts import CaseFacts, LesionFacts
-from apps.cases.vocabulary import Site
+from apps.cases.vocabulary import LimbPain, Site, Subsite
 from apps.risk.engine import ENGINE_VERSION, assess_case, assess_lesion, case_inputs_digest, inputs_digest
 
 IMPENDING_FEMUR = LesionFacts(
@@ -198,3 +198,19 @@ def test_results_are_immutable(lesion: LesionFacts) -> None:
         assessment.mirels.score = 1  # type: ignore[misc]
     with pytest.raises(dataclasses.FrozenInstanceError):
         assessment.lesion_ref = "other"  # type: ignore[misc]
+
+
+def test_enum_members_and_plain_codes_give_identical_results() -> None:
+    # Given the same lesion written with enum members and with plain code strings (the memo tables key
+    # both alike, so their texts must not differ either)
+    as_codes = LesionFacts(site="femur", subsite="acetabulum", pain="mild", level_from=None, ref="a")  # type: ignore[arg-type]
+    as_enums = LesionFacts(
+        site=Site.FEMUR,
+        subsite=Subsite.ACETABULUM,
+        pain=LimbPain.MILD,
+        ref="a",
+    )
+    # Then both orders of first use give the same dicts
+    first = assess_lesion(as_enums).to_dict()
+    assert assess_lesion(as_codes).to_dict() == first
+    assert json.dumps(first) == json.dumps(assess_lesion(as_codes).to_dict())
