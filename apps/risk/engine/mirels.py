@@ -59,8 +59,6 @@ class PhalanxLimb(StrEnum):
     FOOT = "foot"
 
 
-MIN_TOTAL: Final = 4
-MAX_TOTAL: Final = 12
 #: Lowest total read as an impending fracture, and the single borderline total (clinical-rules.md §2).
 IMPENDING_THRESHOLD: Final = 9
 BORDERLINE_TOTAL: Final = 8

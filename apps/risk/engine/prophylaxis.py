@@ -30,6 +30,7 @@ Interpretation choices:
   ``applicable=False`` and ``high_risk=False`` with the criteria still listed and a note (the lesion is
   managed as symptomatic). ``symptomatic=None`` with a criterion met gives ``high_risk=None`` and
   ``missing`` includes ``symptomatic``; with no criterion met the answer is False whatever the symptoms.
+- ``category``: ``high_risk``, ``not_high_risk``, ``symptomatic`` or None (unknown).
 """
 
 from __future__ import annotations

@@ -55,8 +55,6 @@ class SinsCategory(StrEnum):
     UNSTABLE = "unstable"
 
 
-MIN_TOTAL: Final = 0
-MAX_TOTAL: Final = 18
 #: Lowest indeterminate and lowest unstable totals; the consultation threshold is the first (§3).
 INDETERMINATE_THRESHOLD: Final = 7
 UNSTABLE_THRESHOLD: Final = 13
