@@ -24,6 +24,7 @@ from apps.trials.engine.language import (
     kleene_not,
 )
 from apps.trials.engine.matcher import (
+    STATUS_ORDER,
     CompiledTrial,
     CriterionKind,
     CriterionResult,
@@ -33,6 +34,7 @@ from apps.trials.engine.matcher import (
     compile_trial,
     match_trial,
     match_trials,
+    status_rank,
 )
 from apps.trials.engine.schema import (
     CRITERIA_SCHEMA,
@@ -57,6 +59,7 @@ __all__ = [
     "FIELDS",
     "RULE_SCHEMA",
     "SEED_TRIALS",
+    "STATUS_ORDER",
     "TRIAL_SCHEMA",
     "TRIAL_STATUSES",
     "Compiled",
@@ -86,6 +89,7 @@ __all__ = [
     "load_seed_trials",
     "match_trial",
     "match_trials",
+    "status_rank",
     "validate_criteria",
     "validate_rule",
     "validate_trial",

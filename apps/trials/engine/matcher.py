@@ -185,6 +185,27 @@ def aggregate(results: Iterable[Result]) -> Eligibility:
     return Eligibility.ELIGIBLE
 
 
+#: Registry listing order, "recruiting ones first" (api-contract.md, trial-matches): open trials, then those
+#: that may open or are following up, then closed ones.
+STATUS_ORDER: tuple[str, ...] = (
+    "recruiting",
+    "enrolling_by_invitation",
+    "not_yet_recruiting",
+    "active_not_recruiting",
+    "suspended",
+    "unknown",
+    "completed",
+    "terminated",
+    "withdrawn",
+)
+_STATUS_RANK = {status: rank for rank, status in enumerate(STATUS_ORDER)}
+
+
+def status_rank(status: str) -> int:
+    """Sort key for listing trials, recruiting ones first (an unrecognised status sorts last)."""
+    return _STATUS_RANK.get(status, len(STATUS_ORDER))
+
+
 def compile_trial(definition: Mapping[str, Any], *, validate: bool = True) -> CompiledTrial:
     """Validate (unless ``validate`` is False, for definitions already checked) and compile a trial.
 

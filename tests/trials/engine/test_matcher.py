@@ -18,6 +18,7 @@ from apps.trials.engine import (
     compile_trial,
     match_trial,
     match_trials,
+    status_rank,
 )
 
 
@@ -143,3 +144,22 @@ def test_repeated_matches_are_equal_and_independent() -> None:
     first, other, again = TRIAL.match(a), TRIAL.match(b), TRIAL.match(a)
     assert first == again
     assert (first.eligibility, other.eligibility) == (Eligibility.ELIGIBLE, Eligibility.INELIGIBLE)
+
+
+def test_status_rank_lists_recruiting_trials_first() -> None:
+    statuses = [
+        "completed",
+        "withdrawn",
+        "recruiting",
+        "active_not_recruiting",
+        "made_up",
+        "not_yet_recruiting",
+    ]
+    assert sorted(statuses, key=status_rank) == [
+        "recruiting",
+        "not_yet_recruiting",
+        "active_not_recruiting",
+        "completed",
+        "withdrawn",
+        "made_up",
+    ]
