@@ -114,11 +114,12 @@ class Constraint:
 
     def describe(self) -> str:
         """Human-readable statement, e.g. ``spinal_cord Dmax <= 34 Gy (10 fx)``."""
-        unit = {
-            LimitUnit.GY: "Gy",
-            LimitUnit.EQD2_GY: f"Gy EQD2 (alpha/beta {self.alpha_beta:g})",
-            LimitUnit.PERCENT_OF_PRESCRIPTION: "% of prescription",
-        }[self.unit]
+        if self.unit is LimitUnit.EQD2_GY:
+            unit = f"Gy EQD2 (alpha/beta {self.alpha_beta:g})" if self.alpha_beta else "Gy EQD2"
+        elif self.unit is LimitUnit.PERCENT_OF_PRESCRIPTION:
+            unit = "% of prescription"
+        else:
+            unit = "Gy"
         fx = f" in {self.fractions} fx" if self.fractions is not None else ""
         return f"{self.organ} {self.metric.value} {self.comparison} {self.limit:g} {unit}{fx}"
 
