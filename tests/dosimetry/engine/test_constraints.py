@@ -28,7 +28,7 @@ PTV_D98 = CONSTRAINTS_BY_CODE["seed002_ptv_d98_ge_90pct"]
 PTV_D2 = CONSTRAINTS_BY_CODE["seed002_ptv_d2_le_107pct"]
 
 
-# ----------------------------------------------------------------------------- physical limits and the near band
+# ----------------------------------------------------------------------------- physical limits, near band
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""LQ model: worked checks of clinical-rules.md §7, independent published figures, validation, SIB, properties."""
+"""LQ model: worked checks of clinical-rules.md §7, published figures, validation, SIB, properties."""
 
 from __future__ import annotations
 
@@ -135,8 +135,20 @@ def test_to_dict_has_the_api_shape_and_rounds_only_when_asked() -> None:
     rounded = result.to_dict(decimals=2)
     assert rounded == {
         "levels": [
-            {"fractions": 10, "total_dose_gy": 30.0, "dose_per_fraction_gy": 3.0, "bed_gy": 39.0, "eqd2_gy": 32.5},
-            {"fractions": 10, "total_dose_gy": 40.0, "dose_per_fraction_gy": 4.0, "bed_gy": 56.0, "eqd2_gy": 46.67},
+            {
+                "fractions": 10,
+                "total_dose_gy": 30.0,
+                "dose_per_fraction_gy": 3.0,
+                "bed_gy": 39.0,
+                "eqd2_gy": 32.5,
+            },
+            {
+                "fractions": 10,
+                "total_dose_gy": 40.0,
+                "dose_per_fraction_gy": 4.0,
+                "bed_gy": 56.0,
+                "eqd2_gy": 46.67,
+            },
         ],
         "alpha_beta": 10.0,
     }
@@ -192,7 +204,9 @@ def test_invalid_total_dose_is_rejected_including_zero(dose: object) -> None:
 
 
 def test_decimal_doses_are_accepted() -> None:
-    assert evaluate([{"fractions": 10, "total_dose_gy": Decimal("30.0")}]).levels[0].bed_gy == pytest.approx(39.0)
+    assert evaluate([{"fractions": 10, "total_dose_gy": Decimal("30.0")}]).levels[0].bed_gy == pytest.approx(
+        39.0
+    )
 
 
 @pytest.mark.parametrize("ab", [0, -2, math.nan, math.inf, "10", None, False])

@@ -100,11 +100,19 @@ def test_invalid_courses_limit_and_alpha_beta_are_all_reported() -> None:
     with pytest.raises(DoseInputError) as info:
         reirradiation_sum(
             "spinal_cord",
-            [{"fractions": 0, "total_dose_gy": 20}, {"fractions": 5, "total_dose_gy": 20, "date": "2025-13-01"}],
+            [
+                {"fractions": 0, "total_dose_gy": 20},
+                {"fractions": 5, "total_dose_gy": 20, "date": "2025-13-01"},
+            ],
             alpha_beta=-1,
             limit_eqd2_gy=math.nan,
         )
-    assert set(info.value.as_dict()) == {"courses[0].fractions", "courses[1].date", "alpha_beta", "limit_eqd2_gy"}
+    assert set(info.value.as_dict()) == {
+        "courses[0].fractions",
+        "courses[1].date",
+        "alpha_beta",
+        "limit_eqd2_gy",
+    }
 
 
 def test_no_course_is_an_error() -> None:
@@ -126,7 +134,9 @@ def test_no_course_is_an_error() -> None:
         (date(2026, 8, 15), 5, date(2027, 1, 15)),
     ],
 )
-def test_add_months_keeps_the_day_and_clamps_to_the_month_end(start: date, months: int, expected: date) -> None:
+def test_add_months_keeps_the_day_and_clamps_to_the_month_end(
+    start: date, months: int, expected: date
+) -> None:
     assert add_months(start, months) == expected
 
 
@@ -223,7 +233,8 @@ def test_interval_boundary_of_5_calendar_months(previous: date, sbrt: date, stat
 
 def test_interval_uses_the_latest_prior_course() -> None:
     checks = _checks(
-        [Course(10, 20.0, date(2024, 1, 1)), Course(5, 10.0, date(2026, 8, 1))], Course(2, 10.0, date(2026, 11, 23))
+        [Course(10, 20.0, date(2024, 1, 1)), Course(5, 10.0, date(2026, 8, 1))],
+        Course(2, 10.0, date(2026, 11, 23)),
     )
     assert checks["interval_ge_5_months"] == (CheckStatus.FAIL, 3.0)
 
@@ -250,7 +261,9 @@ def test_sbrt_reirradiation_needs_a_prior_course_and_a_consistent_chronology() -
         spinal_cord_sbrt_reirradiation([], Course(2, 12.0))
     assert info.value.field == "prior_courses"
     with pytest.raises(DoseInputError) as info:
-        spinal_cord_sbrt_reirradiation([Course(10, 30.0, date(2026, 12, 1))], Course(2, 12.0, date(2026, 11, 1)))
+        spinal_cord_sbrt_reirradiation(
+            [Course(10, 30.0, date(2026, 12, 1))], Course(2, 12.0, date(2026, 11, 1))
+        )
     assert info.value.field == "prior_courses[0].date"
     with pytest.raises(DoseInputError) as info:
         spinal_cord_sbrt_reirradiation([Course(10, 30.0)], {"fractions": 2, "total_dose_gy": 0})

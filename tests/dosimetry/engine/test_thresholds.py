@@ -37,8 +37,7 @@ def test_bed_75_and_48_thresholds_are_inclusive() -> None:
     assert compare(radical, 30.0, 3).met is False
     # 50 Gy/5: BED10 = 50 * 2 = 100 -> meets 75
     assert compare(radical, 50.0, 5).met is True
-    # exactly 48: 24 Gy/3 -> 24 * 1.8 = 43.2 (no); 40 Gy/10 -> 40 * 1.4 = 56 (yes); 48 Gy/.. via n=16, d=2.5? no:
-    # BED 48 exactly: 40 Gy/20 -> 40 * 1.2 = 48
+    # BED10 exactly 48: 40 Gy/20 -> 40 * 1.2 = 48
     assert compare(trial, 40.0, 20).figure_gy == pytest.approx(48.0)
     assert compare(trial, 40.0, 20).met is True
 
