@@ -203,6 +203,14 @@ def test_invalid_total_dose_is_rejected_including_zero(dose: object) -> None:
     assert list(errors) == ["levels[0].total_dose_gy"]
 
 
+def test_an_int_too_large_for_a_float_is_not_finite() -> None:
+    errors = _errors([{"fractions": 10, "total_dose_gy": 10**400}], 10**400)
+    assert errors == {
+        "levels[0].total_dose_gy": ["must be a finite number"],
+        "alpha_beta": ["must be a finite number"],
+    }
+
+
 def test_decimal_doses_are_accepted() -> None:
     assert evaluate([{"fractions": 10, "total_dose_gy": Decimal("30.0")}]).levels[0].bed_gy == pytest.approx(
         39.0
@@ -295,6 +303,20 @@ def test_sib_levels_are_each_evaluated_as_their_own_regimen(n: int, doses: list[
         assert level == alone
         assert level.dose_per_fraction_gy * level.fractions == pytest.approx(level.total_dose_gy, rel=1e-12)
         assert level.bed_gy >= level.total_dose_gy
+
+
+@given(st.lists(st.tuples(dose_st, st.text(max_size=3)), min_size=1, max_size=3), fractions_st, ab_st)
+def test_inline_and_full_validation_paths_give_identical_results(
+    levels: list[tuple[float, str]], n: int, ab: float
+) -> None:
+    # plain dicts with int fractions take the inline path; float fractions and Decimal alpha/beta the full one
+    plain = evaluate([{"fractions": n, "total_dose_gy": d, "label": label} for d, label in levels], ab)
+    full = evaluate(
+        [{"fractions": float(n), "total_dose_gy": d, "label": label} for d, label in levels],
+        Decimal(repr(ab)),
+    )
+    assert plain == full
+    assert evaluate([DoseLevel(n, d, label) for d, label in levels], ab) == plain
 
 
 @given(fractions_st, dose_st, ab_st)
