@@ -1,0 +1,9 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from apps.accounts.api.views import BoardViewSet, TokenView
+
+router = SimpleRouter()
+router.register("boards", BoardViewSet, basename="board")
+
+urlpatterns = [path("auth/token/", TokenView.as_view(), name="api-token"), *router.urls]

@@ -1,0 +1,89 @@
+"""Roles and permissions as enum members, with each role's default grant.
+
+Checks name a ``Permission`` member, never a string, so a typo is an ``AttributeError`` at import time
+rather than a permission silently denied (or granted). Plain Python: no Django imports.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """A user's professional role on the tumor board."""
+
+    COORDINATOR = "coordinator"
+    SURGEON = "surgeon"
+    RADIATION_ONCOLOGIST = "radiation_oncologist"
+    MEDICAL_ONCOLOGIST = "medical_oncologist"
+    RADIOLOGIST = "radiologist"
+    PATHOLOGIST = "pathologist"
+    ADMINISTRATOR = "administrator"
+
+
+class Permission(StrEnum):
+    CASE_VIEW = "case.view"
+    CASE_CREATE = "case.create"
+    CASE_EDIT = "case.edit"
+    CASE_SUBMIT = "case.submit"
+    CASE_TRIAGE = "case.triage"  # schedule, move through discussion, close
+    PATIENT_VIEW = "patient.view"
+    PATIENT_EDIT = "patient.edit"
+    DOSE_PLAN_EDIT = "dose.plan.edit"
+    REFERRAL_MANAGE = "trial.referral.manage"
+    MATCH_FLAG = "trial.match.flag"
+    TRIAL_REGISTRY_EDIT = "trial.registry.edit"
+    AUDIT_VIEW = "audit.view"
+    REPORTS_VIEW = "reports.view"
+    RECOMPUTE = "derived.recompute"
+
+
+CLINICIANS: frozenset[Role] = frozenset(
+    {
+        Role.SURGEON,
+        Role.RADIATION_ONCOLOGIST,
+        Role.MEDICAL_ONCOLOGIST,
+        Role.RADIOLOGIST,
+        Role.PATHOLOGIST,
+    }
+)
+
+_CLINICAL_BASE: frozenset[Permission] = frozenset(
+    {
+        Permission.CASE_VIEW,
+        Permission.CASE_CREATE,
+        Permission.CASE_EDIT,
+        Permission.CASE_SUBMIT,
+        Permission.PATIENT_VIEW,
+        Permission.PATIENT_EDIT,
+        Permission.MATCH_FLAG,
+        Permission.REFERRAL_MANAGE,
+    }
+)
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.COORDINATOR: _CLINICAL_BASE | {Permission.CASE_TRIAGE, Permission.RECOMPUTE},
+    Role.SURGEON: _CLINICAL_BASE,
+    Role.RADIATION_ONCOLOGIST: _CLINICAL_BASE | {Permission.DOSE_PLAN_EDIT},
+    Role.MEDICAL_ONCOLOGIST: _CLINICAL_BASE,
+    Role.RADIOLOGIST: _CLINICAL_BASE,
+    Role.PATHOLOGIST: _CLINICAL_BASE,
+    # Administrators audit everything and curate the trial registry, but never change clinical content.
+    Role.ADMINISTRATOR: frozenset(
+        {
+            Permission.CASE_VIEW,
+            Permission.PATIENT_VIEW,
+            Permission.TRIAL_REGISTRY_EDIT,
+            Permission.AUDIT_VIEW,
+            Permission.REPORTS_VIEW,
+            Permission.RECOMPUTE,
+        }
+    ),
+}
+
+
+def role_has_permission(role: Role | str, permission: Permission) -> bool:
+    try:
+        return permission in ROLE_PERMISSIONS[Role(role)]
+    except ValueError:
+        return False  # an unknown role grants nothing

@@ -1,0 +1,162 @@
+"""Case intake payloads (api-contract.md "Cases"). Serializers check shape; services check meaning."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from apps.accounts.models import Board
+from apps.cases.models import Case, Lesion, Patient, PriorRadiotherapyCourse
+from apps.cases.services import CASE_CLINICAL_FIELDS, LESION_FIELDS
+from apps.cases.vocabulary import SystemicTherapyClass, breast_subtype, choices
+from apps.core.api.fields import CodeMultipleChoiceField
+from apps.core.api.serializers import CodeModelSerializer
+
+
+class PatientSerializer(CodeModelSerializer):
+    class Meta:
+        model = Patient
+        fields = ("id", "uuid", "mrn", "given_name", "family_name", "date_of_birth", "sex", "institution")
+        read_only_fields = ("id", "uuid", "institution")
+        # MRN uniqueness is per institution and checked by the service, which knows the institution.
+        validators: list[Any] = []
+
+
+class PatientCreateSerializer(PatientSerializer):
+    board = serializers.PrimaryKeyRelatedField(
+        queryset=Board.objects.all(), write_only=True, help_text="Board whose institution registers the patient."
+    )
+
+    class Meta(PatientSerializer.Meta):
+        fields = (*PatientSerializer.Meta.fields, "board")
+
+
+class NewPatientSerializer(PatientSerializer):
+    class Meta(PatientSerializer.Meta):
+        fields = ("mrn", "given_name", "family_name", "date_of_birth", "sex")
+
+
+class LesionSerializer(CodeModelSerializer):
+    id = serializers.IntegerField(required=False, help_text="Give it to update a stored lesion; omit to add one.")
+
+    class Meta:
+        model = Lesion
+        fields = ("id", "uuid", *LESION_FIELDS)
+        read_only_fields = ("uuid",)
+        extra_kwargs = {
+            "max_diameter_mm": {"min_value": 0.1, "max_value": 500},
+            "distance_to_spinal_cord_mm": {"min_value": 0, "max_value": 500},
+        }
+
+
+class PriorRadiotherapySerializer(CodeModelSerializer):
+    class Meta:
+        model = PriorRadiotherapyCourse
+        fields = ("id", "region", "total_dose_gy", "fractions", "date", "technique")
+        read_only_fields = ("id",)
+        extra_kwargs = {
+            "total_dose_gy": {"min_value": 0.01, "max_value": 200},
+            "fractions": {"min_value": 1, "max_value": 50},
+        }
+
+
+class PatientRefField(serializers.Field):
+    """``patient``: an existing patient's id, or a nested new patient object."""
+
+    default_error_messages = {
+        "invalid": "give an existing patient's id or a new patient object.",
+        "does_not_exist": "patient {pk} does not exist or is not visible to you.",
+    }
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            nested = NewPatientSerializer(data=data)
+            nested.is_valid(raise_exception=True)
+            return {"new": dict(nested.validated_data)}
+        if isinstance(data, bool) or not isinstance(data, int | str) or not str(data).isdigit():
+            self.fail("invalid")
+        queryset = self.context["patient_queryset"]
+        patient = queryset.filter(pk=int(data)).first()
+        if patient is None:
+            self.fail("does_not_exist", pk=data)
+        return {"existing": patient}
+
+    def to_representation(self, value: Patient) -> dict[str, Any]:
+        return dict(PatientSerializer(value).data)
+
+
+class CaseWriteSerializer(CodeModelSerializer):
+    board = serializers.PrimaryKeyRelatedField(queryset=Board.objects.none())
+    patient = PatientRefField()
+    lesions = LesionSerializer(many=True, required=False)
+    prior_radiotherapy = PriorRadiotherapySerializer(many=True, required=False)
+    systemic_therapy_classes = CodeMultipleChoiceField(
+        choices=choices(SystemicTherapyClass), required=False, allow_null=True
+    )
+
+    class Meta:
+        model = Case
+        fields = ("board", "patient", *CASE_CLINICAL_FIELDS, "lesions", "prior_radiotherapy")
+        extra_kwargs = {
+            "ecog": {"min_value": 0, "max_value": 4},
+            "estimated_survival_months": {"min_value": 0, "max_value": 600},
+            "bone_metastases_count": {"min_value": 0},
+            "visceral_metastases_count": {"min_value": 0},
+            "progressing_lesions_count": {"min_value": 0},
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        board_field = self.fields.get("board")
+        if isinstance(board_field, serializers.PrimaryKeyRelatedField):
+            board_field.queryset = self.context.get("board_queryset", Board.objects.none())
+
+
+class CaseUpdateSerializer(CaseWriteSerializer):
+    class Meta(CaseWriteSerializer.Meta):
+        fields = (*CASE_CLINICAL_FIELDS, "lesions", "prior_radiotherapy")
+
+
+class BoardSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Board
+        fields = ("id", "name")
+
+
+class CaseListSerializer(serializers.ModelSerializer):
+    board = BoardSummarySerializer(read_only=True)
+    patient = PatientSerializer(read_only=True)
+    lesion_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Case
+        fields = (
+            "id", "uuid", "board", "patient", "question", "urgent", "status", "revision",
+            "primary_histology", "lesion_count", "submitted_at", "created_at", "updated_at",
+        )
+
+
+class CaseDetailSerializer(serializers.ModelSerializer):
+    board = BoardSummarySerializer(read_only=True)
+    patient = PatientSerializer(read_only=True)
+    lesions = LesionSerializer(many=True, read_only=True)
+    prior_radiotherapy = PriorRadiotherapySerializer(many=True, read_only=True)
+    breast_subtype = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = (
+            "id", "uuid", "board", "patient", "status", "revision", "submitted_at",
+            *CASE_CLINICAL_FIELDS, "breast_subtype", "lesions", "prior_radiotherapy", "created_at", "updated_at",
+        )
+
+    def get_breast_subtype(self, case: Case) -> str | None:
+        if case.primary_histology != "breast":
+            return None
+        subtype = breast_subtype(case.er_status, case.pr_status, case.her2_status)
+        return subtype.value if subtype else None
+
+
+class TransitionSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")

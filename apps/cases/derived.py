@@ -1,0 +1,55 @@
+"""Derived results (risk, dose summaries, trial matches) shown with a case.
+
+The apps that compute them register a section here in their ``AppConfig.ready``, so the case API can
+show them without the cases app importing its dependants. Every section reports a ``status``:
+``pending`` (never computed yet), ``current`` (computed from the case as it is) or ``stale`` (computed
+from an older revision; a recomputation is queued).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from apps.cases.models import Case
+
+DerivedSection = Callable[[Case], dict[str, Any]]
+_SECTIONS: dict[str, DerivedSection] = {}
+
+
+class DerivedStatus(StrEnum):
+    PENDING = "pending"
+    CURRENT = "current"
+    STALE = "stale"
+
+
+def register_section(name: str, section: DerivedSection) -> None:
+    _SECTIONS[name] = section
+
+
+def derived_status(*, computed_revision: int | None, case_revision: int) -> DerivedStatus:
+    if computed_revision is None:
+        return DerivedStatus.PENDING
+    return DerivedStatus.CURRENT if computed_revision >= case_revision else DerivedStatus.STALE
+
+
+def pending_section() -> dict[str, Any]:
+    return {"status": DerivedStatus.PENDING.value, "computed_at": None}
+
+
+def section_envelope(*, computed_revision: int | None, case: Case, computed_at: datetime | None) -> dict[str, Any]:
+    return {
+        "status": derived_status(computed_revision=computed_revision, case_revision=case.revision).value,
+        "computed_at": computed_at.isoformat() if computed_at else None,
+        "computed_for_revision": computed_revision,
+    }
+
+
+def derived_sections(case: Case) -> dict[str, Any]:
+    names = ("risk", "dose_summaries", "trial_matches")
+    out: dict[str, Any] = {name: pending_section() for name in names}
+    for name, section in _SECTIONS.items():
+        out[name] = section(case)
+    return out

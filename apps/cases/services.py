@@ -1,0 +1,271 @@
+"""The only code that writes patients, cases, lesions and prior courses.
+
+Each service runs in one transaction, writes its own audit row in that transaction, and announces the
+change with ``case_changed`` *after* commit, so derived-result tasks never read uncommitted data and a
+rolled-back edit triggers nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.dispatch import Signal
+from django.utils import timezone
+
+from apps.accounts.models import Board, User
+from apps.accounts.roles import Permission
+from apps.accounts.scoping import is_board_member
+from apps.audit.events import AuditEvent
+from apps.audit.services import audit_record, snapshot
+from apps.cases.models import Case, Lesion, Patient, PriorRadiotherapyCourse
+from apps.cases.rules import case_errors, lesion_errors, prior_course_errors
+from apps.cases.workflow import EDITABLE_STATUSES, CaseStatus, check_transition
+from apps.core.errors import InvalidInput
+
+#: Sent after the commit of any change to a case's clinical content; receivers enqueue recomputation.
+#: ``sender`` is ``Case``; kwargs: ``case_id``, ``revision``.
+case_changed = Signal()
+
+LESION_FIELDS: tuple[str, ...] = tuple(
+    f.name
+    for f in Lesion._meta.concrete_fields
+    if f.name not in {"id", "uuid", "case", "created_at", "updated_at", "created_by"}
+)
+PRIOR_COURSE_FIELDS: tuple[str, ...] = ("region", "total_dose_gy", "fractions", "date", "technique")
+CASE_CLINICAL_FIELDS: tuple[str, ...] = tuple(
+    f.name
+    for f in Case._meta.concrete_fields
+    if f.name
+    not in {"id", "uuid", "board", "patient", "status", "revision", "submitted_at", "created_at", "updated_at", "created_by"}
+)
+
+
+class StaleRevision(Exception):
+    """The caller edited a version of the case that is no longer the current one."""
+
+    def __init__(self, expected: int, current: int) -> None:
+        super().__init__(f"The case is at revision {current}, not {expected}: reload it and apply your change again.")
+        self.expected = expected
+        self.current = current
+
+
+def _require_permission(actor: User, permission: Permission, board_id: int) -> None:
+    if not actor.has_clinical_permission(permission):
+        raise PermissionDenied(f"Your role ({actor.role}) may not do this ({permission}).")
+    if not is_board_member(actor, board_id):
+        raise PermissionDenied("You are not a member of this case's board.")
+
+
+def _raise_if(errors: Mapping[str, Any]) -> None:
+    if errors:
+        raise InvalidInput(errors)
+
+
+def _validate_nested(
+    *, case_data: Mapping[str, Any], lesions: Sequence[Mapping[str, Any]] | None,
+    prior_courses: Sequence[Mapping[str, Any]] | None, patient: Patient,
+) -> None:
+    today = timezone.localdate()
+    errors: dict[str, Any] = dict(case_errors(case_data, date_of_birth=patient.date_of_birth, today=today))
+    if lesions is not None:
+        # Nested errors are keyed by the item's index, as DRF reports nested list errors.
+        per_lesion = {str(i): e for i, lesion in enumerate(lesions) if (e := lesion_errors(lesion))}
+        if per_lesion:
+            errors["lesions"] = per_lesion
+    if prior_courses is not None:
+        per_course = {
+            str(i): e
+            for i, c in enumerate(prior_courses)
+            if (e := prior_course_errors(c, date_of_birth=patient.date_of_birth, today=today))
+        }
+        if per_course:
+            errors["prior_radiotherapy"] = per_course
+    _raise_if(errors)
+
+
+def _announce(case: Case) -> None:
+    case_id, revision = case.pk, case.revision
+    transaction.on_commit(lambda: case_changed.send(sender=Case, case_id=case_id, revision=revision))
+
+
+@transaction.atomic
+def patient_create(*, actor: User, board: Board, data: Mapping[str, Any]) -> Patient:
+    """Register a patient in the MRN register of the board's institution."""
+    _require_permission(actor, Permission.PATIENT_EDIT, board.pk)
+    patient = Patient(institution_id=board.institution_id, created_by=actor, **data)
+    if Patient.objects.filter(institution_id=board.institution_id, mrn=patient.mrn).exists():
+        raise ValidationError({"mrn": [f"MRN {patient.mrn} is already registered at this institution."]})
+    if patient.date_of_birth and patient.date_of_birth > timezone.localdate():
+        raise ValidationError({"date_of_birth": ["is in the future."]})
+    patient.full_clean()
+    patient.save()
+    audit_record(actor=actor, event=AuditEvent.PATIENT_CREATED, subject=patient, board_id=board.pk, after=snapshot(patient))
+    return patient
+
+
+def _write_lesions(case: Case, lesions: Sequence[Mapping[str, Any]], actor: User) -> list[dict[str, Any]]:
+    """Replace the case's lesions with ``lesions``: an item with an ``id`` updates that lesion, one
+    without creates a lesion, and a stored lesion left out of the list is removed."""
+    existing = {lesion.pk: lesion for lesion in case.lesions.select_for_update().order_by("pk")}
+    kept: set[int] = set()
+    errors: dict[str, dict[str, list[str]]] = {}
+    to_save: list[Lesion] = []
+    for index, item in enumerate(lesions):
+        data = {k: v for k, v in item.items() if k != "id"}
+        lesion_id = item.get("id")
+        if lesion_id is not None:
+            if lesion_id not in existing:
+                errors[str(index)] = {"id": [f"lesion {lesion_id} does not belong to this case."]}
+                continue
+            lesion = existing[lesion_id]
+            kept.add(lesion_id)
+            # The item is the whole lesion: a field left out is reset to "not known".
+            for field in LESION_FIELDS:
+                setattr(lesion, field, data[field] if field in data else Lesion._meta.get_field(field).get_default())
+        else:
+            lesion = Lesion(case=case, created_by=actor, **data)
+        to_save.append(lesion)
+    if errors:
+        raise InvalidInput({"lesions": errors})
+    for lesion in to_save:
+        lesion.full_clean(exclude=["case"])
+    Lesion.objects.filter(case=case).exclude(pk__in=kept).delete()
+    for lesion in to_save:
+        lesion.save()
+    return [snapshot(lesion, ("id", *LESION_FIELDS)) for lesion in to_save]
+
+
+def _write_prior_courses(case: Case, courses: Sequence[Mapping[str, Any]], actor: User) -> list[dict[str, Any]]:
+    """Prior courses are history: the list given replaces the stored one wholesale."""
+    PriorRadiotherapyCourse.objects.filter(case=case).delete()
+    rows = []
+    for data in courses:
+        course = PriorRadiotherapyCourse(case=case, created_by=actor, **{k: v for k, v in data.items() if k != "id"})
+        course.full_clean(exclude=["case"])
+        rows.append(course)
+    PriorRadiotherapyCourse.objects.bulk_create(rows)
+    return [snapshot(c, PRIOR_COURSE_FIELDS) for c in rows]
+
+
+@transaction.atomic
+def case_create(
+    *,
+    actor: User,
+    board: Board,
+    patient: Patient | None = None,
+    new_patient: Mapping[str, Any] | None = None,
+    data: Mapping[str, Any],
+    lesions: Sequence[Mapping[str, Any]] = (),
+    prior_courses: Sequence[Mapping[str, Any]] = (),
+) -> Case:
+    """Open a draft case on ``board`` for an existing patient or a newly registered one."""
+    _require_permission(actor, Permission.CASE_CREATE, board.pk)
+    if (patient is None) == (new_patient is None):
+        raise ValidationError({"patient": ["give either an existing patient's id or a new patient, not both."]})
+    if patient is None:
+        assert new_patient is not None
+        patient = patient_create(actor=actor, board=board, data=new_patient)
+    elif patient.institution_id != board.institution_id:
+        raise ValidationError({"patient": ["this patient is registered at another institution than the board's."]})
+    _validate_nested(case_data=data, lesions=lesions, prior_courses=prior_courses, patient=patient)
+    case = Case(board=board, patient=patient, created_by=actor, **data)
+    case.full_clean()
+    case.save()
+    lesion_rows = _write_lesions(case, lesions, actor)
+    course_rows = _write_prior_courses(case, prior_courses, actor)
+    audit_record(
+        actor=actor,
+        event=AuditEvent.CASE_CREATED,
+        subject=case,
+        board_id=board.pk,
+        after={**snapshot(case), "lesions": lesion_rows, "prior_radiotherapy": course_rows},
+    )
+    _announce(case)
+    return case
+
+
+@transaction.atomic
+def case_update(
+    *,
+    actor: User,
+    case_id: int,
+    data: Mapping[str, Any],
+    lesions: Sequence[Mapping[str, Any]] | None = None,
+    prior_courses: Sequence[Mapping[str, Any]] | None = None,
+    expected_revision: int | None = None,
+) -> Case:
+    """Change a case's clinical content. ``lesions`` / ``prior_courses`` of None leave those untouched.
+
+    The row is locked first and the revision re-checked under the lock, so two editors cannot both
+    apply a change to the same revision; any invalid field aborts the whole change.
+    """
+    case = Case.objects.select_for_update().select_related("patient").get(pk=case_id)
+    _require_permission(actor, Permission.CASE_EDIT, case.board_id)
+    if expected_revision is not None and expected_revision != case.revision:
+        raise StaleRevision(expected_revision, case.revision)
+    if case.status not in EDITABLE_STATUSES:
+        raise ValidationError({"status": [f"a {case.status} case can no longer be edited."]})
+    unknown = set(data) - set(CASE_CLINICAL_FIELDS)
+    if unknown:
+        raise ValidationError({field: ["cannot be changed here."] for field in sorted(unknown)})
+    merged = {field: getattr(case, field) for field in CASE_CLINICAL_FIELDS} | dict(data)
+    _validate_nested(case_data=merged, lesions=lesions, prior_courses=prior_courses, patient=case.patient)
+    before: dict[str, Any] = snapshot(case, CASE_CLINICAL_FIELDS)
+    after_extra: dict[str, Any] = {}
+    if lesions is not None:
+        before["lesions"] = [snapshot(lesion, ("id", *LESION_FIELDS)) for lesion in case.lesions.order_by("pk")]
+    if prior_courses is not None:
+        before["prior_radiotherapy"] = [snapshot(c, PRIOR_COURSE_FIELDS) for c in case.prior_radiotherapy.all()]
+    for field, value in data.items():
+        setattr(case, field, value)
+    case.revision += 1
+    case.full_clean()
+    case.save()
+    if lesions is not None:
+        after_extra["lesions"] = _write_lesions(case, lesions, actor)
+    if prior_courses is not None:
+        after_extra["prior_radiotherapy"] = _write_prior_courses(case, prior_courses, actor)
+    audit_record(
+        actor=actor,
+        event=AuditEvent.CASE_UPDATED,
+        subject=case,
+        board_id=case.board_id,
+        before=before,
+        after={**snapshot(case, (*CASE_CLINICAL_FIELDS, "revision")), **after_extra},
+    )
+    _announce(case)
+    return case
+
+
+@transaction.atomic
+def case_transition(*, actor: User, case_id: int, target: CaseStatus | str, reason: str = "") -> Case:
+    """Move a case along its life cycle. Submitting is open to any clinical member of the board;
+    every other move is the coordinator's (triage)."""
+    case = Case.objects.select_for_update().get(pk=case_id)
+    target_status = CaseStatus(target)
+    needed = Permission.CASE_SUBMIT if target_status == CaseStatus.SUBMITTED and case.status == CaseStatus.DRAFT else Permission.CASE_TRIAGE
+    _require_permission(actor, needed, case.board_id)
+    try:
+        check_transition(case.status, target_status)
+    except ValueError as exc:
+        raise ValidationError({"status": [str(exc)]}) from exc
+    if target_status == CaseStatus.SUBMITTED and not case.lesions.exists():
+        raise ValidationError({"lesions": ["a case needs at least one lesion before it is submitted."]})
+    before = {"status": case.status}
+    case.status = target_status
+    if target_status == CaseStatus.SUBMITTED and case.submitted_at is None:
+        case.submitted_at = timezone.now()
+    case.save(update_fields=["status", "submitted_at", "updated_at"])
+    audit_record(
+        actor=actor,
+        event=AuditEvent.CASE_STATUS_CHANGED,
+        subject=case,
+        board_id=case.board_id,
+        before=before,
+        after={"status": case.status},
+        reason=reason,
+    )
+    return case

@@ -1,0 +1,11 @@
+"""The id of the request being served, so audit rows written deep in a service can name it."""
+
+from __future__ import annotations
+
+import contextvars
+
+request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
+
+
+def current_request_id() -> str:
+    return request_id_var.get()

@@ -1,0 +1,13 @@
+"""Test runs: fast password hashing; the database and broker still come from the environment."""
+
+from tumorboard.settings.base import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+DEBUG = False
+# The suite exercises the API directly; eager tasks keep request-level tests synchronous, and the
+# tests marked ``services`` start a real worker on the real broker instead.
+CELERY_TASK_ALWAYS_EAGER = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

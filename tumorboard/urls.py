@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from apps.core.views import healthz
+from frontend.urls import auth_urlpatterns
+
+api_v1 = [
+    path("", include("apps.accounts.api.urls")),
+    path("", include("apps.cases.api.urls")),
+    path("", include("apps.risk.api.urls")),
+    path("", include("apps.dosimetry.api.urls")),
+    path("", include("apps.trials.api.urls")),
+]
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    *auth_urlpatterns,
+    path("", include("frontend.urls")),
+]
