@@ -1,0 +1,87 @@
+"""The trial registry (trials and their immutable versions) and the stored matches of cases against them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from apps.trials.engine.matcher import Eligibility
+from apps.trials.engine.schema import TRIAL_PHASES, TRIAL_STATUSES
+
+
+class Trial(models.Model):
+    """A registry entry; its criteria live in the ``TrialVersion`` numbered ``current_version``."""
+
+    identifier = models.CharField(max_length=64, unique=True, help_text="Registry number, e.g. NCT03862911.")
+    short_name = models.CharField(max_length=120)
+    title = models.TextField()
+    phase = models.CharField(max_length=8, null=True, blank=True, choices=[(p, p) for p in TRIAL_PHASES])
+    status = models.CharField(max_length=32, choices=[(s, s.replace("_", " ")) for s in TRIAL_STATUSES])
+    sponsor = models.CharField(max_length=200, null=True, blank=True)
+    summary = models.TextField()
+    current_version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("identifier",)
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=list(TRIAL_STATUSES)), name="trial_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(phase__isnull=True) | models.Q(phase__in=list(TRIAL_PHASES)),
+                name="trial_phase_valid",
+            ),
+            models.CheckConstraint(condition=models.Q(current_version__gte=1), name="trial_version_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.identifier} ({self.short_name})"
+
+
+class TrialVersion(models.Model):
+    """One immutable edit of a trial: the whole validated definition, criteria included."""
+
+    trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="versions")
+    version = models.PositiveIntegerField()
+    definition = models.JSONField()
+    criteria_digest = models.CharField(max_length=64)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("trial_id", "-version")
+        constraints = [models.UniqueConstraint(fields=("trial", "version"), name="trial_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.trial_id} v{self.version}"
+
+
+class TrialMatch(models.Model):
+    """The latest match of one case against one trial (one row per case and trial, updated in place)."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="trial_matches")
+    trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="matches")
+    trial_version = models.ForeignKey(TrialVersion, on_delete=models.PROTECT, related_name="matches")
+    eligibility = models.CharField(max_length=20, choices=[(e.value, e.value) for e in Eligibility])
+    payload = models.JSONField(help_text="The matcher's TrialMatch.to_dict().")
+    case_revision = models.PositiveIntegerField()
+    engine_version = models.CharField(max_length=32)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("case_id", "trial_id")
+        constraints = [
+            models.UniqueConstraint(fields=("case", "trial"), name="trial_match_case_trial_unique"),
+            models.CheckConstraint(
+                condition=models.Q(eligibility__in=[e.value for e in Eligibility]),
+                name="trial_match_eligibility_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=("trial", "eligibility"), name="trial_match_trial_elig_idx")]
+
+    def __str__(self) -> str:
+        return f"case {self.case_id} x trial {self.trial_id}: {self.eligibility}"
