@@ -1,0 +1,57 @@
+"""List endpoints and pages run a constant number of queries, however many rows they show."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+
+from tests.conftest import Personas
+from tests.factories import CaseFactory, LesionFactory
+
+
+def add_cases(p: Personas, n: int) -> None:
+    for _ in range(n):
+        case = CaseFactory(board=p.board)
+        LesionFactory.create_batch(2, case=case)
+
+
+def count_queries(django_assert_max_num_queries: Callable, fn: Callable[[], object]) -> int:  # type: ignore[type-arg]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        fn()
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("path", ["/api/v1/cases/", "/api/v1/patients/", "/api/v1/boards/"])
+def test_api_list_query_count_is_constant(personas: Personas, path: str, django_assert_num_queries: Callable) -> None:  # type: ignore[type-arg]
+    client = personas.client(personas.coordinator)
+    add_cases(personas, 2)
+    small = count_queries(django_assert_num_queries, lambda: client.get(path))
+    add_cases(personas, 15)
+    with django_assert_num_queries(small):
+        response = client.get(path)
+    assert response.status_code == 200
+
+
+def test_case_list_page_query_count_is_constant(personas: Personas, django_assert_num_queries: Callable) -> None:  # type: ignore[type-arg]
+    client = Client()
+    client.force_login(personas.coordinator)
+    add_cases(personas, 2)
+    small = count_queries(django_assert_num_queries, lambda: client.get("/"))
+    add_cases(personas, 15)
+    with django_assert_num_queries(small):
+        response = client.get("/")
+    assert response.status_code == 200
+    assert b"Cases" in response.content
+
+
+def test_case_list_pins_its_query_count(personas: Personas, django_assert_num_queries: Callable) -> None:  # type: ignore[type-arg]
+    add_cases(personas, 5)
+    client = personas.client(personas.coordinator)
+    # session-less token user: count (1), page of cases with board+patient+lesion count (1)
+    with django_assert_num_queries(2):
+        client.get("/api/v1/cases/")
