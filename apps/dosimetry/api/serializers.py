@@ -1,0 +1,86 @@
+"""Schema-only serializers of the dose calculators.
+
+The bodies are validated by the dose engine itself (``DoseInputError`` names every problem with its field
+path, e.g. ``levels[0].fractions``), so these serializers only document the request and response shapes
+for the OpenAPI schema; they are never used to parse input.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from apps.dosimetry.engine import MAX_FRACTIONS, ORGANS
+
+
+class DoseLevelInputSerializer(serializers.Serializer[Any]):
+    fractions = serializers.IntegerField(min_value=1, max_value=MAX_FRACTIONS)
+    total_dose_gy = serializers.FloatField(help_text="Total physical dose of the level, > 0 Gy.")
+
+
+class DoseRequestSerializer(serializers.Serializer[Any]):
+    levels = DoseLevelInputSerializer(
+        many=True, help_text="One level for a plain regimen, several (same fractions) for a SIB."
+    )
+    alpha_beta = serializers.FloatField(help_text="alpha/beta ratio in Gy, > 0 (10 for tumour).")
+
+
+class DoseLevelResultSerializer(serializers.Serializer[Any]):
+    fractions = serializers.IntegerField()
+    total_dose_gy = serializers.FloatField()
+    dose_per_fraction_gy = serializers.FloatField()
+    bed_gy = serializers.FloatField()
+    eqd2_gy = serializers.FloatField()
+
+
+class DoseResponseSerializer(serializers.Serializer[Any]):
+    levels = DoseLevelResultSerializer(many=True)
+    alpha_beta = serializers.FloatField()
+    is_sib = serializers.BooleanField()
+    inputs = DoseRequestSerializer()
+    source = serializers.CharField()
+    engine_version = serializers.CharField()
+
+
+class CourseInputSerializer(serializers.Serializer[Any]):
+    fractions = serializers.IntegerField(min_value=1, max_value=MAX_FRACTIONS)
+    total_dose_gy = serializers.FloatField(help_text="Dose the organ received in the course, > 0 Gy.")
+    date = serializers.DateField(required=False, allow_null=True)
+
+
+class ReirradiationRequestSerializer(serializers.Serializer[Any]):
+    organ = serializers.ChoiceField(choices=[(organ.code, organ.name) for organ in ORGANS])
+    alpha_beta = serializers.FloatField(help_text="alpha/beta ratio of the organ in Gy, > 0.")
+    limit_eqd2_gy = serializers.FloatField(
+        required=False, allow_null=True, help_text="Cumulative EQD2 limit; default: the organ's constraint."
+    )
+    courses = CourseInputSerializer(many=True)
+
+
+class CourseResultSerializer(serializers.Serializer[Any]):
+    fractions = serializers.IntegerField()
+    total_dose_gy = serializers.FloatField()
+    date = serializers.DateField(allow_null=True)
+    label = serializers.CharField()
+    technique = serializers.CharField()
+    dose_per_fraction_gy = serializers.FloatField()
+    bed_gy = serializers.FloatField()
+    eqd2_gy = serializers.FloatField()
+    share_of_cumulative_pct = serializers.FloatField()
+
+
+class ReirradiationResponseSerializer(serializers.Serializer[Any]):
+    organ = serializers.CharField()
+    alpha_beta = serializers.FloatField()
+    courses = CourseResultSerializer(many=True)
+    cumulative_eqd2_gy = serializers.FloatField()
+    limit_eqd2_gy = serializers.FloatField()
+    within_limit = serializers.BooleanField()
+    margin_eqd2_gy = serializers.FloatField()
+    limit_source = serializers.CharField()
+    alpha_beta_source = serializers.CharField()
+    text = serializers.CharField()
+    inputs = ReirradiationRequestSerializer()
+    source = serializers.CharField()
+    engine_version = serializers.CharField()
