@@ -63,7 +63,8 @@ class Patient(TimeStampedModel):
         return f"{self.family_name}, {self.given_name} ({self.mrn})"
 
 
-_SPINAL = [s.value for s in SPINAL_SITES]
+# Sorted: frozenset order varies between processes, and migrations must not churn.
+_SPINAL = sorted(s.value for s in SPINAL_SITES)
 _BOOL_UNKNOWN = {"null": True, "blank": True, "default": None}
 
 
@@ -252,7 +253,7 @@ class Lesion(TimeStampedModel):
                     *[
                         Q(site=site, level_from__in=sorted(levels))
                         & (Q(level_to__isnull=True) | Q(level_to__in=sorted(levels)))
-                        for site, levels in SITE_LEVELS.items()
+                        for site, levels in sorted(SITE_LEVELS.items())
                     ],
                     _connector=Q.OR,
                 ),
@@ -261,7 +262,7 @@ class Lesion(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(subsite__isnull=True)
                 | Q(
-                    *[Q(site=site, subsite__in=sorted(subs)) for site, subs in SUBSITES_BY_SITE.items()],
+                    *[Q(site=site, subsite__in=sorted(subs)) for site, subs in sorted(SUBSITES_BY_SITE.items())],
                     _connector=Q.OR,
                 ),
                 name="lesion_subsite_matches_site",

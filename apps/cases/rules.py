@@ -87,7 +87,8 @@ def lesion_errors(lesion: Mapping[str, Any]) -> Errors:
         allowed_subsites = SUBSITES_BY_SITE.get(site, frozenset())
         if subsite not in allowed_subsites:
             if allowed_subsites:
-                _add(errors, "subsite", f"{subsite} is not a region of the {site}; allowed: {', '.join(sorted(allowed_subsites))}.")
+                allowed_text = ", ".join(sorted(allowed_subsites))
+                _add(errors, "subsite", f"{subsite} is not a region of the {site}; allowed: {allowed_text}.")
             else:
                 _add(errors, "subsite", f"a {site} lesion takes no subsite.")
     return errors

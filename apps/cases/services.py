@@ -246,7 +246,8 @@ def case_transition(*, actor: User, case_id: int, target: CaseStatus | str, reas
     every other move is the coordinator's (triage)."""
     case = Case.objects.select_for_update().get(pk=case_id)
     target_status = CaseStatus(target)
-    needed = Permission.CASE_SUBMIT if target_status == CaseStatus.SUBMITTED and case.status == CaseStatus.DRAFT else Permission.CASE_TRIAGE
+    submitting = target_status == CaseStatus.SUBMITTED and case.status == CaseStatus.DRAFT
+    needed = Permission.CASE_SUBMIT if submitting else Permission.CASE_TRIAGE
     _require_permission(actor, needed, case.board_id)
     try:
         check_transition(case.status, target_status)

@@ -180,7 +180,7 @@ class Command(BaseCommand):
                 "given_name": rng.choice(("Anna", "Ben", "Chloe", "David", "Elena", "Farid", "Grace", "Hugo")),
                 "family_name": rng.choice(("Smith", "Okafor", "Nguyen", "Garcia", "Müller", "Rossi", "Kowalski")),
                 "date_of_birth": dt.date(1940 + rng.randint(0, 45), rng.randint(1, 12), rng.randint(1, 28)),
-                "sex": "male" if histology == "prostate" else ("female" if histology == "breast" else rng.choice(("female", "male"))),
+                "sex": {"prostate": "male", "breast": "female"}.get(histology) or rng.choice(("female", "male")),
             },
             data={
                 "question": _QUESTIONS[index % len(_QUESTIONS)],
