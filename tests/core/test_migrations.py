@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.mark.parametrize("seed", ["1", "2"])
 def test_no_missing_migrations_whatever_the_hash_seed(seed: str) -> None:
     # Sets iterate in a per-process order; a constraint built from one would rewrite itself every run.
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
         cwd=ROOT, env={**os.environ, "PYTHONHASHSEED": seed}, capture_output=True, text=True, timeout=120, check=False,
     )
