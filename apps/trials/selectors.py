@@ -1,0 +1,144 @@
+"""Reads of the trial registry and of stored matches; compiled current versions are cached per version."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import F, QuerySet
+from django.utils import timezone
+
+from apps.cases.derived import DerivedStatus, pending_section, section_envelope
+from apps.cases.facts import CaseFacts
+from apps.cases.models import Case
+from apps.trials.engine import CompiledTrial, compile_trial, status_rank
+from apps.trials.models import Trial, TrialMatch, TrialVersion
+
+#: (TrialVersion pk, criteria digest) -> compiled trial. Versions are immutable, so entries never go stale.
+_COMPILED: dict[tuple[int, str], CompiledTrial] = {}
+_COMPILED_MAX = 4096
+
+
+@dataclass(frozen=True, slots=True)
+class CurrentTrial:
+    trial: Trial
+    version: TrialVersion
+    compiled: CompiledTrial
+
+
+def compiled_version(version: TrialVersion) -> CompiledTrial:
+    key = (version.pk, version.criteria_digest)
+    compiled = _COMPILED.get(key)
+    if compiled is None:
+        if len(_COMPILED) >= _COMPILED_MAX:
+            _COMPILED.clear()
+        # Stored definitions were validated when written.
+        compiled = _COMPILED[key] = compile_trial(version.definition, validate=False)
+    return compiled
+
+
+def current_versions(trial_ids: Iterable[int] | None = None) -> QuerySet[TrialVersion]:
+    qs = TrialVersion.objects.filter(version=F("trial__current_version")).select_related("trial")
+    if trial_ids is not None:
+        qs = qs.filter(trial_id__in=list(trial_ids))
+    return qs
+
+
+def current_trials(trial_ids: Iterable[int] | None = None) -> list[CurrentTrial]:
+    """Every trial (or those given) with its current version compiled, recruiting ones first (one query)."""
+    rows = [CurrentTrial(v.trial, v, compiled_version(v)) for v in current_versions(trial_ids)]
+    rows.sort(key=lambda row: (status_rank(row.trial.status), row.trial.identifier))
+    return rows
+
+
+def trial_list() -> QuerySet[Trial]:
+    return Trial.objects.order_by("identifier")
+
+
+def trial_summary(trial: Trial) -> dict[str, Any]:
+    return {
+        "identifier": trial.identifier,
+        "short_name": trial.short_name,
+        "title": trial.title,
+        "phase": trial.phase,
+        "status": trial.status,
+        "version": trial.current_version,
+    }
+
+
+def match_status(match: TrialMatch | None, *, case: Case, trial: Trial) -> DerivedStatus:
+    if match is None:
+        return DerivedStatus.PENDING
+    if match.case_revision >= case.revision and match.trial_version.version == trial.current_version:
+        return DerivedStatus.CURRENT
+    return DerivedStatus.STALE
+
+
+def case_trial_matches(case: Case, facts: CaseFacts) -> list[dict[str, Any]]:
+    """Every registry trial for one case, recruiting first.
+
+    A stored match that is current is shown as stored; otherwise the trial is matched on the spot against
+    the case as it is (the listing always names every trial), and ``status`` says what the store holds
+    (``pending``: nothing yet; ``stale``: an older case revision or trial version; a recomputation is queued
+    on every change).
+    """
+    stored = {
+        m.trial_id: m for m in TrialMatch.objects.filter(case=case).select_related("trial_version")
+    }
+    out: list[dict[str, Any]] = []
+    now = timezone.now()
+    for row in current_trials():
+        match = stored.get(row.trial.pk)
+        status = match_status(match, case=case, trial=row.trial)
+        if match is not None and status is DerivedStatus.CURRENT:
+            payload, computed_at = match.payload, match.computed_at
+        else:
+            payload, computed_at = row.compiled.match(facts).to_dict(), now
+        out.append(
+            {
+                "trial": trial_summary(row.trial),
+                "eligibility": payload["eligibility"],
+                "criteria": payload["criteria"],
+                "missing_fields": payload["missing_fields"],
+                "computed_at": computed_at.isoformat(),
+                "status": status.value,
+            }
+        )
+    return out
+
+
+def trial_matches_section(case: Case) -> dict[str, Any]:
+    """The ``trial_matches`` section of the case detail: envelope plus one line per stored match."""
+    matches = list(
+        TrialMatch.objects.filter(case_id=case.pk).select_related("trial", "trial_version")
+    )
+    if not matches:
+        return {**pending_section(), "computed_for_revision": None, "matches": []}
+    trial_count = Trial.objects.count()
+    envelope = section_envelope(
+        computed_revision=min(m.case_revision for m in matches),
+        case=case,
+        computed_at=max(m.computed_at for m in matches),
+    )
+    outdated = len(matches) < trial_count or any(
+        m.trial_version.version != m.trial.current_version for m in matches
+    )
+    if outdated and envelope["status"] == DerivedStatus.CURRENT.value:
+        envelope["status"] = DerivedStatus.STALE.value
+    matches.sort(key=lambda m: (status_rank(m.trial.status), m.trial.identifier))
+    envelope["matches"] = [
+        {
+            "trial": {
+                "identifier": m.trial.identifier,
+                "short_name": m.trial.short_name,
+                "status": m.trial.status,
+                "version": m.trial_version.version,
+            },
+            "eligibility": m.eligibility,
+            "missing_fields": m.payload.get("missing_fields", []),
+            "computed_at": m.computed_at.isoformat(),
+        }
+        for m in matches
+    ]
+    return envelope

@@ -1,0 +1,194 @@
+"""The only code that writes the trial registry and stored trial matches.
+
+Registry edits run in one transaction with their audit row; every edit is a new immutable
+``TrialVersion``, and after commit the open cases are re-matched (chunked Celery tasks).
+Matching is idempotent: one ``TrialMatch`` row per case and trial, rewritten only when its inputs changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Mapping
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from apps.accounts.models import User
+from apps.accounts.roles import Permission
+from apps.audit.events import AuditEvent
+from apps.audit.services import audit_record
+from apps.cases import selectors as case_selectors
+from apps.cases.models import Case
+from apps.cases.workflow import CaseStatus
+from apps.trials.engine import ENGINE_VERSION, CriteriaValidationError, check_trial
+from apps.trials.engine.matcher import criteria_digest
+from apps.trials.models import Trial, TrialMatch, TrialVersion
+from apps.trials.selectors import current_trials
+
+#: Open cases re-matched per Celery task after a registry edit.
+REMATCH_CHUNK_SIZE = 200
+
+_MATCH_UPDATE_FIELDS: tuple[str, ...] = (
+    "trial_version", "eligibility", "payload", "case_revision", "engine_version", "computed_at",
+)
+
+#: Definition keys mirrored on ``Trial`` columns.
+_TRIAL_COLUMNS: tuple[str, ...] = ("short_name", "title", "phase", "status", "sponsor", "summary")
+
+
+def _require_registry_editor(actor: User) -> None:
+    if not actor.has_clinical_permission(Permission.TRIAL_REGISTRY_EDIT):
+        raise PermissionDenied(f"Your role ({actor.role}) may not edit the trial registry.")
+
+
+def _validated(definition: Mapping[str, Any]) -> dict[str, Any]:
+    clean = {k: v for k, v in definition.items() if k != "version"}
+    try:
+        check_trial(clean)
+    except CriteriaValidationError as exc:
+        raise ValidationError(exc.as_field_errors()) from exc
+    return clean
+
+
+def _enqueue_rematch(trial_id: int) -> None:
+    from apps.trials.tasks import rematch_trial
+
+    transaction.on_commit(lambda: rematch_trial.delay(trial_id))
+
+
+def _new_version(trial: Trial, definition: dict[str, Any], actor: User | None) -> TrialVersion:
+    stored = {**definition, "version": trial.current_version}
+    return TrialVersion.objects.create(
+        trial=trial,
+        version=trial.current_version,
+        definition=stored,
+        criteria_digest=criteria_digest(stored["criteria"]),
+        created_by=actor,
+    )
+
+
+def trial_definition(trial: Trial) -> dict[str, Any]:
+    """The current version's definition (without the version number)."""
+    version = TrialVersion.objects.get(trial=trial, version=trial.current_version)
+    return {k: v for k, v in version.definition.items() if k != "version"}
+
+
+@transaction.atomic
+def trial_create(*, actor: User, definition: Mapping[str, Any]) -> Trial:
+    """Add a trial (version 1) to the registry; raises ``ValidationError`` keyed by JSON path."""
+    _require_registry_editor(actor)
+    clean = _validated(definition)
+    if Trial.objects.filter(identifier=clean["identifier"]).exists():
+        raise ValidationError({"identifier": ["a trial with this identifier is already in the registry."]})
+    columns = {k: clean.get(k) for k in _TRIAL_COLUMNS}
+    trial = Trial(identifier=clean["identifier"], current_version=1, **columns)
+    trial.full_clean()
+    trial.save()
+    version = _new_version(trial, clean, actor)
+    audit_record(
+        actor=actor,
+        event=AuditEvent.TRIAL_CREATED,
+        subject=trial,
+        after={"identifier": trial.identifier, "version": 1, "definition": version.definition},
+    )
+    _enqueue_rematch(trial.pk)
+    return trial
+
+
+@transaction.atomic
+def trial_update(*, actor: User, trial_id: int, changes: Mapping[str, Any]) -> Trial:
+    """Apply ``changes`` (top-level definition keys; ``criteria`` replaces the list) as a new version.
+
+    An edit that changes nothing creates no version. The identifier cannot change.
+    """
+    _require_registry_editor(actor)
+    trial = Trial.objects.select_for_update().get(pk=trial_id)
+    if "identifier" in changes and changes["identifier"] != trial.identifier:
+        raise ValidationError({"identifier": ["cannot be changed; add a new trial instead."]})
+    before = trial_definition(trial)
+    after = _validated({**before, **{k: v for k, v in changes.items() if k != "version"}})
+    if after == before:
+        return trial
+    trial.current_version += 1
+    for key in _TRIAL_COLUMNS:
+        setattr(trial, key, after.get(key))
+    trial.full_clean()
+    trial.save()
+    _new_version(trial, after, actor)
+    audit_record(
+        actor=actor,
+        event=AuditEvent.TRIAL_UPDATED,
+        subject=trial,
+        before={"version": trial.current_version - 1, "definition": before},
+        after={"version": trial.current_version, "definition": after},
+    )
+    _enqueue_rematch(trial.pk)
+    return trial
+
+
+def open_case_id_chunks(chunk_size: int = REMATCH_CHUNK_SIZE) -> Iterator[list[int]]:
+    """Ids of every case that is not closed, in chunks (keyset pagination on the primary key)."""
+    last = 0
+    while True:
+        ids = list(
+            Case.objects.exclude(status=CaseStatus.CLOSED)
+            .filter(pk__gt=last)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:chunk_size]
+        )
+        if not ids:
+            return
+        yield ids
+        last = ids[-1]
+
+
+def case_match_trials(case_id: int, *, trial_ids: Collection[int] | None = None) -> int:
+    """Match one case against the current version of every trial (or of ``trial_ids``); idempotent.
+
+    The case row is locked while matching, so a match never overwrites a newer one computed for a later
+    revision. Returns the number of rows inserted or updated (0 when nothing changed or the case is gone).
+    """
+    with transaction.atomic():
+        if not Case.objects.select_for_update().filter(pk=case_id).exists():
+            return 0
+        case = case_selectors.case_for_engines(case_id)
+        facts = case_selectors.case_facts(case)
+        trials = current_trials(trial_ids)
+        existing = {
+            m.trial_id: m
+            for m in TrialMatch.objects.filter(case_id=case_id, trial_id__in=[t.trial.pk for t in trials])
+        }
+        now = timezone.now()
+        rows: list[TrialMatch] = []
+        for row in trials:
+            payload = row.compiled.match(facts).to_dict()
+            old = existing.get(row.trial.pk)
+            if (
+                old is not None
+                and old.trial_version_id == row.version.pk
+                and old.case_revision == case.revision
+                and old.engine_version == ENGINE_VERSION
+                and old.payload == payload
+            ):
+                continue
+            rows.append(
+                TrialMatch(
+                    case_id=case_id,
+                    trial_id=row.trial.pk,
+                    trial_version_id=row.version.pk,
+                    eligibility=payload["eligibility"],
+                    payload=payload,
+                    case_revision=case.revision,
+                    engine_version=ENGINE_VERSION,
+                    computed_at=now,
+                )
+            )
+        if rows:
+            TrialMatch.objects.bulk_create(
+                rows,
+                update_conflicts=True,
+                unique_fields=("case", "trial"),
+                update_fields=_MATCH_UPDATE_FIELDS,
+            )
+        return len(rows)
