@@ -1,0 +1,61 @@
+"""Trial registry representations (writes go through ``apps.trials.services`` with the engine's schema)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from apps.trials.models import Trial
+
+
+class TrialSerializer(serializers.ModelSerializer):
+    """A registry entry with its current version's definition (``criteria`` etc.).
+
+    Expects ``current`` prefetched (a one-element list holding the current ``TrialVersion``).
+    """
+
+    version = serializers.IntegerField(source="current_version", read_only=True)
+    status_verified = serializers.SerializerMethodField()
+    status_note = serializers.SerializerMethodField()
+    sources = serializers.SerializerMethodField()
+    criteria = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Trial
+        fields = (
+            "identifier",
+            "short_name",
+            "title",
+            "phase",
+            "status",
+            "status_verified",
+            "status_note",
+            "sponsor",
+            "summary",
+            "sources",
+            "version",
+            "criteria",
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields = fields
+
+    @staticmethod
+    def _definition(trial: Trial) -> dict[str, Any]:
+        current = getattr(trial, "current", None)
+        if current is None:
+            current = list(trial.versions.filter(version=trial.current_version))
+        return current[0].definition if current else {}
+
+    def get_status_verified(self, trial: Trial) -> bool | None:
+        return self._definition(trial).get("status_verified")
+
+    def get_status_note(self, trial: Trial) -> str | None:
+        return self._definition(trial).get("status_note")
+
+    def get_sources(self, trial: Trial) -> list[str]:
+        return list(self._definition(trial).get("sources", []))
+
+    def get_criteria(self, trial: Trial) -> list[dict[str, Any]]:
+        return list(self._definition(trial).get("criteria", []))

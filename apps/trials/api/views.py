@@ -1,0 +1,98 @@
+"""Trial registry and per-case trial matches. Thin: scope, call a selector or service, render."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db.models import F, Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.accounts.api.permissions import requires
+from apps.accounts.models import User
+from apps.accounts.roles import Permission
+from apps.cases import selectors as case_selectors
+from apps.trials import selectors, services
+from apps.trials.api.serializers import TrialSerializer
+from apps.trials.models import Trial, TrialVersion
+
+
+def _user(request: Request) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _definition_body(request: Request) -> dict[str, Any]:
+    if not isinstance(request.data, dict):
+        raise ValidationError({"non_field_errors": ["expected a JSON object (a trial definition)."]})
+    return dict(request.data)
+
+
+class CaseTrialMatchesView(APIView):
+    """Every registry trial matched against one case, recruiting trials first."""
+
+    permission_classes = (requires(Permission.CASE_VIEW),)
+
+    def get(self, request: Request, pk: int) -> Response:
+        visible = case_selectors.scope_cases(request.user).values_list("pk", flat=True)
+        case_id = get_object_or_404(visible, pk=pk)
+        case = case_selectors.case_for_engines(case_id)
+        facts = case_selectors.case_facts(case)
+        return Response(selectors.case_trial_matches(case, facts))
+
+
+class TrialViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet[Trial],
+):
+    """The trial registry: read by any signed-in user, edited by administrators (each edit a new version).
+
+    POST takes a whole trial definition (docs/trial-criteria.md §2); PATCH takes the top-level keys to
+    change (``criteria`` replaces the whole list). A criteria error is a 400 keyed by JSON path.
+    """
+
+    serializer_class = TrialSerializer
+    lookup_field = "identifier"
+    lookup_value_regex = r"[A-Za-z0-9._-]+"
+    http_method_names: Sequence[str] = ("get", "post", "patch", "head", "options")
+    search_fields = ("identifier", "short_name", "title")
+    ordering_fields = ("identifier", "short_name", "status")
+    ordering = ("identifier",)
+
+    def get_permissions(self) -> list[BasePermission]:
+        if self.request.method in ("GET", "HEAD", "OPTIONS"):
+            return [IsAuthenticated()]
+        return [requires(Permission.TRIAL_REGISTRY_EDIT)()]
+
+    def get_queryset(self) -> QuerySet[Trial]:
+        current = TrialVersion.objects.filter(version=F("trial__current_version"))
+        prefetch = Prefetch("versions", queryset=current, to_attr="current")
+        return selectors.trial_list().prefetch_related(prefetch)
+
+    def _render(self, trial_id: int, status_code: int = status.HTTP_200_OK) -> Response:
+        trial = self.get_queryset().get(pk=trial_id)
+        return Response(TrialSerializer(trial).data, status=status_code)
+
+    @extend_schema(request=dict[str, Any], responses={201: TrialSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        trial = services.trial_create(actor=_user(request), definition=_definition_body(request))
+        return self._render(trial.pk, status.HTTP_201_CREATED)
+
+    @extend_schema(request=dict[str, Any], responses=TrialSerializer)
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        trial = self.get_object()
+        services.trial_update(actor=_user(request), trial_id=trial.pk, changes=_definition_body(request))
+        return self._render(trial.pk)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.partial_update(request, *args, **kwargs)
