@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from celery import shared_task
+from typing import Any
+
+from celery import Task, shared_task
 
 from apps.trials import services
 
@@ -20,11 +22,19 @@ def match_cases(case_ids: list[int], trial_id: int | None = None) -> int:
     return sum(services.case_match_trials(case_id, trial_ids=trial_ids) for case_id in case_ids)
 
 
-@shared_task(name="trials.rematch_trial")
-def rematch_trial(trial_id: int) -> int:
+def _same_queue(task: Task) -> dict[str, Any]:
+    """Route follow-up tasks to the queue this one came from (a worker may serve a dedicated queue)."""
+    delivery = getattr(task.request, "delivery_info", None) or {}
+    queue = delivery.get("routing_key")
+    return {"queue": queue} if queue else {}
+
+
+@shared_task(bind=True, name="trials.rematch_trial")
+def rematch_trial(self: Task, trial_id: int) -> int:
     """After a registry edit: re-match every open case against the trial, one task per chunk of cases."""
+    options = _same_queue(self)
     chunks = 0
     for chunk in services.open_case_id_chunks():
-        match_cases.delay(chunk, trial_id)
+        match_cases.apply_async((chunk, trial_id), **options)
         chunks += 1
     return chunks
