@@ -1,0 +1,35 @@
+"""Celery tasks of the dosimetry app: thin wrappers over :mod:`apps.dosimetry.services`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import shared_task
+
+from apps.dosimetry.models import RadiotherapyPlan
+from apps.dosimetry.services import dose_summary_compute
+
+
+@shared_task(name="dosimetry.compute_plan_summary", acks_late=True)
+def compute_plan_summary(plan_id: int) -> dict[str, Any] | None:
+    """(Re)compute a plan's dose summary; idempotent by inputs digest. A deleted plan is a no-op (None)."""
+    try:
+        row = dose_summary_compute(plan_id=plan_id)
+    except RadiotherapyPlan.DoesNotExist:
+        return None
+    return {
+        "summary_id": row.pk,
+        "plan_id": plan_id,
+        "plan_revision": row.plan_revision,
+        "inputs_digest": row.inputs_digest,
+        "is_current": row.is_current,
+    }
+
+
+@shared_task(name="dosimetry.compute_case_summaries", acks_late=True)
+def compute_case_summaries(case_id: int) -> list[int]:
+    """Recompute every plan of a case (its prior courses may have changed); returns the plan ids."""
+    plan_ids = list(RadiotherapyPlan.objects.filter(case_id=case_id).values_list("pk", flat=True))
+    for plan_id in plan_ids:
+        compute_plan_summary(plan_id)
+    return plan_ids
