@@ -52,7 +52,7 @@ class Board(TimeStampedModel):
     quorum = models.PositiveSmallIntegerField(
         default=3, help_text="Members of distinct specialties needed for a decision."
     )
-    members = models.ManyToManyField(
+    members: models.ManyToManyField[User, BoardMembership] = models.ManyToManyField(
         User, through="BoardMembership", through_fields=("board", "user"), related_name="boards"
     )
 

@@ -65,7 +65,6 @@ class Patient(TimeStampedModel):
 
 # Sorted: frozenset order varies between processes, and migrations must not churn.
 _SPINAL = sorted(s.value for s in SPINAL_SITES)
-_BOOL_UNKNOWN = {"null": True, "blank": True, "default": None}
 
 
 class Case(TimeStampedModel):
@@ -96,13 +95,13 @@ class Case(TimeStampedModel):
     estimated_survival_months = models.FloatField(null=True, blank=True)
     primary_diagnosis_date = models.DateField(null=True, blank=True)
     metastasis_diagnosis_date = models.DateField(null=True, blank=True)
-    primary_controlled = models.BooleanField(**_BOOL_UNKNOWN)
+    primary_controlled = models.BooleanField(null=True, blank=True, default=None)
     bone_metastases_count = models.PositiveSmallIntegerField(null=True, blank=True)
     visceral_metastases_count = models.PositiveSmallIntegerField(null=True, blank=True)
-    brain_metastases = models.BooleanField(**_BOOL_UNKNOWN)
-    history_polymetastatic = models.BooleanField(**_BOOL_UNKNOWN)
-    history_oligometastatic_treated = models.BooleanField(**_BOOL_UNKNOWN)
-    on_systemic_therapy = models.BooleanField(**_BOOL_UNKNOWN)
+    brain_metastases = models.BooleanField(null=True, blank=True, default=None)
+    history_polymetastatic = models.BooleanField(null=True, blank=True, default=None)
+    history_oligometastatic_treated = models.BooleanField(null=True, blank=True, default=None)
+    on_systemic_therapy = models.BooleanField(null=True, blank=True, default=None)
     progressing_lesions_count = models.PositiveSmallIntegerField(null=True, blank=True)
     #: A list of SystemicTherapyClass codes; null = not known, [] = none.
     systemic_therapy_classes = models.JSONField(null=True, blank=True)
@@ -170,7 +169,7 @@ class Lesion(TimeStampedModel):
         max_length=32, choices=choices(CorticalInvolvement), null=True, blank=True
     )
     max_diameter_mm = models.FloatField(null=True, blank=True)
-    symptomatic = models.BooleanField(**_BOOL_UNKNOWN)
+    symptomatic = models.BooleanField(null=True, blank=True, default=None)
     pain = models.CharField(max_length=16, choices=choices(LimbPain), null=True, blank=True)
     spinal_pain = models.CharField(max_length=32, choices=choices(SpinalPain), null=True, blank=True)
     alignment = models.CharField(max_length=32, choices=choices(Alignment), null=True, blank=True)
@@ -182,11 +181,11 @@ class Lesion(TimeStampedModel):
         max_length=4, choices=choices(EpiduralCompressionGrade), null=True, blank=True
     )
     distance_to_spinal_cord_mm = models.FloatField(null=True, blank=True)
-    posterior_element_involvement = models.BooleanField(**_BOOL_UNKNOWN)
-    extraosseous_soft_tissue = models.BooleanField(**_BOOL_UNKNOWN)
-    existing_fracture = models.BooleanField(**_BOOL_UNKNOWN)
-    prior_surgery = models.BooleanField(**_BOOL_UNKNOWN)
-    prior_radiotherapy = models.BooleanField(**_BOOL_UNKNOWN)
+    posterior_element_involvement = models.BooleanField(null=True, blank=True, default=None)
+    extraosseous_soft_tissue = models.BooleanField(null=True, blank=True, default=None)
+    existing_fracture = models.BooleanField(null=True, blank=True, default=None)
+    prior_surgery = models.BooleanField(null=True, blank=True, default=None)
+    prior_radiotherapy = models.BooleanField(null=True, blank=True, default=None)
 
     class Meta:
         ordering = ("case", "id")

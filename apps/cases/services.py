@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Field
 from django.dispatch import Signal
 from django.utils import timezone
 
@@ -124,7 +125,9 @@ def _write_lesions(case: Case, lesions: Sequence[Mapping[str, Any]], actor: User
             kept.add(lesion_id)
             # The item is the whole lesion: a field left out is reset to "not known".
             for field in LESION_FIELDS:
-                setattr(lesion, field, data[field] if field in data else Lesion._meta.get_field(field).get_default())
+                model_field = Lesion._meta.get_field(field)
+                assert isinstance(model_field, Field)
+                setattr(lesion, field, data[field] if field in data else model_field.get_default())
         else:
             lesion = Lesion(case=case, created_by=actor, **data)
         to_save.append(lesion)

@@ -17,7 +17,7 @@ from apps.core.api.serializers import CodeModelSerializer
 class PatientSerializer(CodeModelSerializer):
     class Meta:
         model = Patient
-        fields = ("id", "uuid", "mrn", "given_name", "family_name", "date_of_birth", "sex", "institution")
+        fields: tuple[str, ...] = ("id", "uuid", "mrn", "given_name", "family_name", "date_of_birth", "sex", "institution")
         read_only_fields = ("id", "uuid", "institution")
         # MRN uniqueness is per institution and checked by the service, which knows the institution.
         validators: list[Any] = []

@@ -120,10 +120,10 @@ class Command(BaseCommand):
             board, _ = Board.objects.get_or_create(institution=institution, name=BOARD_NAME)
             users: dict[str, User] = {}
             for username, role, first, last in DEMO_USERS:
-                user, created = User.objects.get_or_create(
+                user, user_created = User.objects.get_or_create(
                     username=username, defaults={"role": role, "first_name": first, "last_name": last}
                 )
-                if created or not user.check_password(password):
+                if user_created or not user.check_password(password):
                     user.set_password(password)
                     user.save()
                 users[username] = user
