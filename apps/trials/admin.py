@@ -23,7 +23,7 @@ class _ReadOnly:
         return False
 
 
-class TrialVersionInline(_ReadOnly, admin.TabularInline):  # type: ignore[type-arg]
+class TrialVersionInline(_ReadOnly, admin.TabularInline):
     model = TrialVersion
     extra = 0
     can_delete = False
@@ -34,7 +34,7 @@ class TrialVersionInline(_ReadOnly, admin.TabularInline):  # type: ignore[type-a
 
 
 @admin.register(Trial)
-class TrialAdmin(_ReadOnly, admin.ModelAdmin):  # type: ignore[type-arg]
+class TrialAdmin(_ReadOnly, admin.ModelAdmin):
     list_display = ("identifier", "short_name", "phase", "status", "sponsor", "current_version", "updated_at")
     list_filter = ("status", "phase")
     search_fields = ("identifier", "short_name", "title", "sponsor")
@@ -43,7 +43,7 @@ class TrialAdmin(_ReadOnly, admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(TrialVersion)
-class TrialVersionAdmin(_ReadOnly, admin.ModelAdmin):  # type: ignore[type-arg]
+class TrialVersionAdmin(_ReadOnly, admin.ModelAdmin):
     list_display = ("trial", "version", "criteria_digest", "created_by", "created_at")
     list_filter = ("trial__status",)
     search_fields = ("trial__identifier", "trial__short_name")
@@ -51,7 +51,7 @@ class TrialVersionAdmin(_ReadOnly, admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(TrialMatch)
-class TrialMatchAdmin(_ReadOnly, admin.ModelAdmin):  # type: ignore[type-arg]
+class TrialMatchAdmin(_ReadOnly, admin.ModelAdmin):
     list_display = ("case", "trial", "eligibility", "trial_version", "case_revision", "engine_version", "computed_at")
     list_filter = ("eligibility", "trial__status", "trial")
     search_fields = ("trial__identifier", "trial__short_name")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import pytest
 from django.test import Client
 
+from apps.accounts.models import User
 from apps.trials import services
 from apps.trials.models import Trial
 from tests.conftest import Personas
@@ -16,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def test_admin_pages_render(personas: Personas) -> None:
     services.case_match_trials(make_breast_case(personas).pk)
-    staff = UserFactory(username="staff", is_staff=True, is_superuser=True)
+    staff = cast(User, UserFactory(username="staff", is_staff=True, is_superuser=True))
     client = Client()
     client.force_login(staff)
     trial = Trial.objects.get(identifier="NCT03862911")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -38,7 +38,7 @@ def make_breast_case(p: Personas, **overrides: Any) -> Case:
         "history_oligometastatic_treated": False,
         **overrides,
     }
-    case = CaseFactory(**fields)
+    case = cast(Case, CaseFactory(**fields))
     LesionFactory(case=case, site="pelvis", subsite=None, cortical_involvement=None, pain=None,
                   radiographic_type="blastic")
     LesionFactory(case=case, site="thoracic_spine", subsite=None, cortical_involvement=None, pain=None,

@@ -6,10 +6,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import F, Prefetch, QuerySet
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -41,9 +40,9 @@ class CaseTrialMatchesView(APIView):
     permission_classes = (requires(Permission.CASE_VIEW),)
 
     def get(self, request: Request, pk: int) -> Response:
-        visible = case_selectors.scope_cases(request.user).values_list("pk", flat=True)
-        case_id = get_object_or_404(visible, pk=pk)
-        case = case_selectors.case_for_engines(case_id)
+        if not case_selectors.scope_cases(request.user).filter(pk=pk).exists():
+            raise NotFound("No case with this id on your boards.")
+        case = case_selectors.case_for_engines(pk)
         facts = case_selectors.case_facts(case)
         return Response(selectors.case_trial_matches(case, facts))
 
