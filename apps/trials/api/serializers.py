@@ -59,3 +59,33 @@ class TrialSerializer(serializers.ModelSerializer):
 
     def get_criteria(self, trial: Trial) -> list[dict[str, Any]]:
         return list(self._definition(trial).get("criteria", []))
+
+
+class TrialRefSerializer(serializers.Serializer):
+    identifier = serializers.CharField()
+    short_name = serializers.CharField()
+    title = serializers.CharField()
+    phase = serializers.CharField(allow_null=True)
+    status = serializers.CharField()
+    version = serializers.IntegerField()
+
+
+class CriterionResultSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    text = serializers.CharField()
+    kind = serializers.ChoiceField(choices=("inclusion", "exclusion"))
+    result = serializers.ChoiceField(choices=("met", "not_met", "unknown"))
+    explanation = serializers.CharField()
+    missing = serializers.ListField(child=serializers.CharField())
+    source = serializers.CharField()  # type: ignore[assignment]  # the criterion's citation, not Field.source
+
+
+class CaseTrialMatchSerializer(serializers.Serializer):
+    """Documentation of one row of ``GET /cases/{id}/trial-matches/`` (built by ``selectors``)."""
+
+    trial = TrialRefSerializer()
+    eligibility = serializers.ChoiceField(choices=("eligible", "possibly_eligible", "ineligible"))
+    criteria = CriterionResultSerializer(many=True)
+    missing_fields = serializers.ListField(child=serializers.CharField())
+    computed_at = serializers.DateTimeField()
+    status = serializers.ChoiceField(choices=("pending", "current", "stale"))

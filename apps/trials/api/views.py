@@ -19,7 +19,7 @@ from apps.accounts.models import User
 from apps.accounts.roles import Permission
 from apps.cases import selectors as case_selectors
 from apps.trials import selectors, services
-from apps.trials.api.serializers import TrialSerializer
+from apps.trials.api.serializers import CaseTrialMatchSerializer, TrialSerializer
 from apps.trials.models import Trial, TrialVersion
 
 
@@ -38,7 +38,9 @@ class CaseTrialMatchesView(APIView):
     """Every registry trial matched against one case, recruiting trials first."""
 
     permission_classes = (requires(Permission.CASE_VIEW),)
+    serializer_class = CaseTrialMatchSerializer
 
+    @extend_schema(responses=CaseTrialMatchSerializer(many=True))
     def get(self, request: Request, pk: int) -> Response:
         if not case_selectors.scope_cases(request.user).filter(pk=pk).exists():
             raise NotFound("No case with this id on your boards.")
