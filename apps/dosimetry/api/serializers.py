@@ -39,7 +39,7 @@ class DoseResponseSerializer(serializers.Serializer[Any]):
     alpha_beta = serializers.FloatField()
     is_sib = serializers.BooleanField()
     inputs = DoseRequestSerializer()
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]
     engine_version = serializers.CharField()
 
 
@@ -62,7 +62,7 @@ class CourseResultSerializer(serializers.Serializer[Any]):
     fractions = serializers.IntegerField()
     total_dose_gy = serializers.FloatField()
     date = serializers.DateField(allow_null=True)
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     technique = serializers.CharField()
     dose_per_fraction_gy = serializers.FloatField()
     bed_gy = serializers.FloatField()
@@ -82,5 +82,5 @@ class ReirradiationResponseSerializer(serializers.Serializer[Any]):
     alpha_beta_source = serializers.CharField()
     text = serializers.CharField()
     inputs = ReirradiationRequestSerializer()
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]
     engine_version = serializers.CharField()

@@ -180,7 +180,7 @@ class RuleResultSerializer(serializers.Serializer[Any]):
     missing = serializers.ListField(child=serializers.CharField())
     recommendation = serializers.CharField()
     notes = serializers.ListField(child=serializers.CharField())
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]
     engine_version = serializers.CharField()
 
 

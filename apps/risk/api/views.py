@@ -39,12 +39,14 @@ class _CalculatorView(APIView):
 
     permission_classes = (IsAuthenticated,)
     input_serializer: ClassVar[type[MirelsInputSerializer | SinsInputSerializer | HighRiskInputSerializer]]
-    rule: ClassVar[Callable[[LesionFacts], RuleResult]]
+
+    def compute(self, facts: LesionFacts) -> RuleResult:
+        raise NotImplementedError
 
     def post(self, request: Request) -> Response:
         serializer = self.input_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        result = type(self).rule(serializer.to_facts())
+        result = self.compute(serializer.to_facts())
         payload: dict[str, Any] = result.to_dict()
         payload["inputs"] = dict(serializer.validated_data)
         payload["source"] = result.source
@@ -60,7 +62,9 @@ def _schema(request: type[serializers.Serializer[Any]], response: type[serialize
 
 class MirelsView(_CalculatorView):
     input_serializer = MirelsInputSerializer
-    rule = staticmethod(mirels_score)
+
+    def compute(self, facts: LesionFacts) -> RuleResult:
+        return mirels_score(facts)
 
     @_schema(MirelsInputSerializer, MirelsResultSerializer, "Mirels score (pathological fracture risk)")
     def post(self, request: Request) -> Response:
@@ -69,7 +73,9 @@ class MirelsView(_CalculatorView):
 
 class SinsView(_CalculatorView):
     input_serializer = SinsInputSerializer
-    rule = staticmethod(sins_score)
+
+    def compute(self, facts: LesionFacts) -> RuleResult:
+        return sins_score(facts)
 
     @_schema(SinsInputSerializer, SinsResultSerializer, "SINS (spinal instability neoplastic score)")
     def post(self, request: Request) -> Response:
@@ -78,7 +84,9 @@ class SinsView(_CalculatorView):
 
 class HighRiskAsymptomaticView(_CalculatorView):
     input_serializer = HighRiskInputSerializer
-    rule = staticmethod(high_risk_asymptomatic)
+
+    def compute(self, facts: LesionFacts) -> RuleResult:
+        return high_risk_asymptomatic(facts)
 
     @_schema(HighRiskInputSerializer, HighRiskResultSerializer, "High-risk asymptomatic bone metastasis")
     def post(self, request: Request) -> Response:
