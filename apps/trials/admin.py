@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from apps.trials.models import Trial, TrialMatch, TrialVersion
+from apps.trials.models import Trial, TrialMatch, TrialReferral, TrialVersion
 
 
 class _ReadOnly:
@@ -56,4 +56,13 @@ class TrialMatchAdmin(_ReadOnly, admin.ModelAdmin):
     list_filter = ("eligibility", "trial__status", "trial")
     search_fields = ("trial__identifier", "trial__short_name")
     list_select_related = ("case", "trial", "trial_version")
+    raw_id_fields = ("case",)
+
+
+@admin.register(TrialReferral)
+class TrialReferralAdmin(_ReadOnly, admin.ModelAdmin):
+    list_display = ("case", "trial", "status", "eligibility_at_referral", "created_by", "created_at", "updated_at")
+    list_filter = ("status", "trial")
+    search_fields = ("trial__identifier", "trial__short_name")
+    list_select_related = ("case", "trial", "created_by")
     raw_id_fields = ("case",)

@@ -85,3 +85,66 @@ class TrialMatch(models.Model):
 
     def __str__(self) -> str:
         return f"case {self.case_id} x trial {self.trial_id}: {self.eligibility}"
+
+
+class ReferralStatus(models.TextChoices):
+    PROPOSED = "proposed"
+    REFERRED = "referred"
+    SCREENING = "screening"
+    ENROLLED = "enrolled"
+    DECLINED = "declined"
+    NOT_ELIGIBLE = "not_eligible"
+    WITHDRAWN = "withdrawn"
+
+
+#: Statuses a referral may move to from each status (absent: terminal).
+REFERRAL_TRANSITIONS: dict[str, frozenset[str]] = {
+    ReferralStatus.PROPOSED: frozenset({ReferralStatus.REFERRED, ReferralStatus.WITHDRAWN}),
+    ReferralStatus.REFERRED: frozenset(
+        {ReferralStatus.SCREENING, ReferralStatus.DECLINED, ReferralStatus.WITHDRAWN}
+    ),
+    ReferralStatus.SCREENING: frozenset(
+        {ReferralStatus.ENROLLED, ReferralStatus.NOT_ELIGIBLE, ReferralStatus.DECLINED, ReferralStatus.WITHDRAWN}
+    ),
+}
+ACTIVE_REFERRAL_STATUSES: tuple[str, ...] = (
+    ReferralStatus.PROPOSED,
+    ReferralStatus.REFERRED,
+    ReferralStatus.SCREENING,
+)
+
+
+class TrialReferral(models.Model):
+    """A case proposed / referred to a trial and followed to enrolment (or not)."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="trial_referrals")
+    trial = models.ForeignKey(Trial, on_delete=models.PROTECT, related_name="referrals")
+    trial_version = models.ForeignKey(TrialVersion, on_delete=models.PROTECT, related_name="referrals")
+    status = models.CharField(max_length=20, choices=ReferralStatus.choices, default=ReferralStatus.PROPOSED)
+    eligibility_at_referral = models.CharField(max_length=20, choices=[(e.value, e.value) for e in Eligibility])
+    note = models.TextField(blank=True, default="")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=ReferralStatus.values), name="trial_referral_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(eligibility_at_referral__in=[e.value for e in Eligibility]),
+                name="trial_referral_eligibility_valid",
+            ),
+            models.UniqueConstraint(
+                fields=("case", "trial"),
+                condition=models.Q(status__in=ACTIVE_REFERRAL_STATUSES),
+                name="trial_referral_one_active_per_case_trial",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"case {self.case_id} -> {self.trial_id} ({self.status})"

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.accounts.roles import Permission
+from apps.accounts.scoping import is_board_member
 from apps.audit.events import AuditEvent
 from apps.audit.services import audit_record
 from apps.cases import selectors as case_selectors
@@ -23,7 +24,14 @@ from apps.cases.models import Case
 from apps.cases.workflow import CaseStatus
 from apps.trials.engine import ENGINE_VERSION, CriteriaValidationError, check_trial
 from apps.trials.engine.matcher import criteria_digest
-from apps.trials.models import Trial, TrialMatch, TrialVersion
+from apps.trials.models import (
+    ACTIVE_REFERRAL_STATUSES,
+    REFERRAL_TRANSITIONS,
+    Trial,
+    TrialMatch,
+    TrialReferral,
+    TrialVersion,
+)
 from apps.trials.selectors import current_trials
 
 #: Open cases re-matched per Celery task after a registry edit.
@@ -192,3 +200,73 @@ def case_match_trials(case_id: int, *, trial_ids: Collection[int] | None = None)
                 update_fields=_MATCH_UPDATE_FIELDS,
             )
         return len(rows)
+
+
+def _require_case_permission(actor: User, permission: Permission, board_id: int) -> None:
+    if not actor.has_clinical_permission(permission):
+        raise PermissionDenied(f"Your role ({actor.role}) may not do this ({permission}).")
+    if not is_board_member(actor, board_id):
+        raise PermissionDenied("You are not a member of this case's board.")
+
+
+@transaction.atomic
+def referral_create(*, actor: User, case_id: int, trial_identifier: str, note: str = "") -> TrialReferral:
+    """Propose a case for a trial. The case is matched now; an ineligible match cannot be referred."""
+    case = Case.objects.select_for_update().get(pk=case_id)
+    _require_case_permission(actor, Permission.REFERRAL_MANAGE, case.board_id)
+    trial = Trial.objects.filter(identifier=trial_identifier).first()
+    if trial is None:
+        raise ValidationError({"trial": [f"no trial {trial_identifier!r} in the registry."]})
+    if TrialReferral.objects.filter(case=case, trial=trial, status__in=ACTIVE_REFERRAL_STATUSES).exists():
+        raise ValidationError({"trial": ["this case already has an open referral to this trial."]})
+    (row,) = current_trials([trial.pk])
+    match = row.compiled.match(case_selectors.case_facts(case_selectors.case_for_engines(case_id)))
+    if match.eligibility == "ineligible":
+        failed = [f"{c.code}: {c.explanation}" for c in match.criteria if c.result.value == "not_met"]
+        raise ValidationError({"trial": ["the case does not meet this trial's criteria.", *failed]})
+    referral = TrialReferral.objects.create(
+        case=case,
+        trial=trial,
+        trial_version=row.version,
+        eligibility_at_referral=match.eligibility.value,
+        note=note,
+        created_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        event=AuditEvent.REFERRAL_CREATED,
+        subject=referral,
+        board_id=case.board_id,
+        after={
+            "case": case.pk,
+            "trial": trial.identifier,
+            "trial_version": row.version.version,
+            "eligibility": match.eligibility.value,
+            "status": referral.status,
+            "note": note,
+        },
+    )
+    return referral
+
+
+@transaction.atomic
+def referral_transition(*, actor: User, referral_id: int, target: str, reason: str = "") -> TrialReferral:
+    referral = TrialReferral.objects.select_for_update().select_related("case").get(pk=referral_id)
+    _require_case_permission(actor, Permission.REFERRAL_MANAGE, referral.case.board_id)
+    allowed = REFERRAL_TRANSITIONS.get(referral.status, frozenset())
+    if target not in allowed:
+        options = ", ".join(sorted(allowed)) or "none (final status)"
+        raise ValidationError({"status": [f"a {referral.status} referral cannot become {target}; allowed: {options}."]})
+    before = referral.status
+    referral.status = target
+    referral.save(update_fields=["status", "updated_at"])
+    audit_record(
+        actor=actor,
+        event=AuditEvent.REFERRAL_TRANSITIONED,
+        subject=referral,
+        board_id=referral.case.board_id,
+        before={"status": before},
+        after={"status": target},
+        reason=reason,
+    )
+    return referral

@@ -89,3 +89,25 @@ class CaseTrialMatchSerializer(serializers.Serializer):
     missing_fields = serializers.ListField(child=serializers.CharField())
     computed_at = serializers.DateTimeField()
     status = serializers.ChoiceField(choices=("pending", "current", "stale"))
+
+
+class TrialReferralSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    case = serializers.IntegerField(source="case_id", read_only=True)
+    trial = serializers.CharField(source="trial.identifier", read_only=True)
+    trial_version = serializers.IntegerField(source="trial_version.version", read_only=True)
+    status = serializers.CharField(read_only=True)
+    eligibility_at_referral = serializers.CharField(read_only=True)
+    note = serializers.CharField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
+
+
+class ReferralCreateSerializer(serializers.Serializer):
+    trial = serializers.CharField(max_length=64, help_text="The trial's identifier, e.g. NCT03862911.")
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ReferralTransitionSerializer(serializers.Serializer):
+    status = serializers.CharField(max_length=20)
+    reason = serializers.CharField(required=False, allow_blank=True, default="")

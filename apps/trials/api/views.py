@@ -19,8 +19,14 @@ from apps.accounts.models import User
 from apps.accounts.roles import Permission
 from apps.cases import selectors as case_selectors
 from apps.trials import selectors, services
-from apps.trials.api.serializers import CaseTrialMatchSerializer, TrialSerializer
-from apps.trials.models import Trial, TrialVersion
+from apps.trials.api.serializers import (
+    CaseTrialMatchSerializer,
+    ReferralCreateSerializer,
+    ReferralTransitionSerializer,
+    TrialReferralSerializer,
+    TrialSerializer,
+)
+from apps.trials.models import Trial, TrialReferral, TrialVersion
 
 
 def _user(request: Request) -> User:
@@ -97,3 +103,56 @@ class TrialViewSet(
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self.partial_update(request, *args, **kwargs)
+
+
+class CaseReferralsView(APIView):
+    """Referrals of one case to trials: list (case viewers), propose (members holding REFERRAL_MANAGE)."""
+
+    def get_permissions(self) -> list[BasePermission]:
+        permission = Permission.CASE_VIEW if self.request.method == "GET" else Permission.REFERRAL_MANAGE
+        return [requires(permission)()]
+
+    def _case_id(self, request: Request, pk: int) -> int:
+        if not case_selectors.scope_cases(request.user).filter(pk=pk).exists():
+            raise NotFound("No case with this id on your boards.")
+        return pk
+
+    @extend_schema(responses=TrialReferralSerializer(many=True))
+    def get(self, request: Request, pk: int) -> Response:
+        case_id = self._case_id(request, pk)
+        rows = TrialReferral.objects.filter(case_id=case_id).select_related("trial", "trial_version")
+        return Response(TrialReferralSerializer(rows, many=True).data)
+
+    @extend_schema(request=ReferralCreateSerializer, responses={201: TrialReferralSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        case_id = self._case_id(request, pk)
+        body = ReferralCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        referral = services.referral_create(
+            actor=_user(request),
+            case_id=case_id,
+            trial_identifier=body.validated_data["trial"],
+            note=body.validated_data["note"],
+        )
+        return Response(TrialReferralSerializer(referral).data, status=status.HTTP_201_CREATED)
+
+
+class ReferralTransitionView(APIView):
+    """Move a referral along proposed -> referred -> screening -> enrolled (or declined / not_eligible / withdrawn)."""
+
+    permission_classes = (requires(Permission.REFERRAL_MANAGE),)
+
+    @extend_schema(request=ReferralTransitionSerializer, responses=TrialReferralSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        visible = case_selectors.scope_cases(request.user).values("pk")
+        if not TrialReferral.objects.filter(pk=pk, case_id__in=visible).exists():
+            raise NotFound("No referral with this id on your boards.")
+        body = ReferralTransitionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        referral = services.referral_transition(
+            actor=_user(request),
+            referral_id=pk,
+            target=body.validated_data["status"],
+            reason=body.validated_data["reason"],
+        )
+        return Response(TrialReferralSerializer(referral).data)
