@@ -204,7 +204,6 @@ def test_reirradiation_limit_is_inclusive(client: APIClient) -> None:
         ({"organ": MISSING}, "organ"),
         ({"organ": 3}, "organ"),
         ({"alpha_beta": 0}, "alpha_beta"),
-        ({"alpha_beta": MISSING}, "alpha_beta"),
         ({"alpha_beta": "2"}, "alpha_beta"),
         ({"limit_eqd2_gy": -5}, "limit_eqd2_gy"),
         ({"limit_eqd2_gy": "lots"}, "limit_eqd2_gy"),
@@ -228,6 +227,14 @@ def test_reirradiation_impossible_input_is_400(
     response = client.post(REIRRADIATION, body, format="json")
     assert response.status_code == 400, response.content
     assert field in response.json()
+
+
+def test_reirradiation_without_alpha_beta_uses_the_organs_ratio(client: APIClient) -> None:
+    body = reirradiation_body(organ="spinal_cord")
+    del body["alpha_beta"]
+    data = client.post(REIRRADIATION, body, format="json").json()
+    assert data["alpha_beta"] == 2.0  # spinal cord default (clinical-rules.md section 7)
+    assert data["limit_eqd2_gy"] == 70.0
 
 
 def test_reirradiation_unknown_organ_lists_the_organs(client: APIClient) -> None:

@@ -51,7 +51,9 @@ class CourseInputSerializer(serializers.Serializer[Any]):
 
 class ReirradiationRequestSerializer(serializers.Serializer[Any]):
     organ = serializers.ChoiceField(choices=[(organ.code, organ.name) for organ in ORGANS])
-    alpha_beta = serializers.FloatField(help_text="alpha/beta ratio of the organ in Gy, > 0.")
+    alpha_beta = serializers.FloatField(
+        required=False, help_text="alpha/beta ratio of the organ in Gy, > 0; default: the organ's own ratio."
+    )
     limit_eqd2_gy = serializers.FloatField(
         required=False, allow_null=True, help_text="Cumulative EQD2 limit; default: the organ's constraint."
     )

@@ -97,14 +97,15 @@ class ReirradiationCalculatorView(APIView):
         responses={200: ReirradiationResponseSerializer, **_ERRORS},
     )
     def post(self, request: Request) -> Response:
-        data, missing = _body(request, ("organ", "alpha_beta", "courses"))
+        # alpha_beta may be left out: the organ's default ratio (with its source) is used then.
+        data, missing = _body(request, ("organ", "courses"))
         if missing:
             return _bad_request(missing)
         try:
             result = reirradiation_sum(
                 data["organ"],
                 data["courses"],
-                alpha_beta=data["alpha_beta"],
+                alpha_beta=data.get("alpha_beta"),
                 limit_eqd2_gy=data.get("limit_eqd2_gy"),
             )
         except DoseInputError as exc:
@@ -112,7 +113,7 @@ class ReirradiationCalculatorView(APIView):
         payload = result.to_dict(DECIMALS)
         payload["inputs"] = {
             "organ": data["organ"],
-            "alpha_beta": data["alpha_beta"],
+            "alpha_beta": data.get("alpha_beta"),
             "limit_eqd2_gy": data.get("limit_eqd2_gy"),
             "courses": [
                 {
