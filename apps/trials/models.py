@@ -88,39 +88,50 @@ class TrialMatch(models.Model):
 
 
 class ReferralStatus(models.TextChoices):
-    PROPOSED = "proposed"
+    """Referral life cycle (issue 5): referred -> screening -> consented -> enrolled, or it ends as
+    screen_failed, declined or withdrawn (each end needs a reason)."""
+
     REFERRED = "referred"
     SCREENING = "screening"
+    CONSENTED = "consented"
     ENROLLED = "enrolled"
+    SCREEN_FAILED = "screen_failed"
     DECLINED = "declined"
-    NOT_ELIGIBLE = "not_eligible"
     WITHDRAWN = "withdrawn"
 
 
 #: Statuses a referral may move to from each status (absent: terminal).
 REFERRAL_TRANSITIONS: dict[str, frozenset[str]] = {
-    ReferralStatus.PROPOSED: frozenset({ReferralStatus.REFERRED, ReferralStatus.WITHDRAWN}),
     ReferralStatus.REFERRED: frozenset(
         {ReferralStatus.SCREENING, ReferralStatus.DECLINED, ReferralStatus.WITHDRAWN}
     ),
     ReferralStatus.SCREENING: frozenset(
-        {ReferralStatus.ENROLLED, ReferralStatus.NOT_ELIGIBLE, ReferralStatus.DECLINED, ReferralStatus.WITHDRAWN}
+        {ReferralStatus.CONSENTED, ReferralStatus.SCREEN_FAILED, ReferralStatus.DECLINED, ReferralStatus.WITHDRAWN}
     ),
+    ReferralStatus.CONSENTED: frozenset(
+        {ReferralStatus.ENROLLED, ReferralStatus.SCREEN_FAILED, ReferralStatus.WITHDRAWN}
+    ),
+    ReferralStatus.ENROLLED: frozenset({ReferralStatus.WITHDRAWN}),
 }
+#: Ends of a referral: each is recorded with the reason.
+ENDING_REFERRAL_STATUSES: frozenset[str] = frozenset(
+    {ReferralStatus.SCREEN_FAILED, ReferralStatus.DECLINED, ReferralStatus.WITHDRAWN}
+)
 ACTIVE_REFERRAL_STATUSES: tuple[str, ...] = (
-    ReferralStatus.PROPOSED,
     ReferralStatus.REFERRED,
     ReferralStatus.SCREENING,
+    ReferralStatus.CONSENTED,
+    ReferralStatus.ENROLLED,
 )
 
 
 class TrialReferral(models.Model):
-    """A case proposed / referred to a trial and followed to enrolment (or not)."""
+    """A case referred to a trial and followed to enrolment (or its end); steps are in the audit trail."""
 
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="trial_referrals")
     trial = models.ForeignKey(Trial, on_delete=models.PROTECT, related_name="referrals")
     trial_version = models.ForeignKey(TrialVersion, on_delete=models.PROTECT, related_name="referrals")
-    status = models.CharField(max_length=20, choices=ReferralStatus.choices, default=ReferralStatus.PROPOSED)
+    status = models.CharField(max_length=20, choices=ReferralStatus.choices, default=ReferralStatus.REFERRED)
     eligibility_at_referral = models.CharField(max_length=20, choices=[(e.value, e.value) for e in Eligibility])
     note = models.TextField(blank=True, default="")
     created_by = models.ForeignKey(

@@ -26,6 +26,7 @@ from apps.trials.engine import ENGINE_VERSION, CriteriaValidationError, check_tr
 from apps.trials.engine.matcher import criteria_digest
 from apps.trials.models import (
     ACTIVE_REFERRAL_STATUSES,
+    ENDING_REFERRAL_STATUSES,
     REFERRAL_TRANSITIONS,
     Trial,
     TrialMatch,
@@ -257,6 +258,8 @@ def referral_transition(*, actor: User, referral_id: int, target: str, reason: s
     if target not in allowed:
         options = ", ".join(sorted(allowed)) or "none (final status)"
         raise ValidationError({"status": [f"a {referral.status} referral cannot become {target}; allowed: {options}."]})
+    if target in ENDING_REFERRAL_STATUSES and not reason.strip():
+        raise ValidationError({"reason": [f"say why the referral ends as {target}."]})
     before = referral.status
     referral.status = target
     referral.save(update_fields=["status", "updated_at"])

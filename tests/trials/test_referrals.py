@@ -26,23 +26,30 @@ def test_refer_and_enrol(personas: Personas) -> None:
     response = client.post(referrals_url(case.pk), {"trial": "NCT03862911", "note": "SABR-COMET-3"}, format="json")
     assert response.status_code == 201, response.json()
     referral = response.json()
-    assert referral["status"] == "proposed"
+    assert referral["status"] == "referred"
     assert referral["eligibility_at_referral"] == "eligible"
     assert referral["trial_version"] == 1
 
     duplicate = client.post(referrals_url(case.pk), {"trial": "NCT03862911"}, format="json")
     assert duplicate.status_code == 400
 
-    for target in ("referred", "screening", "enrolled"):
+    for target in ("screening", "consented", "enrolled"):
         response = client.post(transition_url(referral["id"]), {"status": target}, format="json")
         assert response.status_code == 200, response.json()
         assert response.json()["status"] == target
+    assert client.post(transition_url(referral["id"]), {"status": "screening"}, format="json").status_code == 400
+    # an ending needs its reason
     assert client.post(transition_url(referral["id"]), {"status": "withdrawn"}, format="json").status_code == 400
 
     listing = personas.client(personas.administrator).get(referrals_url(case.pk)).json()
     assert [r["status"] for r in listing] == ["enrolled"]
+    assert client.post(
+        transition_url(referral["id"]), {"status": "withdrawn", "reason": "patient moved away"}, format="json"
+    ).status_code == 200
     assert AuditEntry.objects.filter(event="trial.referral_created").count() == 1
-    assert AuditEntry.objects.filter(event="trial.referral_transitioned").count() == 3
+    steps = AuditEntry.objects.filter(event="trial.referral_transitioned").order_by("id")
+    assert [s.after["status"] for s in steps] == ["screening", "consented", "enrolled", "withdrawn"]
+    assert steps.last().reason == "patient moved away" and steps.last().actor == personas.radonc
 
 
 def test_ineligible_trial_cannot_be_referred(personas: Personas) -> None:
