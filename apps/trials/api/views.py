@@ -138,7 +138,7 @@ class CaseReferralsView(APIView):
 
 
 class ReferralTransitionView(APIView):
-    """Move a referral along referred -> screening -> consented -> enrolled (or screen_failed / declined / withdrawn, with a reason)."""
+    """Move a referral: referred -> screening -> consented -> enrolled; or it ends (with a reason)."""
 
     permission_classes = (requires(Permission.REFERRAL_MANAGE),)
 
