@@ -11,6 +11,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from apps.cases.vocabulary import VERTEBRAL_LEVELS, ReceptorStatus, choices
+from apps.cases.workflow import CaseStatus
 from tumorboard.settings.env import env_bool, env_int, env_list, env_optional, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -128,7 +130,13 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    # One name per vocabulary choice set, however many fields use it.
+    "ENUM_NAME_OVERRIDES": {
+        "ReceptorStatusEnum": choices(ReceptorStatus),
+        "VertebralLevelEnum": [(level, level) for level in VERTEBRAL_LEVELS],
+        "CaseStatusEnum": choices(CaseStatus),
+        "ReferralStatusEnum": "apps.trials.models.ReferralStatus",
+    },
 }
 
 # --- Celery ----------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.accounts.models import Board
@@ -61,6 +62,25 @@ class PriorRadiotherapySerializer(CodeModelSerializer):
         }
 
 
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "integer", "description": "id of an existing patient"},
+            {
+                "type": "object",
+                "description": "a new patient, registered at the board's institution",
+                "required": ["mrn", "given_name", "family_name", "date_of_birth"],
+                "properties": {
+                    "mrn": {"type": "string"},
+                    "given_name": {"type": "string"},
+                    "family_name": {"type": "string"},
+                    "date_of_birth": {"type": "string", "format": "date"},
+                    "sex": {"type": "string", "enum": ["female", "male", "other", "unknown"]},
+                },
+            },
+        ]
+    }
+)
 class PatientRefField(serializers.Field):
     """``patient``: an existing patient's id, or a nested new patient object."""
 
