@@ -159,3 +159,26 @@ class TrialReferral(models.Model):
 
     def __str__(self) -> str:
         return f"case {self.case_id} -> {self.trial_id} ({self.status})"
+
+
+class MatchFlag(models.Model):
+    """A clinician's report that a stored match (or one criterion of it) is wrong."""
+
+    match = models.ForeignKey(TrialMatch, on_delete=models.CASCADE, related_name="flags")
+    trial_version = models.ForeignKey(TrialVersion, on_delete=models.PROTECT, related_name="match_flags")
+    criterion_code = models.CharField(max_length=64, blank=True, default="", help_text="Blank: the whole match.")
+    reason = models.TextField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(reason=""), name="match_flag_reason_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"flag on match {self.match_id} ({self.criterion_code or 'whole match'})"

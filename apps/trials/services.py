@@ -28,6 +28,7 @@ from apps.trials.models import (
     ACTIVE_REFERRAL_STATUSES,
     ENDING_REFERRAL_STATUSES,
     REFERRAL_TRANSITIONS,
+    MatchFlag,
     Trial,
     TrialMatch,
     TrialReferral,
@@ -273,3 +274,45 @@ def referral_transition(*, actor: User, referral_id: int, target: str, reason: s
         reason=reason,
     )
     return referral
+
+
+@transaction.atomic
+def match_flag_create(
+    *, actor: User, case_id: int, trial_identifier: str, reason: str, criterion_code: str = ""
+) -> MatchFlag:
+    """Record a clinician's report that the stored match of a case to a trial (or one criterion) is wrong."""
+    match = (
+        TrialMatch.objects.select_related("case", "trial", "trial_version")
+        .filter(case_id=case_id, trial__identifier=trial_identifier)
+        .first()
+    )
+    if match is None:
+        raise TrialMatch.DoesNotExist(f"no stored match of case {case_id} to {trial_identifier}.")
+    _require_case_permission(actor, Permission.MATCH_FLAG, match.case.board_id)
+    if not reason.strip():
+        raise ValidationError({"reason": ["say what is wrong with this match."]})
+    codes = [c.get("code") for c in match.payload.get("criteria", [])]
+    if criterion_code and criterion_code not in codes:
+        raise ValidationError({"criterion_code": [f"{criterion_code!r} is not a criterion of this match."]})
+    flag = MatchFlag.objects.create(
+        match=match,
+        trial_version=match.trial_version,
+        criterion_code=criterion_code,
+        reason=reason.strip(),
+        created_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        event=AuditEvent.MATCH_FLAGGED,
+        subject=flag,
+        board_id=match.case.board_id,
+        after={
+            "case": match.case_id,
+            "trial": match.trial.identifier,
+            "trial_version": match.trial_version.version,
+            "criterion_code": criterion_code,
+            "eligibility": match.eligibility,
+        },
+        reason=flag.reason,
+    )
+    return flag

@@ -111,3 +111,20 @@ class ReferralCreateSerializer(serializers.Serializer):
 class ReferralTransitionSerializer(serializers.Serializer):
     status = serializers.CharField(max_length=20)
     reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class MatchFlagCreateSerializer(serializers.Serializer):
+    criterion_code = serializers.CharField(required=False, allow_blank=True, default="", max_length=64)
+    reason = serializers.CharField()
+
+
+class MatchFlagSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    case = serializers.IntegerField(source="match.case_id")
+    trial = serializers.CharField(source="match.trial.identifier")
+    trial_version = serializers.IntegerField(source="trial_version.version")
+    criterion_code = serializers.CharField()
+    reason = serializers.CharField()
+    created_by = serializers.CharField(source="created_by.get_username", default=None)
+    created_at = serializers.DateTimeField()
+    resolved = serializers.BooleanField()

@@ -1,7 +1,14 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from apps.trials.api.views import CaseReferralsView, CaseTrialMatchesView, ReferralTransitionView, TrialViewSet
+from apps.trials.api.views import (
+    CaseReferralsView,
+    CaseTrialMatchesView,
+    MatchFlagCreateView,
+    MatchFlagListView,
+    ReferralTransitionView,
+    TrialViewSet,
+)
 
 router = SimpleRouter()
 router.register("trials", TrialViewSet, basename="trial")
@@ -10,5 +17,11 @@ urlpatterns = [
     path("cases/<int:pk>/trial-matches/", CaseTrialMatchesView.as_view(), name="case-trial-matches"),
     path("cases/<int:pk>/referrals/", CaseReferralsView.as_view(), name="case-trial-referrals"),
     path("trial-referrals/<int:pk>/transition/", ReferralTransitionView.as_view(), name="trial-referral-transition"),
+    path(
+        "cases/<int:pk>/trial-matches/<str:identifier>/flags/",
+        MatchFlagCreateView.as_view(),
+        name="case-trial-match-flags",
+    ),
+    path("trial-match-flags/", MatchFlagListView.as_view(), name="trial-match-flags"),
     path("", include(router.urls)),
 ]

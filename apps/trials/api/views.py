@@ -21,12 +21,14 @@ from apps.cases import selectors as case_selectors
 from apps.trials import selectors, services
 from apps.trials.api.serializers import (
     CaseTrialMatchSerializer,
+    MatchFlagCreateSerializer,
+    MatchFlagSerializer,
     ReferralCreateSerializer,
     ReferralTransitionSerializer,
     TrialReferralSerializer,
     TrialSerializer,
 )
-from apps.trials.models import Trial, TrialReferral, TrialVersion
+from apps.trials.models import MatchFlag, Trial, TrialMatch, TrialReferral, TrialVersion
 
 
 def _user(request: Request) -> User:
@@ -156,3 +158,38 @@ class ReferralTransitionView(APIView):
             reason=body.validated_data["reason"],
         )
         return Response(TrialReferralSerializer(referral).data)
+
+
+class MatchFlagCreateView(APIView):
+    """A clinician flags a case's stored match to a trial (or one of its criteria) as wrong."""
+
+    permission_classes = (requires(Permission.MATCH_FLAG),)
+
+    @extend_schema(request=MatchFlagCreateSerializer, responses={201: MatchFlagSerializer})
+    def post(self, request: Request, pk: int, identifier: str) -> Response:
+        if not case_selectors.scope_cases(request.user).filter(pk=pk).exists():
+            raise NotFound("No case with this id on your boards.")
+        if not TrialMatch.objects.filter(case_id=pk, trial__identifier=identifier).exists():
+            raise NotFound("No stored match of this case to this trial.")
+        body = MatchFlagCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        flag = services.match_flag_create(
+            actor=_user(request),
+            case_id=pk,
+            trial_identifier=identifier,
+            reason=body.validated_data["reason"],
+            criterion_code=body.validated_data["criterion_code"],
+        )
+        flag = MatchFlag.objects.select_related("match__trial", "trial_version", "created_by").get(pk=flag.pk)
+        return Response(MatchFlagSerializer(flag).data, status=status.HTTP_201_CREATED)
+
+
+class MatchFlagListView(APIView):
+    """Every match flag, newest first (administrators)."""
+
+    permission_classes = (requires(Permission.REPORTS_VIEW),)
+
+    @extend_schema(responses=MatchFlagSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        rows = MatchFlag.objects.select_related("match__trial", "trial_version", "created_by")
+        return Response(MatchFlagSerializer(rows, many=True).data)
