@@ -138,3 +138,18 @@ def wait_for(predicate, timeout: float = 30.0, interval: float = 0.2):  # type: 
             return value
         time.sleep(interval)
     pytest.fail(f"condition not met within {timeout} s")
+
+
+@pytest.fixture
+def seeded_registry(transactional_db: None) -> None:
+    """The trial registry as the data migration seeds it, for transactional tests.
+
+    A transactional test starts from a flushed database, so data-migration rows are gone; reloading
+    them with the migration's own (idempotent) function avoids ``serialized_rollback``, which clashes
+    with the content types that an earlier flush re-created.
+    """
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("apps.trials.migrations.0002_seed_trials").seed(apps, None)

@@ -11,9 +11,9 @@ from tests.trials.test_matching import make_breast_case
 
 
 @pytest.mark.services
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_registry_edit_rematches_existing_case_through_the_worker(
-    personas: Personas, celery_worker_process: None
+    seeded_registry: None, personas: Personas, celery_worker_process: None
 ) -> None:
     case = make_breast_case(personas)
     trial = Trial.objects.get(identifier="NCT03862911")
