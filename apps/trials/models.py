@@ -139,6 +139,10 @@ class TrialReferral(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    #: Set by ``referral_transition`` (for the referral reports; the steps themselves are in the audit trail).
+    enrolled_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.TextField(blank=True, default="")
 
     class Meta:
         ordering = ("-created_at", "-id")

@@ -29,6 +29,7 @@ from apps.trials.models import (
     ENDING_REFERRAL_STATUSES,
     REFERRAL_TRANSITIONS,
     MatchFlag,
+    ReferralStatus,
     Trial,
     TrialMatch,
     TrialReferral,
@@ -263,7 +264,15 @@ def referral_transition(*, actor: User, referral_id: int, target: str, reason: s
         raise ValidationError({"reason": [f"say why the referral ends as {target}."]})
     before = referral.status
     referral.status = target
-    referral.save(update_fields=["status", "updated_at"])
+    fields = ["status", "updated_at"]
+    if target == ReferralStatus.ENROLLED:
+        referral.enrolled_at = timezone.now()
+        fields.append("enrolled_at")
+    if target in ENDING_REFERRAL_STATUSES:
+        referral.ended_at = timezone.now()
+        referral.end_reason = reason.strip()
+        fields += ["ended_at", "end_reason"]
+    referral.save(update_fields=fields)
     audit_record(
         actor=actor,
         event=AuditEvent.REFERRAL_TRANSITIONED,

@@ -34,7 +34,7 @@ def test_flag_a_criterion_and_list_it(personas: Personas) -> None:
     assert flag.match == match and flag.trial_version == match.trial_version and not flag.resolved
     entry = AuditEntry.objects.get(event="trial.match_flagged")
     assert entry.actor == personas.radonc and entry.reason == "ECOG is 2 now"
-    assert entry.after["criterion_code"] == code
+    assert entry.after is not None and entry.after["criterion_code"] == code
 
     whole = client.post(flags_url(case.pk), {"reason": "wrong trial altogether"}, format="json")
     assert whole.status_code == 201 and whole.json()["criterion_code"] == ""
