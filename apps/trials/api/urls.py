@@ -2,10 +2,13 @@ from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
 from apps.trials.api.views import (
+    AttritionReportView,
     CaseReferralsView,
     CaseTrialMatchesView,
+    EligibleNotReferredReportView,
     MatchFlagCreateView,
     MatchFlagListView,
+    ReferralReportView,
     ReferralTransitionView,
     TrialViewSet,
 )
@@ -23,5 +26,12 @@ urlpatterns = [
         name="case-trial-match-flags",
     ),
     path("trial-match-flags/", MatchFlagListView.as_view(), name="trial-match-flags"),
+    path("reports/referrals/", ReferralReportView.as_view(), name="report-referrals"),
+    path(
+        "reports/eligible-not-referred/",
+        EligibleNotReferredReportView.as_view(),
+        name="report-eligible-not-referred",
+    ),
+    path("reports/attrition/", AttritionReportView.as_view(), name="report-attrition"),
     path("", include(router.urls)),
 ]

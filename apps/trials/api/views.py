@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -18,7 +19,8 @@ from apps.accounts.api.permissions import requires
 from apps.accounts.models import User
 from apps.accounts.roles import Permission
 from apps.cases import selectors as case_selectors
-from apps.trials import selectors, services
+from apps.trials import reports, selectors, services
+from apps.trials.api.renderers import CSVRenderer
 from apps.trials.api.serializers import (
     CaseTrialMatchSerializer,
     MatchFlagCreateSerializer,
@@ -193,3 +195,61 @@ class MatchFlagListView(APIView):
     def get(self, request: Request) -> Response:
         rows = MatchFlag.objects.select_related("match__trial", "trial_version", "created_by")
         return Response(MatchFlagSerializer(rows, many=True).data)
+
+
+class _ReportView(APIView):
+    """An administrators' report, as JSON or CSV (``?format=csv`` or ``Accept: text/csv``)."""
+
+    permission_classes = (requires(Permission.REPORTS_VIEW),)
+    renderer_classes = (JSONRenderer, CSVRenderer)
+    csv_columns: Sequence[str] = ()
+    csv_name = "report"
+
+    def _csv(self, request: Request) -> bool:
+        return getattr(request.accepted_renderer, "format", None) == "csv"
+
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if self._csv(request) and response.status_code == 200:
+            response["Content-Disposition"] = f'attachment; filename="{self.csv_name}.csv"'
+        return response
+
+
+class ReferralReportView(_ReportView):
+    """Per trial and board: referrals, outcomes, median days to enrolment, screen-failure reasons."""
+
+    csv_columns = reports.REFERRAL_COLUMNS
+    csv_name = "referrals"
+
+    @extend_schema(responses=dict[str, Any])
+    def get(self, request: Request) -> Response:
+        return Response(reports.referral_report(request.user))
+
+
+class EligibleNotReferredReportView(_ReportView):
+    """Open cases with an eligible stored match to a trial they were never referred to."""
+
+    csv_columns = reports.ELIGIBLE_NOT_REFERRED_COLUMNS
+    csv_name = "eligible-not-referred"
+
+    @extend_schema(responses=dict[str, Any])
+    def get(self, request: Request) -> Response:
+        return Response(reports.eligible_not_referred_report(request.user))
+
+
+class AttritionReportView(_ReportView):
+    """Per-criterion attrition of one trial (``?trial=<identifier>``) over the open cases; CSV: the criteria."""
+
+    csv_columns = reports.ATTRITION_COLUMNS
+    csv_name = "attrition"
+
+    @extend_schema(responses=dict[str, Any])
+    def get(self, request: Request) -> Response:
+        identifier = request.query_params.get("trial", "").strip()
+        if not identifier:
+            raise ValidationError({"trial": ["give the trial's identifier: ?trial=<identifier>."]})
+        try:
+            report = reports.attrition_report(request.user, identifier)
+        except reports.UnknownTrial:
+            raise NotFound(f"No trial {identifier!r} in the registry.") from None
+        return Response(report["criteria"] if self._csv(request) else report)
