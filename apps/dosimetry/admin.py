@@ -1,6 +1,16 @@
-from django.contrib import admin
+from __future__ import annotations
 
-from apps.dosimetry.models import DoseSummary, RadiotherapyPlan
+from typing import Any
+
+from django.contrib import admin
+from django.db import transaction
+from django.forms import ModelForm
+from django.http import HttpRequest
+
+from apps.accounts.models import User
+from apps.audit.events import AuditEvent
+from apps.audit.services import audit_record, snapshot
+from apps.dosimetry.models import ConstraintSet, DoseSummary, OrganConstraint, RadiotherapyPlan, Regimen
 
 
 @admin.register(RadiotherapyPlan)
@@ -16,3 +26,123 @@ class DoseSummaryAdmin(admin.ModelAdmin):
     list_filter = ("is_current", "engine_version")
     raw_id_fields = ("plan",)
     readonly_fields = ("inputs_digest", "payload", "computed_at")
+
+
+def _actor(request: HttpRequest) -> User | None:
+    user = request.user
+    return user if isinstance(user, User) else None
+
+
+_AUDIT_EXCLUDE = {"id", "uuid", "created_at", "updated_at", "created_by_id"}
+
+
+def _snapshot(instance: Any) -> dict[str, Any]:
+    fields = [f.attname for f in instance._meta.concrete_fields if f.attname not in _AUDIT_EXCLUDE]
+    return snapshot(instance, fields)
+
+
+def _set_snapshot(cset: ConstraintSet) -> dict[str, Any]:
+    data = _snapshot(cset)
+    data["constraints"] = [{k: v for k, v in _snapshot(c).items() if k != "set_id"} for c in cset.constraints.order_by("id")]
+    return data
+
+
+class CatalogueAdminMixin:
+    """Curation needs the trial/catalogue registry permission (administrators); every edit is audited."""
+
+    def _can_curate(self, request: HttpRequest) -> bool:
+        user = request.user
+        return bool(user.is_active and (user.is_superuser or getattr(user, "is_administrator", False)))
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return self._can_curate(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._can_curate(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(request.user.is_active and request.user.is_superuser)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._can_curate(request)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._can_curate(request)
+
+
+@admin.register(Regimen)
+class RegimenAdmin(CatalogueAdminMixin, admin.ModelAdmin):
+    list_display = ("code", "name", "fractions", "technique", "intent", "active")
+    list_filter = ("active", "technique", "intent", "category", "fractions")
+    search_fields = ("code", "name", "indications")
+    readonly_fields = ("uuid", "created_at", "updated_at", "created_by")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Regimen | None = None) -> tuple[str, ...]:
+        # Codes never change once published.
+        return (*self.readonly_fields, "code") if obj is not None else self.readonly_fields
+
+    def save_model(self, request: HttpRequest, obj: Regimen, form: ModelForm, change: bool) -> None:
+        with transaction.atomic():
+            before = _snapshot(Regimen.objects.select_for_update().get(pk=obj.pk)) if change else None
+            if not change:
+                obj.created_by = _actor(request)
+            super().save_model(request, obj, form, change)
+            audit_record(
+                actor=_actor(request), event=AuditEvent.REGIMEN_CHANGED, subject=obj, before=before, after=_snapshot(obj)
+            )
+
+
+class OrganConstraintInline(CatalogueAdminMixin, admin.TabularInline):
+    model = OrganConstraint
+    extra = 0
+    fields = ("code", "organ", "metric", "limit", "unit", "direction", "alpha_beta", "fractions", "source", "note")
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._can_curate(request)
+
+
+@admin.register(ConstraintSet)
+class ConstraintSetAdmin(CatalogueAdminMixin, admin.ModelAdmin):
+    list_display = ("code", "name", "fractions", "updated_at")
+    list_filter = ("fractions",)
+    search_fields = ("code", "name")
+    readonly_fields = ("uuid", "created_at", "updated_at", "created_by")
+    inlines = (OrganConstraintInline,)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: ConstraintSet | None = None) -> tuple[str, ...]:
+        return (*self.readonly_fields, "code") if obj is not None else self.readonly_fields
+
+    def changeform_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        # The set and its inline constraints save in one transaction, audited once with the whole set.
+        request._catalogue_related_pending = True  # type: ignore[attr-defined]
+        with transaction.atomic():
+            return super().changeform_view(request, *args, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj: ConstraintSet, form: ModelForm, change: bool) -> None:
+        with transaction.atomic():
+            request._catalogue_before = (  # type: ignore[attr-defined]
+                _set_snapshot(ConstraintSet.objects.select_for_update().get(pk=obj.pk)) if change else None
+            )
+            if not change:
+                obj.created_by = _actor(request)
+            super().save_model(request, obj, form, change)
+            if not hasattr(request, "_catalogue_related_pending"):
+                # Called on its own (not from the change form): audit now.
+                audit_record(
+                    actor=_actor(request),
+                    event=AuditEvent.CONSTRAINT_SET_CHANGED,
+                    subject=obj,
+                    before=request._catalogue_before,  # type: ignore[attr-defined]
+                    after=_set_snapshot(obj),
+                )
+
+    def save_related(self, request: HttpRequest, form: ModelForm, formsets: Any, change: bool) -> None:
+        with transaction.atomic():
+            super().save_related(request, form, formsets, change)
+            audit_record(
+                actor=_actor(request),
+                event=AuditEvent.CONSTRAINT_SET_CHANGED,
+                subject=form.instance,
+                before=getattr(request, "_catalogue_before", None),
+                after=_set_snapshot(form.instance),
+            )

@@ -11,11 +11,16 @@ Exactly one row per plan is ``is_current`` (a partial unique constraint); the ot
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 from apps.cases.models import Case, Lesion, RadiotherapyTechnique
+from apps.core.models import TimeStampedModel
+from apps.dosimetry.engine.catalogue import Intent, RegimenCategory, Technique
+from apps.dosimetry.engine.constraints import Direction, LimitUnit, Metric
 
 
 class RadiotherapyPlan(models.Model):
@@ -83,3 +88,133 @@ class DoseSummary(models.Model):
     def __str__(self) -> str:
         state = "current" if self.is_current else "stale"
         return f"Dose summary of plan {self.plan_id} r{self.plan_revision} ({state})"
+
+
+# =========================================================================== catalogue as data
+#
+# The regimen catalogue and the organ-at-risk constraint sets of ``engine/catalogue.py``, loaded by the
+# data migration ``0003_seed_catalogue`` (from the embedded snapshot ``migrations/catalogue_v1.json``) and
+# editable by administrators in the Django admin. Codes never change once published: withdraw a regimen by
+# clearing ``active``.
+
+
+def _choices(enum: type[StrEnum]) -> list[tuple[str, str]]:
+    return [(member.value, member.value.replace("_", " ")) for member in enum]
+
+
+REGIMEN_CATEGORY_CHOICES = _choices(RegimenCategory)
+TECHNIQUE_CHOICES = _choices(Technique)
+INTENT_CHOICES = _choices(Intent)
+METRIC_CHOICES = _choices(Metric)
+LIMIT_UNIT_CHOICES = _choices(LimitUnit)
+DIRECTION_CHOICES = _choices(Direction)
+
+
+def _values(choices: list[tuple[str, str]]) -> list[str]:
+    return [value for value, _ in choices]
+
+
+class Regimen(TimeStampedModel):
+    """A catalogue regimen: ``levels`` share ``fractions``; several levels make a SIB."""
+
+    code = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=200)
+    category = models.CharField(max_length=24, choices=REGIMEN_CATEGORY_CHOICES)
+    fractions = models.PositiveSmallIntegerField()
+    levels = models.JSONField(default=list, help_text='Dose levels: [{"total_dose_gy": 30.0, "target": ""}, ...].')
+    technique = models.CharField(max_length=24, choices=TECHNIQUE_CHOICES)
+    intent = models.CharField(max_length=16, choices=INTENT_CHOICES)
+    indications = models.TextField(blank=True, default="", help_text="One indication per line.")
+    source = models.TextField(blank=True, default="")
+    trial = models.TextField(blank=True, default="")
+    cautions = models.JSONField(default=list, blank=True, help_text="List of caution texts.")
+    dose_range_gy = models.JSONField(null=True, blank=True, help_text="Published range [low, high] in Gy.")
+    range_label = models.CharField(max_length=80, blank=True, default="")
+    constraint_set = models.CharField(max_length=80, blank=True, default="", help_text="A constraint set code.")
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ("category", "fractions", "code")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(fractions__gte=1) & Q(fractions__lte=50), name="regimen_fractions_1_50"
+            ),
+            models.CheckConstraint(
+                condition=Q(category__in=_values(REGIMEN_CATEGORY_CHOICES)), name="regimen_category_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(technique__in=_values(TECHNIQUE_CHOICES)), name="regimen_technique_valid"
+            ),
+            models.CheckConstraint(condition=Q(intent__in=_values(INTENT_CHOICES)), name="regimen_intent_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.name})"
+
+    @property
+    def indication_list(self) -> list[str]:
+        """``indications`` as a list (one per non-blank line)."""
+        return [line.strip() for line in self.indications.splitlines() if line.strip()]
+
+
+class ConstraintSet(TimeStampedModel):
+    """A named list of organ-at-risk constraints used together."""
+
+    code = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=200)
+    source = models.TextField(blank=True, default="")
+    description = models.TextField(blank=True, default="")
+    fractions = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Fraction count the whole set is bound to (blank: any)."
+    )
+
+    class Meta:
+        ordering = ("code",)
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(fractions__isnull=True) | (Q(fractions__gte=1) & Q(fractions__lte=50)),
+                name="constraint_set_fractions_1_50",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.name})"
+
+
+class OrganConstraint(models.Model):
+    """One dose constraint of a set (organ, metric, limit, unit, direction, alpha/beta, fractions)."""
+
+    set = models.ForeignKey(ConstraintSet, on_delete=models.CASCADE, related_name="constraints")
+    code = models.SlugField(max_length=120)
+    organ = models.CharField(max_length=64)
+    metric = models.CharField(max_length=16, choices=METRIC_CHOICES)
+    limit = models.FloatField()
+    unit = models.CharField(max_length=32, choices=LIMIT_UNIT_CHOICES)
+    direction = models.CharField(max_length=8, choices=DIRECTION_CHOICES)
+    alpha_beta = models.FloatField(null=True, blank=True)
+    fractions = models.PositiveSmallIntegerField(null=True, blank=True)
+    source = models.TextField(blank=True, default="")
+    note = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ("set", "id")
+        constraints = [
+            models.UniqueConstraint(fields=("set", "code"), name="organ_constraint_unique_code_per_set"),
+            models.CheckConstraint(condition=Q(limit__gt=0), name="organ_constraint_limit_positive"),
+            models.CheckConstraint(
+                condition=Q(alpha_beta__isnull=True) | Q(alpha_beta__gt=0),
+                name="organ_constraint_alpha_beta_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(fractions__isnull=True) | (Q(fractions__gte=1) & Q(fractions__lte=50)),
+                name="organ_constraint_fractions_1_50",
+            ),
+            models.CheckConstraint(condition=Q(metric__in=_values(METRIC_CHOICES)), name="organ_constraint_metric_valid"),
+            models.CheckConstraint(condition=Q(unit__in=_values(LIMIT_UNIT_CHOICES)), name="organ_constraint_unit_valid"),
+            models.CheckConstraint(
+                condition=Q(direction__in=_values(DIRECTION_CHOICES)), name="organ_constraint_direction_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.organ} {self.metric} {self.direction} {self.limit:g} {self.unit})"

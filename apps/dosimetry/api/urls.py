@@ -1,12 +1,19 @@
-from django.urls import URLPattern, path
+from django.urls import URLPattern, URLResolver, path
+from rest_framework.routers import SimpleRouter
 
 from apps.dosimetry.api.views import DoseCalculatorView, ReirradiationCalculatorView
+from apps.dosimetry.api.views_catalogue import ConstraintSetViewSet, RegimenViewSet
 
-urlpatterns: list[URLPattern] = [
+router = SimpleRouter()
+router.register("regimens", RegimenViewSet, basename="regimen")
+router.register("constraint-sets", ConstraintSetViewSet, basename="constraint-set")
+
+urlpatterns: list[URLPattern | URLResolver] = [
     path("calculators/dose/", DoseCalculatorView.as_view(), name="calculator-dose"),
     path(
         "calculators/reirradiation/",
         ReirradiationCalculatorView.as_view(),
         name="calculator-reirradiation",
     ),
+    *router.urls,
 ]
