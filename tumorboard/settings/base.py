@@ -136,6 +136,7 @@ SPECTACULAR_SETTINGS = {
         "VertebralLevelEnum": [(level, level) for level in VERTEBRAL_LEVELS],
         "CaseStatusEnum": choices(CaseStatus),
         "ReferralStatusEnum": "apps.trials.models.ReferralStatus",
+        "RadiotherapyTechniqueEnum": "apps.cases.models.RadiotherapyTechnique",
     },
 }
 

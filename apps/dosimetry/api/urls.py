@@ -3,6 +3,7 @@ from rest_framework.routers import SimpleRouter
 
 from apps.dosimetry.api.views import DoseCalculatorView, ReirradiationCalculatorView
 from apps.dosimetry.api.views_catalogue import ConstraintSetViewSet, RegimenViewSet
+from apps.dosimetry.api.views_plans import CasePlansView, PlanDetailView
 
 router = SimpleRouter()
 router.register("regimens", RegimenViewSet, basename="regimen")
@@ -15,5 +16,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
         ReirradiationCalculatorView.as_view(),
         name="calculator-reirradiation",
     ),
+    path("cases/<int:case_id>/radiotherapy-plans/", CasePlansView.as_view(), name="case-plans"),
+    path("radiotherapy-plans/<int:plan_id>/", PlanDetailView.as_view(), name="plan-detail"),
     *router.urls,
 ]

@@ -1,0 +1,100 @@
+"""Planned radiotherapy courses of a case: thin views over ``apps.dosimetry.services``.
+
+Reads follow the case's scoping; writes need ``Permission.DOSE_PLAN_EDIT`` (radiation oncologists) and a
+seat on the case's board.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.accounts.models import User
+from apps.accounts.roles import Permission
+from apps.accounts.scoping import is_board_member
+from apps.cases.models import Case, Lesion, RadiotherapyTechnique
+from apps.cases.selectors import scope_cases
+from apps.core.api.fields import CodeChoiceField
+from apps.dosimetry import selectors, services
+from apps.dosimetry.models import RadiotherapyPlan
+
+
+class PlanWriteSerializer(serializers.Serializer):
+    name = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    regimen_code = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    levels = serializers.ListField(child=serializers.DictField(), required=False)
+    technique = CodeChoiceField(choices=RadiotherapyTechnique.choices, required=False)
+    alpha_beta = serializers.FloatField(required=False, min_value=0.01)
+    region = serializers.CharField(required=False, allow_blank=True, max_length=120)
+    oar_metrics = serializers.DictField(required=False)
+    planned_date = serializers.DateField(required=False, allow_null=True)
+    target_lesions = serializers.ListField(child=serializers.IntegerField(), required=False)
+
+
+def _actor(request: Request, case: Case) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    if not user.has_clinical_permission(Permission.DOSE_PLAN_EDIT):
+        raise PermissionDenied(f"Your role ({user.role}) may not plan radiotherapy.")
+    if not is_board_member(user, case.board_id):
+        raise PermissionDenied("You are not a member of this case's board.")
+    return user
+
+
+def _split(case: Case, data: dict[str, Any]) -> tuple[dict[str, Any], list[Lesion] | None]:
+    ids = data.pop("target_lesions", None)
+    lesions = None if ids is None else list(Lesion.objects.filter(pk__in=ids))
+    if ids is not None and lesions is not None and len(lesions) != len(set(ids)):
+        raise serializers.ValidationError({"target_lesions": ["unknown lesion id."]})
+    return data, lesions
+
+
+class CasePlansView(APIView):
+    """``GET``: the case's planned courses with their dose summaries; ``POST``: plan a course."""
+
+    @extend_schema(responses={200: dict})
+    def get(self, request: Request, case_id: int) -> Response:
+        case = get_object_or_404(scope_cases(request.user), pk=case_id)
+        return Response([selectors.plan_entry(plan, case) for plan in selectors.case_plans(case)])
+
+    @extend_schema(request=PlanWriteSerializer, responses={201: dict})
+    def post(self, request: Request, case_id: int) -> Response:
+        case = get_object_or_404(scope_cases(request.user), pk=case_id)
+        actor = _actor(request, case)
+        body = PlanWriteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data, lesions = _split(case, dict(body.validated_data))
+        plan = services.plan_create(actor=actor, case=case, data=data, target_lesions=lesions)
+        plan = selectors.case_plans(case).get(pk=plan.pk)
+        return Response(selectors.plan_entry(plan, case), status=status.HTTP_201_CREATED)
+
+
+class PlanDetailView(APIView):
+    """``GET`` one planned course; ``PATCH`` changes it (a new revision, the summary is recomputed)."""
+
+    def _plan(self, request: Request, plan_id: int) -> RadiotherapyPlan:
+        visible = RadiotherapyPlan.objects.filter(case__in=scope_cases(request.user)).select_related("case")
+        return get_object_or_404(visible, pk=plan_id)
+
+    @extend_schema(responses={200: dict})
+    def get(self, request: Request, plan_id: int) -> Response:
+        plan = self._plan(request, plan_id)
+        return Response(selectors.plan_entry(selectors.case_plans(plan.case).get(pk=plan.pk), plan.case))
+
+    @extend_schema(request=PlanWriteSerializer, responses={200: dict})
+    def patch(self, request: Request, plan_id: int) -> Response:
+        plan = self._plan(request, plan_id)
+        actor = _actor(request, plan.case)
+        body = PlanWriteSerializer(data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        data, lesions = _split(plan.case, dict(body.validated_data))
+        services.plan_update(actor=actor, plan=plan, data=data, target_lesions=lesions)
+        case = Case.objects.get(pk=plan.case_id)
+        return Response(selectors.plan_entry(selectors.case_plans(case).get(pk=plan.pk), case))
