@@ -10,7 +10,14 @@ from django.http import HttpRequest
 from apps.accounts.models import User
 from apps.audit.events import AuditEvent
 from apps.audit.services import audit_record, snapshot
-from apps.dosimetry.models import ConstraintSet, DoseSummary, OrganConstraint, RadiotherapyPlan, Regimen
+from apps.dosimetry.models import (
+    ConstraintSet,
+    DoseImportJob,
+    DoseSummary,
+    OrganConstraint,
+    RadiotherapyPlan,
+    Regimen,
+)
 
 
 @admin.register(RadiotherapyPlan)
@@ -146,3 +153,16 @@ class ConstraintSetAdmin(CatalogueAdminMixin, admin.ModelAdmin):
                 before=getattr(request, "_catalogue_before", None),
                 after=_set_snapshot(form.instance),
             )
+
+
+@admin.register(DoseImportJob)
+class DoseImportJobAdmin(admin.ModelAdmin):
+    """Import jobs are read-only here: they are created by the API and run by the worker."""
+
+    list_display = ("id", "plan", "kind", "status", "progress", "created_at", "finished_at")
+    list_filter = ("kind", "status")
+    list_select_related = ("plan",)
+    readonly_fields = ("plan", "kind", "status", "progress", "log", "error", "structures", "created_by", "finished_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

@@ -33,3 +33,12 @@ def compute_case_summaries(case_id: int) -> list[int]:
     for plan_id in plan_ids:
         compute_plan_summary(plan_id)
     return plan_ids
+
+
+@shared_task(name="dosimetry.run_import", acks_late=True)
+def run_import(job_id: int) -> dict[str, Any] | None:
+    """Run a queued dose import job (CSV DVH or DICOM RT); a job already claimed is skipped (None)."""
+    from apps.dosimetry.imports import dose_import_run
+
+    job = dose_import_run(job_id=job_id)
+    return None if job is None else {"job_id": job.pk, "status": job.status}

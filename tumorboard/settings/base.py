@@ -137,6 +137,7 @@ SPECTACULAR_SETTINGS = {
         "CaseStatusEnum": choices(CaseStatus),
         "ReferralStatusEnum": "apps.trials.models.ReferralStatus",
         "RadiotherapyTechniqueEnum": "apps.cases.models.RadiotherapyTechnique",
+        "DoseImportKindEnum": "apps.dosimetry.models.DoseImportJob.Kind",
     },
 }
 

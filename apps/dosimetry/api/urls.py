@@ -3,7 +3,7 @@ from rest_framework.routers import SimpleRouter
 
 from apps.dosimetry.api.views import DoseCalculatorView, ReirradiationCalculatorView
 from apps.dosimetry.api.views_catalogue import ConstraintSetViewSet, RegimenViewSet
-from apps.dosimetry.api.views_plans import CasePlansView, PlanDetailView
+from apps.dosimetry.api.views_plans import CasePlansView, DoseImportJobView, PlanDetailView, PlanImportsView
 
 router = SimpleRouter()
 router.register("regimens", RegimenViewSet, basename="regimen")
@@ -18,5 +18,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path("cases/<int:case_id>/radiotherapy-plans/", CasePlansView.as_view(), name="case-plans"),
     path("radiotherapy-plans/<int:plan_id>/", PlanDetailView.as_view(), name="plan-detail"),
+    path("radiotherapy-plans/<int:plan_id>/imports/", PlanImportsView.as_view(), name="plan-imports"),
+    path("dose-imports/<int:job_id>/", DoseImportJobView.as_view(), name="dose-import"),
     *router.urls,
 ]

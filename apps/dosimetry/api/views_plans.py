@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -23,7 +24,8 @@ from apps.cases.models import Case, Lesion, RadiotherapyTechnique
 from apps.cases.selectors import scope_cases
 from apps.core.api.fields import CodeChoiceField
 from apps.dosimetry import selectors, services
-from apps.dosimetry.models import RadiotherapyPlan
+from apps.dosimetry.imports import dose_import_start
+from apps.dosimetry.models import DoseImportJob, RadiotherapyPlan
 
 
 class PlanWriteSerializer(serializers.Serializer):
@@ -98,3 +100,58 @@ class PlanDetailView(APIView):
         services.plan_update(actor=actor, plan=plan, data=data, target_lesions=lesions)
         case = Case.objects.get(pk=plan.case_id)
         return Response(selectors.plan_entry(selectors.case_plans(case).get(pk=plan.pk), case))
+
+
+class DoseImportJobSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DoseImportJob
+        fields = ("id", "plan", "kind", "status", "progress", "log", "error", "structures", "created_at", "finished_at")
+
+
+class DoseImportUploadSerializer(serializers.Serializer):
+    kind = CodeChoiceField(choices=DoseImportJob.Kind.choices)
+    csv = serializers.FileField(required=False, help_text="CSV DVH export (kind csv_dvh).")
+    rtdose = serializers.FileField(required=False, help_text="DICOM RT Dose (kind dicom_rt).")
+    rtstruct = serializers.FileField(required=False, help_text="DICOM RT Structure Set (kind dicom_rt).")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["kind"] == DoseImportJob.Kind.CSV_DVH and "csv" not in attrs:
+            raise serializers.ValidationError({"csv": ["a CSV DVH file is required for kind csv_dvh."]})
+        if attrs["kind"] == DoseImportJob.Kind.DICOM_RT:
+            missing = {f: ["required for kind dicom_rt."] for f in ("rtdose", "rtstruct") if f not in attrs}
+            if missing:
+                raise serializers.ValidationError(missing)
+        return attrs
+
+
+class PlanImportsView(APIView):
+    """``POST`` (multipart) a CSV DVH or DICOM RT files: a job is queued; follow it at ``dose-imports/{id}/``."""
+
+    parser_classes = (MultiPartParser, FormParser)
+
+    @extend_schema(request={"multipart/form-data": DoseImportUploadSerializer}, responses={202: DoseImportJobSerializer})
+    def post(self, request: Request, plan_id: int) -> Response:
+        plan = PlanDetailView()._plan(request, plan_id)
+        actor = _actor(request, plan.case)
+        body = DoseImportUploadSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        csv_text = ""
+        if data["kind"] == DoseImportJob.Kind.CSV_DVH:
+            try:
+                csv_text = data["csv"].read().decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise serializers.ValidationError({"csv": ["is not UTF-8 text."]}) from exc
+        job = dose_import_start(
+            actor=actor, plan=plan, kind=data["kind"], csv_text=csv_text,
+            rtdose=data.get("rtdose"), rtstruct=data.get("rtstruct"),
+        )
+        job.refresh_from_db()
+        return Response(DoseImportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+
+class DoseImportJobView(APIView):
+    @extend_schema(responses={200: DoseImportJobSerializer})
+    def get(self, request: Request, job_id: int) -> Response:
+        visible = DoseImportJob.objects.filter(plan__case__in=scope_cases(request.user))
+        return Response(DoseImportJobSerializer(get_object_or_404(visible, pk=job_id)).data)
