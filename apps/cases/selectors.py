@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+from typing import Any
+
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, QuerySet
 
 from apps.accounts.models import Board, User
 from apps.accounts.scoping import scope_by_board, visible_board_ids
-from apps.cases.facts import CaseFacts, LesionFacts, PriorCourseFacts
+from apps.cases.facts import CASE_FIELD_NAMES, LESION_FIELD_NAMES, CaseFacts, LesionFacts, PriorCourseFacts
 from apps.cases.models import Case, Lesion, Patient, PriorRadiotherapyCourse
 from apps.cases.vocabulary import (
     Alignment,
@@ -52,34 +55,46 @@ def case_detail_queryset(user: User | AnonymousUser | None) -> QuerySet[Case]:
     return scope_cases(user).select_related("board", "patient").prefetch_related("lesions", "prior_radiotherapy")
 
 
-def _code(enum: type, value: str | None) -> object:
-    return None if value is None else enum(value)
+#: Fields stored as codes that the engines read as vocabulary enums.
+_LESION_ENUMS: dict[str, type[StrEnum]] = {
+    "site": Site,
+    "subsite": Subsite,
+    "radiographic_type": RadiographicType,
+    "cortical_involvement": CorticalInvolvement,
+    "pain": LimbPain,
+    "spinal_pain": SpinalPain,
+    "alignment": Alignment,
+    "vertebral_collapse": VertebralCollapse,
+    "posterolateral_involvement": PosterolateralInvolvement,
+    "epidural_compression_grade": EpiduralCompressionGrade,
+}
+_CASE_ENUMS: dict[str, type[StrEnum]] = {
+    "primary_histology": PrimaryHistology,
+    "er_status": ReceptorStatus,
+    "pr_status": ReceptorStatus,
+    "her2_status": ReceptorStatus,
+    "castration_status": CastrationStatus,
+    "egfr_mutation": ReceptorStatus,
+    "alk_rearrangement": ReceptorStatus,
+}
+#: CaseFacts fields read straight off the Case row (the rest are assembled below).
+_CASE_ROW_FIELDS: tuple[str, ...] = tuple(
+    name for name in CASE_FIELD_NAMES if name not in {"systemic_therapy_classes", "date_of_birth", "as_of"}
+)
+
+
+def _coded(row: object, names: tuple[str, ...], enums: dict[str, type[StrEnum]]) -> dict[str, Any]:
+    """``{name: value}`` for ``names`` of ``row``, codes turned into their enum (``None`` stays unknown)."""
+    values: dict[str, Any] = {}
+    for name in names:
+        value = getattr(row, name)
+        enum = enums.get(name)
+        values[name] = enum(value) if enum is not None and value is not None else value
+    return values
 
 
 def lesion_facts(lesion: Lesion) -> LesionFacts:
-    return LesionFacts(
-        site=Site(lesion.site),
-        subsite=_code(Subsite, lesion.subsite),  # type: ignore[arg-type]
-        level_from=lesion.level_from,
-        level_to=lesion.level_to,
-        radiographic_type=_code(RadiographicType, lesion.radiographic_type),  # type: ignore[arg-type]
-        cortical_involvement=_code(CorticalInvolvement, lesion.cortical_involvement),  # type: ignore[arg-type]
-        max_diameter_mm=lesion.max_diameter_mm,
-        symptomatic=lesion.symptomatic,
-        pain=_code(LimbPain, lesion.pain),  # type: ignore[arg-type]
-        spinal_pain=_code(SpinalPain, lesion.spinal_pain),  # type: ignore[arg-type]
-        alignment=_code(Alignment, lesion.alignment),  # type: ignore[arg-type]
-        vertebral_collapse=_code(VertebralCollapse, lesion.vertebral_collapse),  # type: ignore[arg-type]
-        posterolateral_involvement=_code(PosterolateralInvolvement, lesion.posterolateral_involvement),  # type: ignore[arg-type]
-        epidural_compression_grade=_code(EpiduralCompressionGrade, lesion.epidural_compression_grade),  # type: ignore[arg-type]
-        distance_to_spinal_cord_mm=lesion.distance_to_spinal_cord_mm,
-        posterior_element_involvement=lesion.posterior_element_involvement,
-        extraosseous_soft_tissue=lesion.extraosseous_soft_tissue,
-        existing_fracture=lesion.existing_fracture,
-        prior_surgery=lesion.prior_surgery,
-        prior_radiotherapy=lesion.prior_radiotherapy,
-        ref=str(lesion.uuid),
-    )
+    return LesionFacts(**_coded(lesion, LESION_FIELD_NAMES, _LESION_ENUMS), ref=str(lesion.uuid))
 
 
 def prior_course_facts(course: PriorRadiotherapyCourse) -> PriorCourseFacts:
@@ -96,25 +111,7 @@ def case_facts(case: Case) -> CaseFacts:
     """The immutable snapshot every clinical engine reads. Expects lesions and prior courses prefetched."""
     classes = case.systemic_therapy_classes
     return CaseFacts(
-        primary_histology=_code(PrimaryHistology, case.primary_histology),  # type: ignore[arg-type]
-        er_status=_code(ReceptorStatus, case.er_status),  # type: ignore[arg-type]
-        pr_status=_code(ReceptorStatus, case.pr_status),  # type: ignore[arg-type]
-        her2_status=_code(ReceptorStatus, case.her2_status),  # type: ignore[arg-type]
-        castration_status=_code(CastrationStatus, case.castration_status),  # type: ignore[arg-type]
-        egfr_mutation=_code(ReceptorStatus, case.egfr_mutation),  # type: ignore[arg-type]
-        alk_rearrangement=_code(ReceptorStatus, case.alk_rearrangement),  # type: ignore[arg-type]
-        ecog=case.ecog,
-        estimated_survival_months=case.estimated_survival_months,
-        primary_diagnosis_date=case.primary_diagnosis_date,
-        metastasis_diagnosis_date=case.metastasis_diagnosis_date,
-        primary_controlled=case.primary_controlled,
-        bone_metastases_count=case.bone_metastases_count,
-        visceral_metastases_count=case.visceral_metastases_count,
-        brain_metastases=case.brain_metastases,
-        history_polymetastatic=case.history_polymetastatic,
-        history_oligometastatic_treated=case.history_oligometastatic_treated,
-        on_systemic_therapy=case.on_systemic_therapy,
-        progressing_lesions_count=case.progressing_lesions_count,
+        **_coded(case, _CASE_ROW_FIELDS, _CASE_ENUMS),
         systemic_therapy_classes=None if classes is None else tuple(SystemicTherapyClass(c) for c in classes),
         lesions=tuple(lesion_facts(lesion) for lesion in case.lesions.all()),
         prior_courses=tuple(prior_course_facts(c) for c in case.prior_radiotherapy.all()),
