@@ -50,10 +50,18 @@ def _actor(request: Request, case: Case) -> User:
     return user
 
 
-def _split(case: Case, data: dict[str, Any]) -> tuple[dict[str, Any], list[Lesion] | None]:
+def _visible_plan(request: Request, plan_id: int) -> RadiotherapyPlan:
+    """A plan of a case the user may see (404 otherwise): the case scoping decides."""
+    visible = RadiotherapyPlan.objects.filter(case__in=scope_cases(request.user)).select_related("case")
+    return get_object_or_404(visible, pk=plan_id)
+
+
+def _split(data: dict[str, Any]) -> tuple[dict[str, Any], list[Lesion] | None]:
     ids = data.pop("target_lesions", None)
-    lesions = None if ids is None else list(Lesion.objects.filter(pk__in=ids))
-    if ids is not None and lesions is not None and len(lesions) != len(set(ids)):
+    if ids is None:
+        return data, None
+    lesions = list(Lesion.objects.filter(pk__in=ids))
+    if len(lesions) != len(set(ids)):
         raise serializers.ValidationError({"target_lesions": ["unknown lesion id."]})
     return data, lesions
 
@@ -72,7 +80,7 @@ class CasePlansView(APIView):
         actor = _actor(request, case)
         body = PlanWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        data, lesions = _split(case, dict(body.validated_data))
+        data, lesions = _split(dict(body.validated_data))
         plan = services.plan_create(actor=actor, case=case, data=data, target_lesions=lesions)
         plan = selectors.case_plans(case).get(pk=plan.pk)
         return Response(selectors.plan_entry(plan, case), status=status.HTTP_201_CREATED)
@@ -81,22 +89,18 @@ class CasePlansView(APIView):
 class PlanDetailView(APIView):
     """``GET`` one planned course; ``PATCH`` changes it (a new revision, the summary is recomputed)."""
 
-    def _plan(self, request: Request, plan_id: int) -> RadiotherapyPlan:
-        visible = RadiotherapyPlan.objects.filter(case__in=scope_cases(request.user)).select_related("case")
-        return get_object_or_404(visible, pk=plan_id)
-
     @extend_schema(responses={200: dict})
     def get(self, request: Request, plan_id: int) -> Response:
-        plan = self._plan(request, plan_id)
+        plan = _visible_plan(request, plan_id)
         return Response(selectors.plan_entry(selectors.case_plans(plan.case).get(pk=plan.pk), plan.case))
 
     @extend_schema(request=PlanWriteSerializer, responses={200: dict})
     def patch(self, request: Request, plan_id: int) -> Response:
-        plan = self._plan(request, plan_id)
+        plan = _visible_plan(request, plan_id)
         actor = _actor(request, plan.case)
         body = PlanWriteSerializer(data=request.data, partial=True)
         body.is_valid(raise_exception=True)
-        data, lesions = _split(plan.case, dict(body.validated_data))
+        data, lesions = _split(dict(body.validated_data))
         services.plan_update(actor=actor, plan=plan, data=data, target_lesions=lesions)
         case = Case.objects.get(pk=plan.case_id)
         return Response(selectors.plan_entry(selectors.case_plans(case).get(pk=plan.pk), case))
@@ -131,7 +135,7 @@ class PlanImportsView(APIView):
 
     @extend_schema(request={"multipart/form-data": DoseImportUploadSerializer}, responses={202: DoseImportJobSerializer})
     def post(self, request: Request, plan_id: int) -> Response:
-        plan = PlanDetailView()._plan(request, plan_id)
+        plan = _visible_plan(request, plan_id)
         actor = _actor(request, plan.case)
         body = DoseImportUploadSerializer(data=request.data)
         body.is_valid(raise_exception=True)

@@ -228,8 +228,7 @@ def check_fractions(value: object, field: str, errors: list[FieldError]) -> int 
     return n
 
 
-def check_positive_dose(value: object, field: str, errors: list[FieldError]) -> float | None:
-    """Validate a course's total dose: finite and > 0 Gy (0 Gy is rejected, see the module docstring)."""
+def _positive_number(value: object, field: str, errors: list[FieldError], *, above: str) -> float | None:
     number = as_number(value)
     if number is None:
         errors.append(FieldError(field, "must be a number (Gy)"))
@@ -238,24 +237,19 @@ def check_positive_dose(value: object, field: str, errors: list[FieldError]) -> 
         errors.append(FieldError(field, "must be a finite number"))
         return None
     if number <= 0.0:
-        errors.append(FieldError(field, "must be greater than 0 Gy"))
+        errors.append(FieldError(field, f"must be greater than {above}"))
         return None
     return number
+
+
+def check_positive_dose(value: object, field: str, errors: list[FieldError]) -> float | None:
+    """Validate a course's total dose: finite and > 0 Gy (0 Gy is rejected, see the module docstring)."""
+    return _positive_number(value, field, errors, above="0 Gy")
 
 
 def check_alpha_beta(value: object, field: str, errors: list[FieldError]) -> float | None:
     """Validate an alpha/beta ratio: finite and > 0 Gy."""
-    number = as_number(value)
-    if number is None:
-        errors.append(FieldError(field, "must be a number (Gy)"))
-        return None
-    if not math.isfinite(number):
-        errors.append(FieldError(field, "must be a finite number"))
-        return None
-    if number <= 0.0:
-        errors.append(FieldError(field, "must be greater than 0"))
-        return None
-    return number
+    return _positive_number(value, field, errors, above="0")
 
 
 def _level_parts(level: object) -> tuple[object, object, str, bool]:
