@@ -62,6 +62,13 @@ def _validated(definition: Mapping[str, Any]) -> dict[str, Any]:
     return clean
 
 
+def trial_definition_check(*, definition: Mapping[str, Any]) -> dict[str, Any]:
+    """The definition as ``trial_create``/``trial_update`` would store it, or ``ValidationError`` keyed by
+    JSON path (``$.criteria[1].rule.field``). Writes nothing: forms call it to show errors on the right field
+    before saving; the services check again when they write."""
+    return _validated(definition)
+
+
 def _enqueue_rematch(trial_id: int) -> None:
     from apps.trials.tasks import rematch_trial
 
