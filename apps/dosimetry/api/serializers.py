@@ -78,10 +78,17 @@ class ReirradiationResponseSerializer(serializers.Serializer[Any]):
     courses = CourseResultSerializer(many=True)
     cumulative_eqd2_gy = serializers.FloatField()
     limit_eqd2_gy = serializers.FloatField()
-    within_limit = serializers.BooleanField()
+    within_limit = serializers.BooleanField(
+        help_text="cumulative_eqd2_gy <= limit_eqd2_gy as reported (2 decimals); the limit itself is within."
+    )
     margin_eqd2_gy = serializers.FloatField()
     limit_source = serializers.CharField()
     alpha_beta_source = serializers.CharField()
+    warnings = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Cautions about the comparison, e.g. courses summed at another alpha/beta than the default "
+        "limit's own.",
+    )
     text = serializers.CharField()
     inputs = ReirradiationRequestSerializer()
     source = serializers.CharField()  # type: ignore[assignment]

@@ -24,6 +24,9 @@ a call are reported together in one :class:`~apps.dosimetry.engine.errors.DoseIn
   ~8-10 Gy per fraction, which the catalogue notes as a caution, but the figure is still computed.
 * ``alpha_beta``: a finite number greater than 0.
 * ``levels``: at least one level; all levels of a SIB share the same fraction count (the first level's).
+* the result must be a finite number: finite inputs whose BED overflows a float (e.g. 1e300 Gy, or an
+  alpha/beta of 1e-320) are rejected naming both the level's ``total_dose_gy`` and ``alpha_beta`` (it is
+  their ratio d / ab that overflows), rather than answered with an infinite figure that JSON cannot carry.
 """
 
 from __future__ import annotations
@@ -362,7 +365,27 @@ def evaluate(levels: object, alpha_beta: object = TUMOUR_ALPHA_BETA) -> RegimenR
     if fast is not None:
         return fast
     parsed, ab = validate_levels(levels, alpha_beta)
-    return RegimenResult(tuple(evaluate_level(level, ab) for level in parsed), ab)
+    results = tuple(evaluate_level(level, ab) for level in parsed)
+    overflow = [i for i, result in enumerate(results) if not is_finite_result(result.bed_gy, result.eqd2_gy)]
+    if overflow:
+        raise DoseInputError(errors=overflow_errors([f"levels[{i}].total_dose_gy" for i in overflow], "alpha_beta"))
+    return RegimenResult(results, ab)
+
+
+def is_finite_result(*values: float) -> bool:
+    """True when every computed figure is a finite float (no overflow to infinity)."""
+    return all(math.isfinite(value) for value in values)
+
+
+def overflow_errors(dose_fields: Sequence[str], alpha_beta_field: str | None) -> list[FieldError]:
+    """Errors for finite inputs whose BED/EQD2 overflow: the doses named, and the alpha/beta when given."""
+    reason = "is too large for the alpha/beta given: the BED (D (1 + d / ab)) cannot be represented"
+    errors = [FieldError(field, reason) for field in dose_fields]
+    if alpha_beta_field is not None:
+        errors.append(
+            FieldError(alpha_beta_field, "is too small for the dose given: the BED (D (1 + d / ab)) cannot be represented")
+        )
+    return errors
 
 
 _INF = math.inf
@@ -408,9 +431,11 @@ def _evaluate_plain(levels: object, alpha_beta: object) -> RegimenResult | None:
         first_n = n
         dose = float(total)  # type: ignore[arg-type]
         d = dose / n
-        out.append(
-            _tuple_new(LevelResult, (n, dose, d, dose * (1.0 + d / ab), dose * ((d + ab) / ab2), label))
-        )
+        bed_gy = dose * (1.0 + d / ab)
+        eqd2_gy = dose * ((d + ab) / ab2)
+        if not (bed_gy < _INF and eqd2_gy < _INF):  # overflow: the full path reports it
+            return None
+        out.append(_tuple_new(LevelResult, (n, dose, d, bed_gy, eqd2_gy, label)))
     return _tuple_new(RegimenResult, (tuple(out), ab))
 
 

@@ -4,7 +4,14 @@ source: clinical-rules.md §7; organ defaults in ``catalogue.ORGANS`` (each with
 
 Cumulative sum (:func:`reirradiation_sum`): each course's EQD2 at the organ's alpha/beta (``lq.py``), their
 sum, each course's share of the sum, and the comparison with the organ's cumulative limit
-(``within_limit`` is ``cumulative <= limit``, the limit itself included). The dose of each course is the
+(``within_limit`` is ``cumulative <= limit``, the limit itself included). The comparison is made at the
+precision the figures are reported with (:data:`LIMIT_DECIMALS`, 2 decimals, api-contract.md): a sum shown
+as 44.65 Gy against a limit shown as 44.65 Gy is within it, so the verdict never contradicts the figures
+beside it. The difference this can absorb (< 0.005 Gy EQD2) is far below the precision of any delivered or
+planned dose and of the LQ model itself. When the caller overrides the alpha/beta but not the limit, the
+organ's default limit is still used, and a warning says that the limit is an EQD2 at the organ's own
+alpha/beta (e.g. Sahgal's 70 Gy at alpha/beta 2), so the sum and the limit are on different scales. The
+dose of each course is the
 dose *the organ* received in that course (point maximum for cord / thecal sac / cauda equina, mean dose for
 kidney); when only the prescription is known, entering it is conservative as long as the organ received
 no more than the prescription.
@@ -30,6 +37,7 @@ from __future__ import annotations
 
 import calendar
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -44,7 +52,10 @@ from apps.dosimetry.engine.lq import (
     check_alpha_beta,
     check_fractions,
     check_positive_dose,
+    is_finite_result,
     maybe_round,
+    overflow_errors,
+    round_half_up,
 )
 
 SAHGAL_SOURCE = f"{SAHGAL_2012}; {HYTEC_2021}; {RULES_7}"
@@ -53,6 +64,17 @@ SAHGAL_CUMULATIVE_LIMIT_EQD2_GY = 70.0
 SAHGAL_SBRT_COURSE_LIMIT_EQD2_GY = 25.0
 SAHGAL_SBRT_SHARE_LIMIT_PCT = 50.0
 SAHGAL_MIN_INTERVAL_MONTHS = 5
+#: Decimals of the reported figures; ``within_limit`` compares the cumulative EQD2 with the limit at them.
+LIMIT_DECIMALS = 2
+
+
+def within_reported_limit(cumulative_eqd2_gy: float, limit_eqd2_gy: float) -> bool:
+    """``cumulative <= limit`` as reported (both rounded half-up to :data:`LIMIT_DECIMALS`); the limit is within.
+
+    Rounding is monotone, so every sum within the limit at full precision is within here too; the only
+    sums added are those less than 0.005 Gy above the limit, which are reported equal to it.
+    """
+    return round_half_up(cumulative_eqd2_gy, LIMIT_DECIMALS) <= round_half_up(limit_eqd2_gy, LIMIT_DECIMALS)
 
 
 # --------------------------------------------------------------------------- calendar months
@@ -197,6 +219,8 @@ class ReirradiationResult:
     within_limit: bool
     limit_source: str
     alpha_beta_source: str
+    #: Cautions about the comparison itself (e.g. a sum at another alpha/beta than the default limit's).
+    warnings: tuple[str, ...] = ()
 
     @property
     def margin_eqd2_gy(self) -> float:
@@ -216,7 +240,7 @@ class ReirradiationResult:
 
     def to_dict(self, decimals: int | None = None) -> dict[str, Any]:
         """``{"organ", "alpha_beta", "courses": [...], "cumulative_eqd2_gy", "limit_eqd2_gy", "within_limit",
-        "margin_eqd2_gy", "limit_source", "alpha_beta_source", "text"}``."""
+        "margin_eqd2_gy", "limit_source", "alpha_beta_source", "warnings", "text"}``."""
         return {
             "organ": self.organ,
             "alpha_beta": maybe_round(self.alpha_beta, decimals),
@@ -227,6 +251,7 @@ class ReirradiationResult:
             "margin_eqd2_gy": maybe_round(self.margin_eqd2_gy, decimals),
             "limit_source": self.limit_source,
             "alpha_beta_source": self.alpha_beta_source,
+            "warnings": list(self.warnings),
             "text": self.text,
         }
 
@@ -236,7 +261,14 @@ def _organ_error(code: object) -> FieldError:
     return FieldError("organ", f"unknown organ {code!r}: must be one of {allowed}")
 
 
-def _contributions(courses: Sequence[Course], ab: float) -> tuple[tuple[CourseContribution, ...], float]:
+def _contributions(
+    courses: Sequence[Course], ab: float, *, field: str = "courses", alpha_beta_field: str | None = "alpha_beta"
+) -> tuple[tuple[CourseContribution, ...], float]:
+    """Each course's BED/EQD2 and the cumulative EQD2; :class:`DoseInputError` when a figure overflows.
+
+    ``alpha_beta_field`` names the alpha/beta in an overflow error (None when it is the organ's default,
+    which the caller did not give).
+    """
     values = []
     for course in courses:
         d = course.total_dose_gy / course.fractions
@@ -248,7 +280,12 @@ def _contributions(courses: Sequence[Course], ab: float) -> tuple[tuple[CourseCo
                 course.total_dose_gy * ((d + ab) / (2.0 + ab)),
             )
         )
+    overflow = [f"{field}[{i}].total_dose_gy" for i, v in enumerate(values) if not is_finite_result(v[2], v[3])]
+    if overflow:
+        raise DoseInputError(errors=overflow_errors(overflow, alpha_beta_field))
     cumulative = math.fsum(v[3] for v in values)
+    if not math.isfinite(cumulative):
+        raise DoseInputError(field, "the cumulative EQD2 of these courses cannot be represented")
     out = tuple(
         CourseContribution(
             index=i,
@@ -298,16 +335,25 @@ def reirradiation_sum(
         raise DoseInputError(errors=errors)
     ab_used = ab if ab is not None else organ_data.alpha_beta
     limit_used = limit if limit is not None else organ_data.cumulative_limit_eqd2_gy
-    contributions, cumulative = _contributions(parsed, ab_used)
+    contributions, cumulative = _contributions(parsed, ab_used, alpha_beta_field=None if ab is None else "alpha_beta")
+    warnings: tuple[str, ...] = ()
+    if limit is None and not math.isclose(ab_used, organ_data.alpha_beta, rel_tol=0.0, abs_tol=1e-12):
+        warnings = (
+            f"The default limit of {maybe_round(limit_used, LIMIT_DECIMALS):g} Gy is an EQD2 at alpha/beta "
+            f"{organ_data.alpha_beta:g} ({organ_data.limit_source}); the courses were summed at alpha/beta "
+            f"{ab_used:g}, so the sum and the limit are on different scales: give limit_eqd2_gy at alpha/beta "
+            f"{ab_used:g}, or sum at {organ_data.alpha_beta:g}.",
+        )
     return ReirradiationResult(
         organ=organ_data.code,
         alpha_beta=ab_used,
         courses=contributions,
         cumulative_eqd2_gy=cumulative,
         limit_eqd2_gy=limit_used,
-        within_limit=cumulative <= limit_used + COMPARISON_EPS_GY,
+        within_limit=within_reported_limit(cumulative, limit_used),
         limit_source=organ_data.limit_source if limit is None else "given by the user",
         alpha_beta_source=organ_data.alpha_beta_source if ab is None else "given by the user",
+        warnings=warnings,
     )
 
 
@@ -405,7 +451,10 @@ def spinal_cord_sbrt_reirradiation(
         if late:
             raise DoseInputError(errors=late)
 
-    contributions, cumulative = _contributions((*priors, sbrt), ab)
+    try:
+        contributions, cumulative = _contributions((*priors, sbrt), ab)
+    except DoseInputError as exc:  # name the inputs as the caller gave them
+        raise DoseInputError(errors=[FieldError(_sahgal_field(e.field, len(priors)), e.reason) for e in exc.errors]) from exc
     sbrt_eqd2 = contributions[-1].eqd2_gy
     share = 100.0 * sbrt_eqd2 / cumulative
     summation = ReirradiationResult(
@@ -456,6 +505,15 @@ def spinal_cord_sbrt_reirradiation(
         _interval_check(priors, sbrt),
     ]
     return SpinalCordReirradiationAssessment(summation=summation, checks=tuple(checks))
+
+
+def _sahgal_field(name: str, prior_count: int) -> str:
+    """``courses[i].x`` of the combined list as ``prior_courses[i].x`` or ``sbrt_course.x``."""
+    match = re.fullmatch(r"courses\[(\d+)\]\.(.+)", name)
+    if match is None:
+        return name
+    index, rest = int(match.group(1)), match.group(2)
+    return f"prior_courses[{index}].{rest}" if index < prior_count else f"sbrt_course.{rest}"
 
 
 def _interval_check(priors: Sequence[Course], sbrt: Course) -> ReirradiationCheck:

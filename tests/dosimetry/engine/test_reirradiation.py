@@ -268,3 +268,27 @@ def test_sbrt_reirradiation_needs_a_prior_course_and_a_consistent_chronology() -
     with pytest.raises(DoseInputError) as info:
         spinal_cord_sbrt_reirradiation([Course(10, 30.0)], {"fractions": 2, "total_dose_gy": 0})
     assert info.value.field == "sbrt_course.total_dose_gy"
+
+
+def test_overflowing_doses_are_input_errors_named_as_given() -> None:
+    # finite but absurd doses whose BED overflows a float: an error naming the input, never an infinite figure
+    with pytest.raises(DoseInputError) as info:
+        spinal_cord_sbrt_reirradiation([Course(10, 30.0)], Course(1, 1e300))
+    assert set(info.value.as_dict()) == {"sbrt_course.total_dose_gy", "alpha_beta"}
+    with pytest.raises(DoseInputError) as summed:
+        reirradiation_sum("spinal_cord", [Course(1, 1e300), Course(10, 30.0)])
+    assert set(summed.value.as_dict()) == {"courses[0].total_dose_gy"}  # the organ's own alpha/beta: not named
+
+
+def test_within_limit_is_decided_at_the_reported_precision() -> None:
+    # 25.3 Gy/5 at ab 2 = 44.6545 Gy, reported 44.65: within a limit of 44.65, not within 44.64
+    assert reirradiation_sum("spinal_cord", [Course(5, 25.3)], limit_eqd2_gy=44.65).within_limit is True
+    assert reirradiation_sum("spinal_cord", [Course(5, 25.3)], limit_eqd2_gy=44.64).within_limit is False
+
+
+def test_a_sum_at_another_ratio_than_the_default_limit_warns() -> None:
+    result = reirradiation_sum("spinal_cord", [Course(10, 34.0)], alpha_beta=0.87)
+    assert result.limit_eqd2_gy == 70.0
+    assert len(result.warnings) == 1 and "alpha/beta 2" in result.warnings[0]
+    assert reirradiation_sum("spinal_cord", [Course(10, 34.0)], alpha_beta=0.87, limit_eqd2_gy=50).warnings == ()
+    assert reirradiation_sum("spinal_cord", [Course(10, 34.0)]).warnings == ()
