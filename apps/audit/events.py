@@ -21,6 +21,7 @@ class AuditEvent(StrEnum):
     TRIAL_UPDATED = "trial.updated"
     TRIAL_MATCHED = "trial.matched"
     MATCH_FLAGGED = "trial.match_flagged"
+    MATCH_FLAG_RESOLVED = "trial.match_flag_resolved"
     REFERRAL_CREATED = "trial.referral_created"
     REFERRAL_TRANSITIONED = "trial.referral_transitioned"
     RECOMPUTE_REQUESTED = "derived.recompute_requested"

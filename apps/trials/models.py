@@ -166,7 +166,12 @@ class TrialReferral(models.Model):
 
 
 class MatchFlag(models.Model):
-    """A clinician's report that a stored match (or one criterion of it) is wrong."""
+    """A clinician's report that a stored match (or one criterion of it) is wrong.
+
+    The administrators who curate the criteria resolve it (``match_flag_resolve``): who, when and what was
+    done (a criterion corrected in a new version, or the match confirmed). The database refuses a resolved
+    flag without those, and an open flag carrying them.
+    """
 
     match = models.ForeignKey(TrialMatch, on_delete=models.CASCADE, related_name="flags")
     trial_version = models.ForeignKey(TrialVersion, on_delete=models.PROTECT, related_name="match_flags")
@@ -177,11 +182,27 @@ class MatchFlag(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     resolved = models.BooleanField(default=False)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resolution_note = models.TextField(blank=True, default="", help_text="What was done about the flag.")
 
     class Meta:
         ordering = ("-created_at", "-id")
         constraints = [
             models.CheckConstraint(condition=~models.Q(reason=""), name="match_flag_reason_not_empty"),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(resolved=False, resolved_at__isnull=True, resolved_by__isnull=True, resolution_note="")
+                    | (
+                        models.Q(resolved=True, resolved_at__isnull=False, resolved_by__isnull=False)
+                        & ~models.Q(resolution_note="")
+                    )
+                ),
+                name="match_flag_resolution_complete",
+                violation_error_message="A resolved flag records who resolved it, when and how; an open one none of these.",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -6,14 +6,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
+from apps.accounts.models import User
+from apps.accounts.scoping import scope_by_board
 from apps.cases.derived import DerivedStatus, pending_section, section_envelope
 from apps.cases.facts import CaseFacts
 from apps.cases.models import Case
 from apps.trials.engine import CompiledTrial, compile_trial, status_rank
-from apps.trials.models import Trial, TrialMatch, TrialVersion
+from apps.trials.models import MatchFlag, Trial, TrialMatch, TrialVersion
 
 #: (TrialVersion pk, criteria digest) -> compiled trial. Versions are immutable, so entries never go stale.
 _COMPILED: dict[tuple[int, str], CompiledTrial] = {}
@@ -54,6 +57,15 @@ def current_trials(trial_ids: Iterable[int] | None = None) -> list[CurrentTrial]
 
 def trial_list() -> QuerySet[Trial]:
     return Trial.objects.order_by("identifier")
+
+
+def match_flag_list(user: User | AnonymousUser | None, *, resolved: bool | None = None) -> QuerySet[MatchFlag]:
+    """Match flags on the boards the user sees, newest first, with everything the listing shows (one query);
+    ``resolved`` keeps only resolved (True) or open (False) flags."""
+    flags = MatchFlag.objects.select_related("match__trial", "trial_version", "created_by", "resolved_by")
+    if resolved is not None:
+        flags = flags.filter(resolved=resolved)
+    return scope_by_board(flags, user, "match__case__board_id")
 
 
 def trial_summary(trial: Trial) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.accounts.roles import Permission
-from apps.accounts.scoping import is_board_member
+from apps.accounts.scoping import is_board_member, scope_by_board
 from apps.audit.events import AuditEvent
 from apps.audit.services import audit_record
 from apps.cases import selectors as case_selectors
@@ -330,5 +330,51 @@ def match_flag_create(
             "eligibility": match.eligibility,
         },
         reason=flag.reason,
+    )
+    return flag
+
+
+@transaction.atomic
+def match_flag_resolve(*, actor: User, flag_id: int, note: str) -> MatchFlag:
+    """Close a match flag, recording who, when and what was done (e.g. "criterion corrected in version 3",
+    "the match is right: ECOG was 1 at the board"). Only registry editors (administrators) resolve flags;
+    a flag outside the boards they see is ``MatchFlag.DoesNotExist``, a resolved one cannot be resolved again.
+    """
+    _require_registry_editor(actor)
+    visible = scope_by_board(MatchFlag.objects.filter(pk=flag_id), actor, "match__case__board_id")
+    # Lock the flag row only (not the joined case and trial), so two administrators cannot both resolve it.
+    flag = (
+        visible.select_for_update(of=("self",))
+        .select_related("match__case", "match__trial", "trial_version")
+        .get()
+    )
+    if flag.resolved:
+        when = flag.resolved_at.isoformat() if flag.resolved_at else "an unknown time"
+        who = flag.resolved_by.get_username() if flag.resolved_by else "someone"
+        raise ValidationError({"resolved": [f"this flag was already resolved by {who} at {when}."]})
+    note = note.strip()
+    if not note:
+        raise ValidationError({"note": ["say how the flag was resolved (what changed, or why the match stands)."]})
+    flag.resolved = True
+    flag.resolved_at = timezone.now()
+    flag.resolved_by = actor
+    flag.resolution_note = note
+    flag.save(update_fields=["resolved", "resolved_at", "resolved_by", "resolution_note"])
+    audit_record(
+        actor=actor,
+        event=AuditEvent.MATCH_FLAG_RESOLVED,
+        subject=flag,
+        board_id=flag.match.case.board_id,
+        before={"resolved": False},
+        after={
+            "resolved": True,
+            "resolved_at": flag.resolved_at,
+            "case": flag.match.case_id,
+            "trial": flag.match.trial.identifier,
+            "flagged_trial_version": flag.trial_version.version,
+            "current_trial_version": flag.match.trial.current_version,
+            "criterion_code": flag.criterion_code,
+        },
+        reason=note,
     )
     return flag

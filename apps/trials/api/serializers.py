@@ -128,3 +128,16 @@ class MatchFlagSerializer(serializers.Serializer):
     created_by = serializers.CharField(source="created_by.get_username", default=None)
     created_at = serializers.DateTimeField()
     resolved = serializers.BooleanField()
+    resolved_at = serializers.DateTimeField(allow_null=True)
+    resolved_by = serializers.CharField(source="resolved_by.get_username", default=None, allow_null=True)
+    resolution_note = serializers.CharField(allow_blank=True)
+
+
+class MatchFlagListQuerySerializer(serializers.Serializer):
+    resolved = serializers.BooleanField(
+        required=False, allow_null=True, default=None, help_text="true: resolved flags only; false: open flags only."
+    )
+
+
+class MatchFlagResolveSerializer(serializers.Serializer):
+    note = serializers.CharField(help_text="How the flag was resolved: what changed, or why the match stands.")

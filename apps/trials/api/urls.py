@@ -8,6 +8,7 @@ from apps.trials.api.views import (
     EligibleNotReferredReportView,
     MatchFlagCreateView,
     MatchFlagListView,
+    MatchFlagResolveView,
     ReferralReportView,
     ReferralTransitionView,
     TrialViewSet,
@@ -26,6 +27,7 @@ urlpatterns = [
         name="case-trial-match-flags",
     ),
     path("trial-match-flags/", MatchFlagListView.as_view(), name="trial-match-flags"),
+    path("trial-match-flags/<int:pk>/resolve/", MatchFlagResolveView.as_view(), name="trial-match-flag-resolve"),
     path("reports/referrals/", ReferralReportView.as_view(), name="report-referrals"),
     path(
         "reports/eligible-not-referred/",

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import F, Prefetch, QuerySet
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -24,6 +24,8 @@ from apps.trials.api.renderers import CSVRenderer
 from apps.trials.api.serializers import (
     CaseTrialMatchSerializer,
     MatchFlagCreateSerializer,
+    MatchFlagListQuerySerializer,
+    MatchFlagResolveSerializer,
     MatchFlagSerializer,
     ReferralCreateSerializer,
     ReferralTransitionSerializer,
@@ -187,14 +189,35 @@ class MatchFlagCreateView(APIView):
 
 
 class MatchFlagListView(APIView):
-    """Every match flag, newest first (administrators)."""
+    """Every match flag, newest first (administrators); ``?resolved=false`` for the open ones."""
 
     permission_classes = (requires(Permission.REPORTS_VIEW),)
 
-    @extend_schema(responses=MatchFlagSerializer(many=True))
+    @extend_schema(
+        parameters=[OpenApiParameter("resolved", bool, description="true: resolved flags only; false: open only.")],
+        responses=MatchFlagSerializer(many=True),
+    )
     def get(self, request: Request) -> Response:
-        rows = MatchFlag.objects.select_related("match__trial", "trial_version", "created_by")
+        query = MatchFlagListQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        rows = selectors.match_flag_list(request.user, resolved=query.validated_data["resolved"])
         return Response(MatchFlagSerializer(rows, many=True).data)
+
+
+class MatchFlagResolveView(APIView):
+    """An administrator resolves a flag with a note saying what was done (once; who and when are recorded)."""
+
+    permission_classes = (requires(Permission.TRIAL_REGISTRY_EDIT),)
+
+    @extend_schema(request=MatchFlagResolveSerializer, responses=MatchFlagSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        if not selectors.match_flag_list(request.user).filter(pk=pk).exists():
+            raise NotFound("No match flag with this id on your boards.")
+        body = MatchFlagResolveSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.match_flag_resolve(actor=_user(request), flag_id=pk, note=body.validated_data["note"])
+        flag = selectors.match_flag_list(request.user).get(pk=pk)
+        return Response(MatchFlagSerializer(flag).data)
 
 
 class _ReportView(APIView):
