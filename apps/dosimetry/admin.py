@@ -18,6 +18,7 @@ from apps.dosimetry.models import (
     RadiotherapyPlan,
     Regimen,
 )
+from apps.dosimetry.services import catalogue_entry_changed
 
 
 @admin.register(RadiotherapyPlan)
@@ -94,9 +95,20 @@ class RegimenAdmin(CatalogueAdminMixin, admin.ModelAdmin):
             if not change:
                 obj.created_by = _actor(request)
             super().save_model(request, obj, form, change)
+            if change:
+                # Plans on this regimen read as stale and are recomputed after commit.
+                catalogue_entry_changed(kind="regimen", code=obj.code)
+                obj.refresh_from_db(fields=["revision"])
             audit_record(
                 actor=_actor(request), event=AuditEvent.REGIMEN_CHANGED, subject=obj, before=before, after=_snapshot(obj)
             )
+
+    def delete_model(self, request: HttpRequest, obj: Regimen) -> None:
+        with transaction.atomic():
+            # Audited before the delete, while the row still has its primary key.
+            audit_record(actor=_actor(request), event=AuditEvent.REGIMEN_CHANGED, subject=obj, before=_snapshot(obj))
+            super().delete_model(request, obj)
+            catalogue_entry_changed(kind="regimen", code=obj.code)
 
 
 class OrganConstraintInline(CatalogueAdminMixin, admin.TabularInline):
@@ -134,7 +146,9 @@ class ConstraintSetAdmin(CatalogueAdminMixin, admin.ModelAdmin):
                 obj.created_by = _actor(request)
             super().save_model(request, obj, form, change)
             if not hasattr(request, "_catalogue_related_pending"):
-                # Called on its own (not from the change form): audit now.
+                # Called on its own (not from the change form): record the change and audit now.
+                catalogue_entry_changed(kind="constraint_set", code=obj.code)
+                obj.refresh_from_db(fields=["revision"])
                 audit_record(
                     actor=_actor(request),
                     event=AuditEvent.CONSTRAINT_SET_CHANGED,
@@ -146,6 +160,9 @@ class ConstraintSetAdmin(CatalogueAdminMixin, admin.ModelAdmin):
     def save_related(self, request: HttpRequest, form: ModelForm, formsets: Any, change: bool) -> None:
         with transaction.atomic():
             super().save_related(request, form, formsets, change)
+            # The set or its constraints changed: summaries checked against it are stale, recomputed after commit.
+            catalogue_entry_changed(kind="constraint_set", code=form.instance.code)
+            form.instance.refresh_from_db(fields=["revision"])
             audit_record(
                 actor=_actor(request),
                 event=AuditEvent.CONSTRAINT_SET_CHANGED,
@@ -153,6 +170,14 @@ class ConstraintSetAdmin(CatalogueAdminMixin, admin.ModelAdmin):
                 before=getattr(request, "_catalogue_before", None),
                 after=_set_snapshot(form.instance),
             )
+
+    def delete_model(self, request: HttpRequest, obj: ConstraintSet) -> None:
+        with transaction.atomic():
+            audit_record(
+                actor=_actor(request), event=AuditEvent.CONSTRAINT_SET_CHANGED, subject=obj, before=_set_snapshot(obj)
+            )
+            super().delete_model(request, obj)
+            catalogue_entry_changed(kind="constraint_set", code=obj.code)
 
 
 @admin.register(DoseImportJob)

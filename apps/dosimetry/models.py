@@ -7,6 +7,8 @@ custom dose levels (``levels``), the technique, the alpha/beta for BED/EQD2, and
 A ``DoseSummary`` is the dose engine's ``build_dose_summary`` of a plan (with the case's prior courses),
 keyed by the digest of its inputs (engine version included): recomputing unchanged inputs reuses the row.
 Exactly one row per plan is ``is_current`` (a partial unique constraint); the others are history.
+``catalogue_revisions`` records the revision of every catalogue row it used (the regimen and the
+constraint sets), so an administrator's edit of one marks the summaries built on it stale.
 """
 
 from __future__ import annotations
@@ -75,6 +77,11 @@ class DoseSummary(models.Model):
     payload = models.JSONField(help_text="DoseSummary.to_dict(2) of the dose engine")
     computed_at = models.DateTimeField()
     is_current = models.BooleanField(default=True)
+    catalogue_revisions = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='Catalogue rows used and their revisions: {"regimen:<code>": 2, "constraint_set:<code>": 1}.',
+    )
 
     class Meta:
         ordering = ("plan", "-computed_at", "-id")
@@ -132,6 +139,7 @@ class Regimen(TimeStampedModel):
     range_label = models.CharField(max_length=80, blank=True, default="")
     constraint_set = models.CharField(max_length=80, blank=True, default="", help_text="A constraint set code.")
     active = models.BooleanField(default=True)
+    revision = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ("category", "fractions", "code")
@@ -146,6 +154,7 @@ class Regimen(TimeStampedModel):
                 condition=Q(technique__in=_values(TECHNIQUE_CHOICES)), name="regimen_technique_valid"
             ),
             models.CheckConstraint(condition=Q(intent__in=_values(INTENT_CHOICES)), name="regimen_intent_valid"),
+            models.CheckConstraint(condition=Q(revision__gte=1), name="regimen_revision_positive"),
         ]
 
     def __str__(self) -> str:
@@ -167,10 +176,12 @@ class ConstraintSet(TimeStampedModel):
     fractions = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Fraction count the whole set is bound to (blank: any)."
     )
+    revision = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ("code",)
         constraints = [
+            models.CheckConstraint(condition=Q(revision__gte=1), name="constraint_set_revision_positive"),
             models.CheckConstraint(
                 condition=Q(fractions__isnull=True) | (Q(fractions__gte=1) & Q(fractions__lte=50)),
                 name="constraint_set_fractions_1_50",

@@ -1,16 +1,95 @@
-"""Read side of the dosimetry app: plans of a case and the ``dose_summaries`` section of the case API."""
+"""Read side of the dosimetry app: plans of a case, the ``dose_summaries`` section of the case API, and
+the regimen catalogue / constraint sets as the dose engine sees them (the copies administrators curate)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import CharField, Prefetch, QuerySet, Value
 
 from apps.cases.derived import DerivedStatus, pending_section
 from apps.cases.models import Case
-from apps.dosimetry.engine import ENGINE_VERSION
-from apps.dosimetry.models import DoseSummary, RadiotherapyPlan
+from apps.dosimetry.engine import ENGINE_VERSION, Constraint, Direction, LimitUnit, Metric
+from apps.dosimetry.engine import ConstraintSet as EngineConstraintSet
+from apps.dosimetry.models import ConstraintSet, DoseSummary, OrganConstraint, RadiotherapyPlan, Regimen
+
+#: Prefixes of the keys of ``DoseSummary.catalogue_revisions``.
+REGIMEN_KEY = "regimen:"
+CONSTRAINT_SET_KEY = "constraint_set:"
+
+
+def regimen_key(code: str) -> str:
+    return f"{REGIMEN_KEY}{code}"
+
+
+def constraint_set_key(code: str) -> str:
+    return f"{CONSTRAINT_SET_KEY}{code}"
+
+
+def _engine_constraint(row: OrganConstraint) -> Constraint:
+    return Constraint(
+        code=row.code,
+        organ=row.organ,
+        metric=Metric(row.metric),
+        limit=row.limit,
+        unit=LimitUnit(row.unit),
+        direction=Direction(row.direction),
+        source=row.source,
+        alpha_beta=row.alpha_beta,
+        fractions=row.fractions,
+        note=row.note,
+    )
+
+
+@dataclass(frozen=True)
+class ConstraintCatalogue:
+    """The constraint sets of the database as engine objects, with each set's revision."""
+
+    sets: Mapping[str, EngineConstraintSet]
+    revisions: Mapping[str, int]
+
+
+def constraint_catalogue() -> ConstraintCatalogue:
+    """Every constraint set (two queries): what the dose engine checks plans against."""
+    rows = ConstraintSet.objects.order_by("code").prefetch_related(
+        Prefetch("constraints", queryset=OrganConstraint.objects.order_by("id"))
+    )
+    sets: dict[str, EngineConstraintSet] = {}
+    revisions: dict[str, int] = {}
+    for row in rows:
+        sets[row.code] = EngineConstraintSet(
+            code=row.code,
+            name=row.name,
+            constraints=tuple(_engine_constraint(c) for c in row.constraints.all()),
+            source=row.source,
+            description=row.description,
+        )
+        revisions[row.code] = row.revision
+    return ConstraintCatalogue(sets=sets, revisions=revisions)
+
+
+def regimen_by_code(code: str) -> Regimen | None:
+    """The catalogue regimen ``code`` (active or withdrawn), or None."""
+    return Regimen.objects.filter(code=code).first()
+
+
+def catalogue_revisions_in_force() -> dict[str, int]:
+    """``{"regimen:<code>": revision, "constraint_set:<code>": revision}`` for every row (one query)."""
+    regimens = Regimen.objects.annotate(kind=Value(REGIMEN_KEY, output_field=CharField())).values_list(
+        "kind", "code", "revision"
+    )
+    sets = ConstraintSet.objects.annotate(kind=Value(CONSTRAINT_SET_KEY, output_field=CharField())).values_list(
+        "kind", "code", "revision"
+    )
+    return {f"{kind}{code}": revision for kind, code, revision in regimens.union(sets, all=True)}
+
+
+def catalogue_is_stale(summary: DoseSummary, in_force: Mapping[str, int]) -> bool:
+    """True when a catalogue row the summary used was edited (or removed) since it was computed."""
+    return any(in_force.get(key) != revision for key, revision in (summary.catalogue_revisions or {}).items())
 
 
 def case_plans(case: Case) -> QuerySet[RadiotherapyPlan]:
@@ -29,21 +108,28 @@ def case_plans(case: Case) -> QuerySet[RadiotherapyPlan]:
     )
 
 
-def plan_status(plan: RadiotherapyPlan, summary: DoseSummary | None, case: Case) -> DerivedStatus:
-    """``pending`` without a summary; ``stale`` when the plan, the case or the engine changed since."""
+def plan_status(
+    plan: RadiotherapyPlan, summary: DoseSummary | None, case: Case, in_force: Mapping[str, int]
+) -> DerivedStatus:
+    """``pending`` without a summary; ``stale`` when the plan, the case, the engine or a catalogue row it
+    used (``in_force``: :func:`catalogue_revisions_in_force`) changed since."""
     if summary is None:
         return DerivedStatus.PENDING
     if (
         summary.plan_revision < plan.revision
         or summary.case_revision < case.revision
         or summary.engine_version != ENGINE_VERSION
+        or catalogue_is_stale(summary, in_force)
     ):
         return DerivedStatus.STALE
     return DerivedStatus.CURRENT
 
 
-def plan_entry(plan: RadiotherapyPlan, case: Case) -> dict[str, Any]:
-    """One plan of the section: its inputs, status and current summary payload."""
+def plan_entry(plan: RadiotherapyPlan, case: Case, in_force: Mapping[str, int] | None = None) -> dict[str, Any]:
+    """One plan of the section: its inputs, status and current summary payload. Pass ``in_force`` when
+    listing several plans (one query for all of them)."""
+    if in_force is None:
+        in_force = catalogue_revisions_in_force()
     summaries: list[DoseSummary] = getattr(plan, "current_summaries", None) or list(
         plan.dose_summaries.filter(is_current=True)
     )
@@ -57,7 +143,7 @@ def plan_entry(plan: RadiotherapyPlan, case: Case) -> dict[str, Any]:
         "alpha_beta": plan.alpha_beta,
         "target_lesions": [str(lesion.uuid) for lesion in plan.target_lesions.all()],
         "revision": plan.revision,
-        "status": plan_status(plan, summary, case).value,
+        "status": plan_status(plan, summary, case, in_force).value,
         "computed_at": summary.computed_at.isoformat() if summary else None,
         "computed_for_revision": summary.plan_revision if summary else None,
         "engine_version": summary.engine_version if summary else None,
@@ -65,10 +151,19 @@ def plan_entry(plan: RadiotherapyPlan, case: Case) -> dict[str, Any]:
     }
 
 
+def plan_entries(case: Case) -> list[dict[str, Any]]:
+    """Every plan of ``case`` as :func:`plan_entry` (a constant number of queries)."""
+    rows = list(case_plans(case))
+    if not rows:
+        return []
+    in_force = catalogue_revisions_in_force()
+    return [plan_entry(plan, case, in_force) for plan in rows]
+
+
 def dose_summaries_section(case: Case) -> dict[str, Any]:
     """``{status, computed_at, plans: [...]}``: ``pending`` without plans or while any plan is uncomputed,
     ``stale`` when any summary is out of date, else ``current``; ``computed_at`` is the latest summary's."""
-    plans = [plan_entry(plan, case) for plan in case_plans(case)]
+    plans = plan_entries(case)
     if not plans:
         return {**pending_section(), "plans": []}
     statuses = {entry["status"] for entry in plans}

@@ -5,15 +5,21 @@ one transaction, and queue the summary computation after commit. ``dose_summary_
 plan's summary under a lock on the plan row, from the plan and its case as committed; summaries are keyed
 by the digest of their inputs (engine version included), so recomputing unchanged inputs reuses the row
 (made current again) and writes nothing new.
+
+Regimens and constraint sets come from the database catalogue (administrators curate it); the engine's
+built-in catalogue only seeded it. ``catalogue_entry_changed`` bumps a row's revision after an edit and
+queues the recomputation of every plan built on it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from apps.accounts.models import User
@@ -22,13 +28,20 @@ from apps.audit.services import audit_record
 from apps.cases.models import Case, Lesion
 from apps.cases.selectors import case_facts
 from apps.dosimetry.engine import (
-    REGIMENS_BY_CODE,
     DoseInputError,
     DoseSummaryRequest,
     build_dose_summary,
+    default_constraint_sets,
     inputs_digest,
 )
-from apps.dosimetry.models import DoseSummary, RadiotherapyPlan
+from apps.dosimetry.models import ConstraintSet, DoseSummary, RadiotherapyPlan, Regimen
+from apps.dosimetry.selectors import (
+    ConstraintCatalogue,
+    constraint_catalogue,
+    constraint_set_key,
+    regimen_by_code,
+    regimen_key,
+)
 
 #: Plan fields a caller may set (``target_lesions`` is handled separately).
 PLAN_FIELDS: tuple[str, ...] = (
@@ -44,43 +57,82 @@ PLAN_FIELDS: tuple[str, ...] = (
 DECIMALS = 2
 
 
-def plan_levels(plan: RadiotherapyPlan) -> list[dict[str, Any]]:
-    """The plan's dose levels: the catalogue regimen's when ``regimen_code`` is set, else the custom ones."""
-    if plan.regimen_code:
-        regimen = REGIMENS_BY_CODE[plan.regimen_code]
-        return [
-            {"fractions": level.fractions, "total_dose_gy": level.total_dose_gy, "label": level.label}
-            for level in regimen.dose_levels()
-        ]
-    return list(plan.levels or [])
+def plan_levels(plan: RadiotherapyPlan, regimen: Regimen | None = None) -> list[dict[str, Any]]:
+    """The plan's dose levels: its catalogue regimen's (``regimen``, looked up when not given) when
+    ``regimen_code`` is set, else the custom ones."""
+    if not plan.regimen_code:
+        return list(plan.levels or [])
+    regimen = regimen or regimen_by_code(plan.regimen_code)
+    if regimen is None:
+        return []
+    return [
+        {"fractions": regimen.fractions, "total_dose_gy": level["total_dose_gy"], "label": level.get("target", "")}
+        for level in regimen.levels
+    ]
 
 
-def summary_request(plan: RadiotherapyPlan, case: Case | None = None) -> DoseSummaryRequest:
-    """The dose engine's request for ``plan`` with the prior courses of its case (prefetched or not)."""
+@dataclass(frozen=True)
+class PlanRequest:
+    """The engine request of a plan and the catalogue rows (``key -> revision``) it was built from."""
+
+    request: DoseSummaryRequest
+    catalogue_revisions: dict[str, int]
+
+
+def summary_request(
+    plan: RadiotherapyPlan, case: Case | None = None, catalogue: ConstraintCatalogue | None = None
+) -> PlanRequest:
+    """The dose engine's request for ``plan`` with the prior courses of its case (prefetched or not), its
+    regimen and the constraint sets of the database catalogue: the defaults that fit the fraction count
+    plus the regimen's own set."""
     facts = case_facts(case or plan.case)
-    return DoseSummaryRequest(
-        levels=plan_levels(plan),
+    catalogue = catalogue or constraint_catalogue()
+    regimen = regimen_by_code(plan.regimen_code) if plan.regimen_code else None
+    levels = plan_levels(plan, regimen)
+    fractions = regimen.fractions if regimen else _first_fractions(levels)
+    wanted = list(default_constraint_sets(fractions)) if fractions else []
+    if regimen and regimen.constraint_set and regimen.constraint_set not in wanted:
+        wanted.append(regimen.constraint_set)
+    # The engine checks exactly these sets (a missing one is named in the summary's notes).
+    revisions = {constraint_set_key(code): catalogue.revisions[code] for code in wanted if code in catalogue.sets}
+    if regimen is not None:
+        revisions[regimen_key(regimen.code)] = regimen.revision
+    request = DoseSummaryRequest(
+        levels=levels,
         alpha_beta=plan.alpha_beta,
         prior_courses=facts.prior_courses,
         region=plan.region or None,
         structures=plan.oar_metrics or {},
         planned_date=plan.planned_date,
+        constraint_catalogue=catalogue.sets,
+        additional_constraint_sets=(regimen.constraint_set,) if regimen and regimen.constraint_set else (),
     )
+    return PlanRequest(request=request, catalogue_revisions=revisions)
+
+
+def _first_fractions(levels: list[dict[str, Any]]) -> int | None:
+    value = levels[0].get("fractions") if levels else None
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 1 else None
 
 
 def _validate(plan: RadiotherapyPlan) -> None:
     """Raise a field-keyed ``ValidationError`` (a 400 in the API) for a plan the engine cannot compute."""
-    if plan.regimen_code and plan.regimen_code not in REGIMENS_BY_CODE:
-        allowed = ", ".join(sorted(REGIMENS_BY_CODE))
-        raise ValidationError({"regimen_code": [f'"{plan.regimen_code}" is not a valid code. Allowed: {allowed}.']})
     if plan.regimen_code and plan.levels:
         raise ValidationError({"levels": ["Give either regimen_code or custom levels, not both."]})
     if not plan.regimen_code and not plan.levels:
         raise ValidationError({"regimen_code": ["Give a regimen_code or custom levels."]})
+    regimen = None
+    if plan.regimen_code:
+        regimen = regimen_by_code(plan.regimen_code)
+        if regimen is None or not regimen.active:
+            allowed = ", ".join(Regimen.objects.filter(active=True).order_by("code").values_list("code", flat=True))
+            raise ValidationError(
+                {"regimen_code": [f'"{plan.regimen_code}" is not an active catalogue regimen. Allowed: {allowed}.']}
+            )
     try:
         inputs_digest(
             DoseSummaryRequest(
-                levels=plan_levels(plan),
+                levels=plan_levels(plan, regimen),
                 alpha_beta=plan.alpha_beta,
                 region=plan.region or None,
                 structures=plan.oar_metrics or {},
@@ -171,6 +223,15 @@ def plan_update(
     return locked
 
 
+def _refresh(row: DoseSummary, plan: RadiotherapyPlan, case: Case, revisions: dict[str, int], *, current: bool) -> None:
+    """Re-stamp a reused row: same inputs, so same figures, but computed for the newer revisions."""
+    row.is_current = current
+    row.plan_revision = max(row.plan_revision, plan.revision)
+    row.case_revision = max(row.case_revision, case.revision)
+    row.catalogue_revisions = revisions
+    row.save(update_fields=["is_current", "plan_revision", "case_revision", "catalogue_revisions"])
+
+
 @transaction.atomic
 def dose_summary_compute(*, plan_id: int) -> DoseSummary:
     """Compute (or reuse) the summary of a plan from its committed state and make it current.
@@ -180,33 +241,28 @@ def dose_summary_compute(*, plan_id: int) -> DoseSummary:
     """
     plan = RadiotherapyPlan.objects.select_for_update().get(pk=plan_id)
     case = Case.objects.prefetch_related("lesions", "prior_radiotherapy").get(pk=plan.case_id)
-    request = summary_request(plan, case)
-    digest = inputs_digest(request)
+    built = summary_request(plan, case)
+    digest = inputs_digest(built.request)
     rows = list(plan.dose_summaries.filter(is_current=True) | plan.dose_summaries.filter(inputs_digest=digest))
     current = next((row for row in rows if row.is_current), None)
     same = next((row for row in rows if row.inputs_digest == digest), None)
-    if current is not None and same is not None and current.pk == same.pk:
-        if current.plan_revision < plan.revision or current.case_revision < case.revision:
-            current.plan_revision = max(current.plan_revision, plan.revision)
-            current.case_revision = max(current.case_revision, case.revision)
-            current.save(update_fields=["plan_revision", "case_revision"])
-        return current
+    if same is not None:
+        if current is not None and current.pk != same.pk:
+            current.is_current = False
+            current.save(update_fields=["is_current"])
+        _refresh(same, plan, case, built.catalogue_revisions, current=True)
+        return same
     if current is not None:
         current.is_current = False
         current.save(update_fields=["is_current"])
-    if same is not None:
-        same.is_current = True
-        same.plan_revision = max(same.plan_revision, plan.revision)
-        same.case_revision = max(same.case_revision, case.revision)
-        same.save(update_fields=["is_current", "plan_revision", "case_revision"])
-        return same
-    summary = build_dose_summary(request)
+    summary = build_dose_summary(built.request)
     row = DoseSummary.objects.create(
         plan=plan,
         inputs_digest=digest,
         engine_version=summary.engine_version,
         plan_revision=plan.revision,
         case_revision=case.revision,
+        catalogue_revisions=built.catalogue_revisions,
         payload=summary.to_dict(DECIMALS),
         computed_at=timezone.now(),
         is_current=True,
@@ -224,6 +280,43 @@ def dose_summary_compute(*, plan_id: int) -> DoseSummary:
             "case_revision": case.revision,
             "inputs_digest": digest,
             "engine_version": row.engine_version,
+            "catalogue_revisions": built.catalogue_revisions,
         },
     )
     return row
+
+
+CatalogueKind = Literal["regimen", "constraint_set"]
+
+
+def plans_built_on(*, kind: CatalogueKind, code: str) -> list[int]:
+    """Ids of the plans whose dose summary depends on the catalogue row ``kind``/``code``: plans of that
+    regimen, or whose current summary checked that constraint set (or whose regimen names it)."""
+    if kind == "regimen":
+        return list(RadiotherapyPlan.objects.filter(regimen_code=code).order_by("pk").values_list("pk", flat=True))
+    by_summary = DoseSummary.objects.filter(is_current=True, catalogue_revisions__has_key=constraint_set_key(code))
+    by_regimen = Regimen.objects.filter(constraint_set=code).values("code")
+    ids = set(by_summary.values_list("plan_id", flat=True))
+    ids.update(RadiotherapyPlan.objects.filter(regimen_code__in=by_regimen).values_list("pk", flat=True))
+    return sorted(ids)
+
+
+@transaction.atomic
+def catalogue_entry_changed(*, kind: CatalogueKind, code: str) -> int | None:
+    """Record that an administrator edited a regimen or a constraint set: bump its revision (the dose
+    summaries built on the old one read as ``stale``) and, after commit, recompute those plans.
+
+    The edit itself and its audit row are written by the caller in the same transaction. Returns the new
+    revision, or None when the row was deleted (its dependents are recomputed all the same).
+    """
+    model: type[Regimen] | type[ConstraintSet] = Regimen if kind == "regimen" else ConstraintSet
+    model.objects.filter(code=code).update(revision=F("revision") + 1)
+    revision = model.objects.filter(code=code).values_list("revision", flat=True).first()
+
+    def enqueue() -> None:
+        from apps.dosimetry.tasks import recompute_catalogue_dependents
+
+        recompute_catalogue_dependents.delay(kind, code)
+
+    transaction.on_commit(enqueue)
+    return revision

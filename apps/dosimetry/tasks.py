@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from celery import shared_task
+from celery import Task, shared_task
 
+from apps.core.tasks import same_queue
 from apps.dosimetry.models import RadiotherapyPlan
-from apps.dosimetry.services import dose_summary_compute
+from apps.dosimetry.services import CatalogueKind, dose_summary_compute, plans_built_on
+
+#: Plans recomputed per task after a catalogue edit.
+RECOMPUTE_CHUNK_SIZE = 200
 
 
 @shared_task(name="dosimetry.compute_plan_summary", acks_late=True)
@@ -32,6 +36,25 @@ def compute_case_summaries(case_id: int) -> list[int]:
     plan_ids = list(RadiotherapyPlan.objects.filter(case_id=case_id).values_list("pk", flat=True))
     for plan_id in plan_ids:
         compute_plan_summary(plan_id)
+    return plan_ids
+
+
+@shared_task(name="dosimetry.compute_plan_summaries", acks_late=True)
+def compute_plan_summaries(plan_ids: list[int]) -> int:
+    """Recompute a chunk of plans (each idempotent by digest); returns how many still exist."""
+    return sum(compute_plan_summary(plan_id) is not None for plan_id in plan_ids)
+
+
+@shared_task(bind=True, name="dosimetry.recompute_catalogue_dependents", acks_late=True)
+def recompute_catalogue_dependents(self: Task, kind: CatalogueKind, code: str) -> list[int]:
+    """After an edit of a regimen or a constraint set: recompute every plan built on it, in chunks.
+
+    Safe to run twice: each plan's computation reuses its stored row when nothing changed.
+    """
+    plan_ids = plans_built_on(kind=kind, code=code)
+    options = same_queue(self)
+    for start in range(0, len(plan_ids), RECOMPUTE_CHUNK_SIZE):
+        compute_plan_summaries.apply_async((plan_ids[start : start + RECOMPUTE_CHUNK_SIZE],), **options)
     return plan_ids
 
 

@@ -72,7 +72,7 @@ class CasePlansView(APIView):
     @extend_schema(responses={200: dict})
     def get(self, request: Request, case_id: int) -> Response:
         case = get_object_or_404(scope_cases(request.user), pk=case_id)
-        return Response([selectors.plan_entry(plan, case) for plan in selectors.case_plans(case)])
+        return Response(selectors.plan_entries(case))
 
     @extend_schema(request=PlanWriteSerializer, responses={201: dict})
     def post(self, request: Request, case_id: int) -> Response:

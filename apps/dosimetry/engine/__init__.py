@@ -8,7 +8,8 @@ Public API (see each module's docstring for the rules and sources):
 * ``constraints``: :class:`Constraint`, :func:`check_constraint`, :func:`check_constraint_set`.
 * ``thresholds``: :data:`THRESHOLDS`, :func:`compare_regimen`.
 * ``catalogue``: :data:`REGIMENS`, :data:`ORGANS`, :data:`CONSTRAINT_SETS` (data for the data migration).
-* ``summary``: :class:`DoseSummaryRequest`, :func:`build_dose_summary`, :func:`inputs_digest`.
+* ``summary``: :class:`DoseSummaryRequest`, :func:`build_dose_summary`, :func:`inputs_digest`,
+  :func:`default_constraint_sets`.
 * ``dvh``: :func:`parse_dvh_csv`, :func:`dicom_rt_metrics` (dicompyler-core is imported lazily).
 * ``errors``: :class:`DoseInputError` (``field``, ``reason``, ``errors``, ``as_dict()``),
   :class:`DVHParseError`, :class:`DicomInputError`.
@@ -72,7 +73,13 @@ from apps.dosimetry.engine.reirradiation import (
     reirradiation_sum,
     spinal_cord_sbrt_reirradiation,
 )
-from apps.dosimetry.engine.summary import DoseSummary, DoseSummaryRequest, build_dose_summary, inputs_digest
+from apps.dosimetry.engine.summary import (
+    DoseSummary,
+    DoseSummaryRequest,
+    build_dose_summary,
+    default_constraint_sets,
+    inputs_digest,
+)
 from apps.dosimetry.engine.thresholds import THRESHOLDS, Threshold, ThresholdComparison, compare_regimen
 from apps.dosimetry.engine.version import ENGINE_VERSION
 
@@ -126,6 +133,7 @@ __all__ = [
     "check_constraint",
     "check_constraint_set",
     "compare_regimen",
+    "default_constraint_sets",
     "dicom_rt_metrics",
     "eqd2",
     "eqd2_from_bed",

@@ -16,6 +16,12 @@ Conventions (documented choices):
   ``spinal_cord`` or ``thecal_sac`` is among the re-irradiation organs, and there is a prior course.
 * Constraint sets default to the ones that fit the plan: ``seed002_sib_30_40_10fx`` for 10 fractions,
   ``sbrt_spinal_cord_pmax`` for 1-5 fractions, ``quantec_conventional_spinal_cord`` for 6 or more.
+  Codes are looked up in ``constraint_catalogue`` (the copies administrators curate, supplied by the
+  caller) or, without one, in the engine's built-in ``catalogue.CONSTRAINT_SETS``. A default (or
+  ``additional_constraint_sets``) set missing from the catalogue is skipped with a note; an explicitly
+  requested unknown code is an input error.
+  The constraints themselves (not just their codes) enter the digest, so editing a limit changes it, and
+  the result names every set it checked with its source.
 * Target constraints given in percent of prescription use ``prescriptions[structure]``; when absent and
   the plan has a single level, that level's total dose; otherwise the check is ``unknown``.
 """
@@ -32,7 +38,13 @@ from typing import Any
 
 from apps.cases.facts import PriorCourseFacts
 from apps.dosimetry.engine.catalogue import CONSTRAINT_SETS_BY_CODE, ORGANS_BY_CODE
-from apps.dosimetry.engine.constraints import ConstraintCheck, Metric, check_constraint_set, structure_matches
+from apps.dosimetry.engine.constraints import (
+    ConstraintCheck,
+    ConstraintSet,
+    Metric,
+    check_constraint_set,
+    structure_matches,
+)
 from apps.dosimetry.engine.errors import DoseInputError, FieldError
 from apps.dosimetry.engine.lq import (
     TUMOUR_ALPHA_BETA,
@@ -66,8 +78,10 @@ class DoseSummaryRequest:
 
     ``structures``: structure key -> metric code (``"Dmax"``, ``"D0.5cc"``, ``"D98%"``...) -> Gy, e.g. the
     output of ``dvh.parse_dvh_csv(...)[name].metrics``. ``prescriptions``: structure key -> prescribed total
-    dose (Gy) for percent-of-prescription constraints. ``constraint_sets``: codes of
-    ``catalogue.CONSTRAINT_SETS`` or None for the defaults that fit the plan.
+    dose (Gy) for percent-of-prescription constraints. ``constraint_sets``: codes to check, or None for
+    the defaults that fit the plan. ``constraint_catalogue``: code -> :class:`ConstraintSet` to look codes
+    up in (None: the engine's built-in ``catalogue.CONSTRAINT_SETS``). ``additional_constraint_sets``: codes
+    checked as well (e.g. the regimen's own set); like a default, one missing from the catalogue is noted.
     """
 
     levels: Sequence[LevelInput]
@@ -79,6 +93,8 @@ class DoseSummaryRequest:
     planned_date: date | None = None
     constraint_sets: Sequence[str] | None = None
     reirradiation_organs: Sequence[str] = ("spinal_cord",)
+    constraint_catalogue: Mapping[str, ConstraintSet] | None = None
+    additional_constraint_sets: Sequence[str] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +106,8 @@ class _Normalised:
     structures: dict[str, dict[str, float]]
     prescriptions: dict[str, float]
     planned_date: date | None
-    constraint_sets: tuple[str, ...]
+    constraint_sets: tuple[ConstraintSet, ...]
+    missing_default_sets: tuple[str, ...]
     reirradiation_organs: tuple[str, ...]
 
     def canonical(self) -> dict[str, Any]:
@@ -115,12 +132,13 @@ class _Normalised:
             "structures": self.structures,
             "prescriptions": self.prescriptions,
             "planned_date": self.planned_date.isoformat() if self.planned_date else None,
-            "constraint_sets": sorted(self.constraint_sets),
+            "constraint_sets": [cset.to_dict() for cset in sorted(self.constraint_sets, key=lambda c: c.code)],
             "reirradiation_organs": sorted(self.reirradiation_organs),
         }
 
 
-def _default_sets(fractions: int) -> tuple[str, ...]:
+def default_constraint_sets(fractions: int) -> tuple[str, ...]:
+    """Codes of the constraint sets that fit a plan of ``fractions`` fractions (see the module docstring)."""
     sets: list[str] = []
     if fractions == 10:
         sets.append("seed002_sib_30_40_10fx")
@@ -170,13 +188,14 @@ def _normalise(request: DoseSummaryRequest) -> _Normalised:
 
     planned_date = check_date(request.planned_date, "planned_date", errors)
 
+    available = CONSTRAINT_SETS_BY_CODE if request.constraint_catalogue is None else request.constraint_catalogue
     if request.constraint_sets is None:
         sets: tuple[str, ...] | None = None
     else:
-        sets = tuple(request.constraint_sets)
+        sets = tuple(dict.fromkeys(request.constraint_sets))
         for i, code in enumerate(sets):
-            if code not in CONSTRAINT_SETS_BY_CODE:
-                allowed = ", ".join(sorted(CONSTRAINT_SETS_BY_CODE))
+            if code not in available:
+                allowed = ", ".join(sorted(available))
                 errors.append(
                     FieldError(
                         f"constraint_sets[{i}]", f"unknown constraint set {code!r}: must be one of {allowed}"
@@ -194,6 +213,8 @@ def _normalise(request: DoseSummaryRequest) -> _Normalised:
 
     if errors or levels is None or ab is None or priors is None:
         raise DoseInputError(errors=errors)
+    base = sets if sets is not None else default_constraint_sets(levels[0].fractions)
+    wanted_sets = tuple(dict.fromkeys((*base, *request.additional_constraint_sets)))
     return _Normalised(
         levels=levels,
         alpha_beta=ab,
@@ -202,7 +223,8 @@ def _normalise(request: DoseSummaryRequest) -> _Normalised:
         structures=structures,
         prescriptions=prescriptions,
         planned_date=planned_date,
-        constraint_sets=sets if sets is not None else _default_sets(levels[0].fractions),
+        constraint_sets=tuple(available[code] for code in wanted_sets if code in available),
+        missing_default_sets=tuple(code for code in wanted_sets if code not in available),
         reirradiation_organs=organs,
     )
 
@@ -230,19 +252,24 @@ class DoseSummary:
     inputs_digest: str
     regimen: RegimenResult
     thresholds: tuple[ThresholdComparison, ...]
+    constraint_sets: tuple[ConstraintSet, ...]
     constraint_checks: tuple[ConstraintCheck, ...]
     reirradiation: tuple[ReirradiationResult, ...]
     spinal_cord_reirradiation: SpinalCordReirradiationAssessment | None
     notes: tuple[str, ...]
 
     def to_dict(self, decimals: int | None = None) -> dict[str, Any]:
-        """``{"engine_version", "inputs_digest", "regimen", "thresholds", "constraint_checks",
-        "reirradiation", "spinal_cord_reirradiation", "notes"}``, JSON-serialisable."""
+        """``{"engine_version", "inputs_digest", "regimen", "thresholds", "constraint_sets",
+        "constraint_checks", "reirradiation", "spinal_cord_reirradiation", "notes"}``, JSON-serialisable;
+        ``constraint_sets`` names each set checked (``code``, ``name``, ``source``)."""
         return {
             "engine_version": self.engine_version,
             "inputs_digest": self.inputs_digest,
             "regimen": self.regimen.to_dict(decimals),
             "thresholds": [t.to_dict(decimals) for t in self.thresholds],
+            "constraint_sets": [
+                {"code": cset.code, "name": cset.name, "source": cset.source} for cset in self.constraint_sets
+            ],
             "constraint_checks": [c.to_dict(decimals) for c in self.constraint_checks],
             "reirradiation": [r.to_dict(decimals) for r in self.reirradiation],
             "spinal_cord_reirradiation": (
@@ -267,7 +294,10 @@ def build_dose_summary(request: DoseSummaryRequest) -> DoseSummary:
     regimen = RegimenResult(tuple(evaluate_level(lv, norm.alpha_beta) for lv in norm.levels), norm.alpha_beta)
     fractions = regimen.fractions
 
-    constraints = tuple(c for code in norm.constraint_sets for c in CONSTRAINT_SETS_BY_CODE[code].constraints)
+    constraints = tuple(c for cset in norm.constraint_sets for c in cset.constraints)
+    notes.extend(
+        f"constraint set {code!r} is not in the catalogue: its checks were not run" for code in norm.missing_default_sets
+    )
     checks = check_constraint_set(
         constraints, norm.structures, fractions=fractions, prescriptions=_prescriptions_for(norm)
     )
@@ -315,6 +345,7 @@ def build_dose_summary(request: DoseSummaryRequest) -> DoseSummary:
         inputs_digest=_digest(norm.canonical()),
         regimen=regimen,
         thresholds=compare_regimen(regimen),
+        constraint_sets=norm.constraint_sets,
         constraint_checks=checks,
         reirradiation=tuple(reirradiation),
         spinal_cord_reirradiation=sahgal,

@@ -74,12 +74,16 @@ def test_summary_to_dict_is_json_serialisable() -> None:
         "inputs_digest",
         "regimen",
         "thresholds",
+        "constraint_sets",
         "constraint_checks",
         "reirradiation",
         "spinal_cord_reirradiation",
         "notes",
     }
     assert data["regimen"]["levels"][1]["eqd2_gy"] == 46.67
+    # the summary names every constraint set it checked, with its source (10 fractions: seed 002 + QUANTEC)
+    assert [s["code"] for s in data["constraint_sets"]] == ["seed002_sib_30_40_10fx", "quantec_conventional_spinal_cord"]
+    assert all(s["source"] for s in data["constraint_sets"])
 
 
 def test_sbrt_reirradiation_summary_runs_the_sahgal_checks_with_same_region_priors_only() -> None:
@@ -191,3 +195,62 @@ def test_digest_includes_the_engine_version(monkeypatch: pytest.MonkeyPatch) -> 
     before = inputs_digest(_sib_request())
     monkeypatch.setattr(summary_module, "ENGINE_VERSION", "dose-test")
     assert inputs_digest(_sib_request()) != before
+
+
+# ----------------------------------------------------------------------------- supplied constraint catalogue
+
+
+def _catalogue_with_cord_limit(limit: float) -> dict[str, object]:
+    """The built-in sets, with seed 002's 10-fraction cord Dmax limit replaced (an administrator's edit)."""
+    from dataclasses import replace
+
+    from apps.dosimetry.engine import CONSTRAINT_SETS_BY_CODE
+
+    seed002 = CONSTRAINT_SETS_BY_CODE["seed002_sib_30_40_10fx"]
+    edited = replace(
+        seed002,
+        constraints=tuple(
+            replace(c, limit=limit) if c.code == "seed002_spinal_cord_dmax_34gy_10fx" else c for c in seed002.constraints
+        ),
+    )
+    return {**CONSTRAINT_SETS_BY_CODE, edited.code: edited}
+
+
+def test_supplied_catalogue_is_checked_and_its_content_enters_the_digest() -> None:
+    # given the same plan checked against the built-in catalogue and against an edited copy
+    builtin = build_dose_summary(_sib_request())
+    edited = build_dose_summary(_sib_request(constraint_catalogue=_catalogue_with_cord_limit(32.0)))
+
+    def cord(summary: object) -> object:
+        return next(
+            c for c in summary.constraint_checks if c.constraint_code == "seed002_spinal_cord_dmax_34gy_10fx"  # type: ignore[attr-defined]
+        )
+
+    # then the edited limit decides the check (cord Dmax 32.77 Gy: within 5 % of 34 Gy, above 32 Gy)
+    assert cord(builtin).status is CheckStatus.NEAR and cord(builtin).limit_gy == 34.0
+    assert cord(edited).status is CheckStatus.FAIL and cord(edited).limit_gy == 32.0
+    # and the digest differs, while an identical copy of the catalogue gives the built-in digest
+    assert edited.inputs_digest != builtin.inputs_digest
+    assert inputs_digest(_sib_request(constraint_catalogue=_catalogue_with_cord_limit(34.0))) == builtin.inputs_digest
+
+
+def test_missing_default_sets_are_noted_and_additional_sets_checked_once() -> None:
+    from apps.dosimetry.engine import CONSTRAINT_SETS_BY_CODE
+
+    only_sbrt = {"sbrt_spinal_cord_pmax": CONSTRAINT_SETS_BY_CODE["sbrt_spinal_cord_pmax"]}
+    # given a 10-fraction plan whose default sets are absent from the catalogue
+    summary = build_dose_summary(
+        _sib_request(constraint_catalogue=only_sbrt, additional_constraint_sets=["sbrt_spinal_cord_pmax"] * 2)
+    )
+    # then the defaults are named as not checked, and the additional set is named once (its limits are
+    # bound to 1-5 fractions, so none applies to this 10-fraction plan and no check is listed)
+    assert [s.code for s in summary.constraint_sets] == ["sbrt_spinal_cord_pmax"]
+    missing = [n for n in summary.notes if "not in the catalogue" in n]
+    assert len(missing) == 2
+    assert any("seed002_sib_30_40_10fx" in n for n in missing)
+    assert any("quantec_conventional_spinal_cord" in n for n in missing)
+    assert summary.constraint_checks == ()
+    # an explicitly requested set that is missing is an input error naming it
+    with pytest.raises(DoseInputError) as info:
+        build_dose_summary(_sib_request(constraint_catalogue=only_sbrt, constraint_sets=["seed002_sib_30_40_10fx"]))
+    assert "constraint_sets[0]" in info.value.as_dict()
