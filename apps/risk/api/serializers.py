@@ -16,6 +16,8 @@ from apps.cases.facts import LesionFacts
 from apps.cases.vocabulary import (
     LEVEL_INDEX,
     SITE_LEVELS,
+    SPINAL_SITES,
+    SUBSITES_BY_SITE,
     VERTEBRAL_LEVELS,
     Alignment,
     CorticalInvolvement,
@@ -29,6 +31,7 @@ from apps.cases.vocabulary import (
     choices,
 )
 from apps.core.api.fields import CodeChoiceField
+from apps.risk.engine.mirels import MIRELS_SITES, PhalanxLimb
 
 LEVEL_CHOICES: list[tuple[str, str]] = [(level, level) for level in VERTEBRAL_LEVELS]
 
@@ -71,18 +74,53 @@ def _blank_to_none(attrs: dict[str, Any], *names: str) -> None:
             attrs[name] = None
 
 
+def check_subsite(attrs: dict[str, Any]) -> None:
+    """A subsite that is not a region of the site is a 400 on ``subsite`` (as the case API answers).
+
+    On a Mirels site the subsite sets the site points (a femoral ``peritrochanteric`` on a humerus would be
+    1 or 3 points): scoring a contradictory location would be a guess, so it is refused.
+    """
+    site, subsite = attrs.get("site"), attrs.get("subsite")
+    if site is None or subsite is None:
+        return
+    allowed = SUBSITES_BY_SITE.get(Site(site), frozenset())
+    if subsite in allowed:
+        return
+    if allowed:
+        reason = f"{subsite} is not a region of the {site}; allowed: {', '.join(sorted(allowed))}."
+    else:
+        reason = f"a {site} lesion takes no subsite."
+    raise serializers.ValidationError({"subsite": [reason]})
+
+
 class MirelsInputSerializer(serializers.Serializer[Any]):
-    """Mirels score of a long-bone lesion; any site is accepted (others answer ``applicable: false``)."""
+    """Mirels score of a long-bone lesion; any site is accepted (others answer ``applicable: false``).
+
+    ``subsite`` must be a region of a Mirels site (400 otherwise); on the other sites it is not read.
+    ``phalanx_limb`` (``hand``/``foot``, phalanx only, optional) settles a phalanx's site points: hand 1,
+    foot 2; without it a phalanx scores as a foot phalanx (2), the conservative reading (clinical-rules.md
+    §2, see ``apps.risk.engine.mirels``).
+    """
 
     site = _code(Site)
     subsite = _optional_code(Subsite, help_text="Femur: peritrochanteric / femoral_neck score 3.")
     pain = _code(LimbPain)
     radiographic_type = _code(RadiographicType)
     cortical_involvement = _code(CorticalInvolvement)
+    phalanx_limb = _optional_code(
+        PhalanxLimb,
+        help_text="Phalanx only: hand (upper limb, 1 point) or foot (lower limb, 2). Default: foot.",
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        _blank_to_none(attrs, "subsite")
+        _blank_to_none(attrs, "subsite", "phalanx_limb")
         attrs.setdefault("subsite", None)
+        if attrs.get("phalanx_limb") is None:
+            attrs.pop("phalanx_limb", None)
+        elif attrs["site"] != Site.PHALANX:
+            raise serializers.ValidationError({"phalanx_limb": [f"applies to a phalanx only, not a {attrs['site']}."]})
+        if Site(attrs["site"]) in MIRELS_SITES:
+            check_subsite(attrs)
         return attrs
 
     def to_facts(self) -> LesionFacts:
@@ -94,6 +132,10 @@ class MirelsInputSerializer(serializers.Serializer[Any]):
             radiographic_type=RadiographicType(data["radiographic_type"]),
             cortical_involvement=CorticalInvolvement(data["cortical_involvement"]),
         )
+
+    def phalanx_limb_value(self) -> PhalanxLimb | None:
+        value = self.validated_data.get("phalanx_limb")
+        return PhalanxLimb(value) if value else None
 
 
 class SinsInputSerializer(serializers.Serializer[Any]):
@@ -128,7 +170,13 @@ class SinsInputSerializer(serializers.Serializer[Any]):
 
 
 class HighRiskInputSerializer(serializers.Serializer[Any]):
-    """A lesion for the Gillespie high-risk asymptomatic criteria; every field but ``site`` may be unknown."""
+    """A lesion for the Gillespie high-risk asymptomatic criteria; every field but ``site`` may be unknown.
+
+    Levels apply to spinal sites only (400 on ``level_from`` otherwise: a junctional level must never be
+    dropped silently). A span may cross spinal regions (``T12``-``L1``): the levels decide the junctional
+    criterion. The joint criterion is read from ``subsite`` alone (a hip, shoulder or sacroiliac region
+    is that joint whichever bone the caller named), so the subsite is not checked against the site here.
+    """
 
     site = _code(Site)
     subsite = _optional_code(Subsite)
@@ -144,6 +192,11 @@ class HighRiskInputSerializer(serializers.Serializer[Any]):
         for name in ("subsite", "level_from", "level_to", "max_diameter_mm", "cortical_involvement"):
             attrs.setdefault(name, None)
         check_level_order(attrs)
+        if attrs["level_from"] and Site(attrs["site"]) not in SPINAL_SITES:
+            # A junctional level on a bone without vertebrae would be silently dropped: refuse it.
+            raise serializers.ValidationError(
+                {"level_from": [f"applies to spinal lesions only; this lesion's site is {attrs['site']}."]}
+            )
         return attrs
 
     def to_facts(self) -> LesionFacts:
@@ -203,7 +256,16 @@ class CriterionSerializer(serializers.Serializer[Any]):
     missing = serializers.ListField(child=serializers.CharField())
 
 
+class CriterionComponentSerializer(serializers.Serializer[Any]):
+    input = serializers.JSONField(allow_null=True)
+    status = serializers.CharField(help_text="met, not_met or unknown")
+    note = serializers.CharField()
+
+
 class HighRiskResultSerializer(RuleResultSerializer):
+    components = serializers.DictField(
+        child=CriterionComponentSerializer(), help_text="One entry per criterion, in the fixed order."
+    )
     high_risk = serializers.BooleanField(allow_null=True)
     symptomatic = serializers.BooleanField(allow_null=True)
     criteria_met = serializers.ListField(child=serializers.CharField())

@@ -40,13 +40,13 @@ class _CalculatorView(APIView):
     permission_classes = (IsAuthenticated,)
     input_serializer: ClassVar[type[MirelsInputSerializer | SinsInputSerializer | HighRiskInputSerializer]]
 
-    def compute(self, facts: LesionFacts) -> RuleResult:
+    def compute(self, facts: LesionFacts, serializer: Any) -> RuleResult:
         raise NotImplementedError
 
     def post(self, request: Request) -> Response:
         serializer = self.input_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        result = self.compute(serializer.to_facts())
+        result = self.compute(serializer.to_facts(), serializer)
         payload: dict[str, Any] = result.to_dict()
         payload["inputs"] = dict(serializer.validated_data)
         payload["source"] = result.source
@@ -63,8 +63,8 @@ def _schema(request: type[serializers.Serializer[Any]], response: type[serialize
 class MirelsView(_CalculatorView):
     input_serializer = MirelsInputSerializer
 
-    def compute(self, facts: LesionFacts) -> RuleResult:
-        return mirels_score(facts)
+    def compute(self, facts: LesionFacts, serializer: MirelsInputSerializer) -> RuleResult:
+        return mirels_score(facts, phalanx_limb=serializer.phalanx_limb_value())
 
     @_schema(MirelsInputSerializer, MirelsResultSerializer, "Mirels score (pathological fracture risk)")
     def post(self, request: Request) -> Response:
@@ -74,7 +74,7 @@ class MirelsView(_CalculatorView):
 class SinsView(_CalculatorView):
     input_serializer = SinsInputSerializer
 
-    def compute(self, facts: LesionFacts) -> RuleResult:
+    def compute(self, facts: LesionFacts, serializer: SinsInputSerializer) -> RuleResult:
         return sins_score(facts)
 
     @_schema(SinsInputSerializer, SinsResultSerializer, "SINS (spinal instability neoplastic score)")
@@ -85,7 +85,7 @@ class SinsView(_CalculatorView):
 class HighRiskAsymptomaticView(_CalculatorView):
     input_serializer = HighRiskInputSerializer
 
-    def compute(self, facts: LesionFacts) -> RuleResult:
+    def compute(self, facts: LesionFacts, serializer: HighRiskInputSerializer) -> RuleResult:
         return high_risk_asymptomatic(facts)
 
     @_schema(HighRiskInputSerializer, HighRiskResultSerializer, "High-risk asymptomatic bone metastasis")

@@ -160,7 +160,9 @@ class SinsResult(ScoreResult):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class HighRiskResult(RuleResult):
-    """High-risk asymptomatic bone metastasis (Gillespie): every criterion with its status."""
+    """High-risk asymptomatic bone metastasis (Gillespie): every criterion with its status.
+
+    ``to_dict()["components"]`` gives each criterion as ``{"input", "status", "note"}`` (no points)."""
 
     high_risk: bool | None = None
     symptomatic: bool | None = None
@@ -176,6 +178,12 @@ class HighRiskResult(RuleResult):
 
     def to_dict(self) -> dict[str, Any]:
         data = self._base_dict()
+        # The breakdown every result carries (api-contract.md): one entry per criterion, in the fixed
+        # order, with its status instead of points (the criteria are a checklist, not a score).
+        data["components"] = {
+            c.code: {"input": _plain(c.input), "status": str(c.status), "note": c.explanation}
+            for c in self.criteria
+        }
         data["high_risk"] = self.high_risk
         data["symptomatic"] = self.symptomatic
         data["criteria_met"] = list(self.criteria_met)
