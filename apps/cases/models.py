@@ -245,18 +245,18 @@ class Lesion(TimeStampedModel):
                 condition=Q(level_to__isnull=True) | Q(level_from__isnull=False), name="lesion_level_to_needs_from"
             ),
             models.CheckConstraint(condition=levels_in_order("level_from", "level_to"), name="lesion_levels_in_order"),
-            # A level must belong to the spinal region named by the site (no T4 on a lumbar lesion).
+            # The levels must touch the spinal region named by the site (no T4-T5 on a lumbar lesion); a
+            # span may cross a junction (T12-L1 filed as thoracic or lumbar), see rules.lesion_errors.
             models.CheckConstraint(
                 condition=Q(level_from__isnull=True)
                 | Q(
                     *[
-                        Q(site=site, level_from__in=sorted(levels))
-                        & (Q(level_to__isnull=True) | Q(level_to__in=sorted(levels)))
+                        Q(site=site) & (Q(level_from__in=sorted(levels)) | Q(level_to__in=sorted(levels)))
                         for site, levels in sorted(SITE_LEVELS.items())
                     ],
                     _connector=Q.OR,
                 ),
-                name="lesion_levels_match_site",
+                name="lesion_levels_touch_site",
             ),
             models.CheckConstraint(
                 condition=Q(subsite__isnull=True)

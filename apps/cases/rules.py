@@ -68,11 +68,20 @@ def lesion_errors(lesion: Mapping[str, Any]) -> Errors:
 
     level_from, level_to = lesion.get("level_from"), lesion.get("level_to")
     if spinal:
+        # A span must touch the region its site names, and may cross a junction into the next one: a
+        # T12-L1 lesion is filed as thoracic or lumbar, and junctional spans are exactly the ones SINS
+        # (T11-L1) and Gillespie (C7-T1, T12-L1, L5-S1) single out.
         allowed = SITE_LEVELS[site]
-        for field, level in (("level_from", level_from), ("level_to", level_to)):
-            if level is not None and level not in allowed:
-                ordered = sorted(allowed, key=LEVEL_INDEX.__getitem__)
-                _add(errors, field, f"{level} is not a level of the {site}; expected {ordered[0]}-{ordered[-1]}.")
+        given = [(field, level) for field, level in (("level_from", level_from), ("level_to", level_to)) if level]
+        if given and not any(level in allowed for _, level in given):
+            ordered = sorted(allowed, key=LEVEL_INDEX.__getitem__)
+            for field, level in given:
+                _add(
+                    errors,
+                    field,
+                    f"{level} is not a level of the {site}; expected {ordered[0]}-{ordered[-1]} "
+                    "(a span may cross into the next region, e.g. T12-L1).",
+                )
         if level_to is not None and level_from is None:
             _add(errors, "level_from", "is required when level_to is given.")
         if (

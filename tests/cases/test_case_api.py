@@ -123,6 +123,61 @@ def test_impossible_input_is_a_field_level_400(personas: Personas, overrides: di
     assert Case.objects.count() == 0  # nothing half-written
 
 
+@pytest.mark.parametrize(
+    ("site", "level_from", "level_to"),
+    [
+        ("cervical_spine", "C7", "T1"),
+        ("thoracic_spine", "C7", "T1"),
+        ("thoracic_spine", "T12", "L1"),
+        ("lumbar_spine", "T12", "L1"),
+        ("lumbar_spine", "L5", "S1"),
+        ("sacrum", "L5", "S1"),
+        ("thoracic_spine", "T10", "L2"),
+    ],
+)
+def test_a_span_may_cross_a_junction_into_the_next_region(
+    personas: Personas, site: str, level_from: str, level_to: str
+) -> None:
+    # given a junctional lesion filed under either region it touches
+    lesion = {"site": site, "level_from": level_from, "level_to": level_to, "spinal_pain": "mechanical"}
+    response = personas.client(personas.coordinator).post(
+        URL, new_case_payload(personas.board.pk, lesions=[lesion]), format="json"
+    )
+    # then it is accepted as given, and the database constraint agrees
+    assert response.status_code == 201, response.json()
+    stored = response.json()["lesions"][0]
+    assert (stored["site"], stored["level_from"], stored["level_to"]) == (site, level_from, level_to)
+
+
+@pytest.mark.parametrize(
+    ("site", "level_from", "level_to"),
+    [("thoracic_spine", "L1", "L2"), ("lumbar_spine", "T4", "T5"), ("cervical_spine", "T1", None), ("sacrum", "L4", "L5")],
+)
+def test_a_span_outside_the_sites_region_is_a_400_naming_both_levels(
+    personas: Personas, site: str, level_from: str, level_to: str | None
+) -> None:
+    lesion = {"site": site, "level_from": level_from, "level_to": level_to}
+    response = personas.client(personas.coordinator).post(
+        URL, new_case_payload(personas.board.pk, lesions=[lesion]), format="json"
+    )
+    assert response.status_code == 400
+    errors = response.json()["lesions"]["0"]
+    assert f"{level_from} is not a level of the {site}" in errors["level_from"][0]
+    assert ("level_to" in errors) == (level_to is not None)
+    assert Case.objects.count() == 0
+
+
+def test_the_database_rejects_a_lesion_wholly_outside_its_region(personas: Personas) -> None:
+    from django.db import IntegrityError, transaction
+
+    from tests.factories import LesionFactory
+
+    spine = {"site": "thoracic_spine", "subsite": None, "cortical_involvement": None, "pain": None}
+    LesionFactory(**spine, level_from="T12", level_to="L1")  # touches the thoracic region: stored
+    with pytest.raises(IntegrityError, match="lesion_levels_touch_site"), transaction.atomic():
+        LesionFactory(**spine, level_from="L1", level_to="L2")
+
+
 def test_unknown_code_error_lists_allowed_values(personas: Personas) -> None:
     response = personas.client(personas.coordinator).post(
         URL, new_case_payload(personas.board.pk, lesions=[{"site": "thoracic_spine", "level_from": "T13"}]), format="json"
