@@ -289,3 +289,26 @@ def test_schema_generates(personas: Personas) -> None:
     for path in ("/api/v1/calculators/mirels/", "/api/v1/calculators/sins/",
                  "/api/v1/calculators/high-risk-asymptomatic/"):
         assert path in body
+
+
+@pytest.mark.parametrize(
+    ("body", "high_risk", "category", "missing"),
+    [
+        # nothing met, posterior elements not recorded on a spinal lesion: not flagged, undetermined
+        ({"site": "thoracic_spine", "level_from": "T6", "max_diameter_mm": 10, "symptomatic": False}, False, None,
+         ["posterior_element_involvement"]),
+        # nothing met, no subsite on a femur (could be the femoral neck): not flagged, undetermined
+        ({"site": "femur", "max_diameter_mm": 10, "cortical_involvement": "lt_one_third", "symptomatic": False}, False,
+         None, ["subsite"]),
+        # a criterion met, symptoms not recorded: flagged, and the symptoms are asked for
+        ({"site": "femur", "subsite": "femoral_neck", "max_diameter_mm": 10, "cortical_involvement": "lt_one_third"},
+         True, "high_risk", ["symptomatic"]),
+    ],
+)
+def test_high_risk_is_always_a_bool_and_unknowns_are_said_separately(
+    client: APIClient, body: dict[str, Any], high_risk: bool, category: str | None, missing: list[str]
+) -> None:
+    data = client.post(HIGH_RISK, body, format="json").json()
+    assert data["high_risk"] is high_risk
+    assert data["category"] == category
+    assert data["missing"] == missing

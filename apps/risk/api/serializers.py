@@ -266,7 +266,7 @@ class HighRiskResultSerializer(RuleResultSerializer):
     components = serializers.DictField(
         child=CriterionComponentSerializer(), help_text="One entry per criterion, in the fixed order."
     )
-    high_risk = serializers.BooleanField(allow_null=True)
+    high_risk = serializers.BooleanField()
     symptomatic = serializers.BooleanField(allow_null=True)
     criteria_met = serializers.ListField(child=serializers.CharField())
     criteria_unknown = serializers.ListField(child=serializers.CharField())

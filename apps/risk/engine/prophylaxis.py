@@ -26,11 +26,17 @@ Interpretation choices:
   joint codes (a lesion of the iliac wing or scapular body has no other code to record).
 - ``posterior_elements``: unknown when not recorded on a spinal lesion; on other sites (no posterior
   elements) not met unless explicitly recorded as involved.
+- ``high_risk`` is always a bool (the API contract's type): True exactly when a criterion is met on a
+  lesion not recorded as symptomatic. What is undetermined is said separately: ``category`` None
+  ("unknown"), ``criteria_unknown``, ``missing`` (what to ask) and an "unknown: needs <field>"
+  recommendation, so a False with unknowns reads "not flagged on what is recorded", never "safe".
 - Symptoms: the flag is for asymptomatic or minimally symptomatic lesions. ``symptomatic=True`` gives
   ``applicable=False`` and ``high_risk=False`` with the criteria still listed and a note (the lesion is
-  managed as symptomatic). ``symptomatic=None`` with a criterion met gives ``high_risk=None`` and
-  ``missing`` includes ``symptomatic``; with no criterion met the answer is False whatever the symptoms.
-- ``category``: ``high_risk``, ``not_high_risk``, ``symptomatic`` or None (unknown).
+  managed as symptomatic). ``symptomatic=None`` with a criterion met is flagged (``high_risk=True``: the
+  criteria are what this calculator asks about) with ``symptomatic`` in ``missing`` and a request to
+  confirm the symptoms; with no criterion met the answer is False whatever the symptoms.
+- ``category``: ``high_risk``, ``not_high_risk``, ``symptomatic`` or None (unknown: no criterion met and
+  some undetermined).
 """
 
 from __future__ import annotations
@@ -288,12 +294,14 @@ def high_risk_asymptomatic(lesion: LesionFacts) -> HighRiskResult:
             criteria=criteria,
         )
 
-    high_risk = verdict
     if verdict is True and symptomatic is None:
-        high_risk = None
         missing.append("symptomatic")
-        recommendation = f"{unknown_text(('symptomatic',))} (criteria met: {', '.join(met)})"
-        notes.append("the high-risk criteria select asymptomatic or minimally symptomatic lesions")
+        recommendation = (
+            f"high-risk bone metastasis by the Gillespie criteria ({', '.join(met)}); symptoms not recorded: "
+            "confirm it is asymptomatic or minimally symptomatic, then consider prophylactic radiotherapy "
+            f"({_REGIMENS})"
+        )
+        notes.extend(("the high-risk criteria select asymptomatic or minimally symptomatic lesions", _TRIAL_NOTE))
     elif verdict is True:
         recommendation = (
             f"high-risk asymptomatic bone metastasis ({', '.join(met)}): consider prophylactic "
@@ -309,12 +317,12 @@ def high_risk_asymptomatic(lesion: LesionFacts) -> HighRiskResult:
     return HighRiskResult(
         rule=Rule.HIGH_RISK_ASYMPTOMATIC,
         applicable=True,
-        category=None if high_risk is None else ("high_risk" if high_risk else "not_high_risk"),
+        category=None if verdict is None else ("high_risk" if verdict else "not_high_risk"),
         missing=tuple(missing),
         recommendation=recommendation,
         notes=tuple(notes),
         source=sources.HIGH_RISK,
-        high_risk=high_risk,
+        high_risk=verdict is True,
         symptomatic=symptomatic,
         criteria=criteria,
     )

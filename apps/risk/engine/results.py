@@ -164,7 +164,7 @@ class HighRiskResult(RuleResult):
 
     ``to_dict()["components"]`` gives each criterion as ``{"input", "status", "note"}`` (no points)."""
 
-    high_risk: bool | None = None
+    high_risk: bool = False
     symptomatic: bool | None = None
     criteria: tuple[CriterionCheck, ...] = ()
 

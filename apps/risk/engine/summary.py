@@ -139,12 +139,12 @@ class LesionAssessment:
         if mirels_flag is not None:
             found.append(mirels_flag)
         high_risk = self.high_risk_asymptomatic
-        if high_risk.high_risk:
-            found.append(_flag("high_risk_asymptomatic", high_risk, high_risk.recommendation, ref))
-        elif high_risk.applicable and high_risk.high_risk is None and high_risk.criteria_met:
+        if high_risk.high_risk and high_risk.symptomatic is None:
             found.append(
                 _flag("high_risk_criteria_symptoms_unknown", high_risk, high_risk.recommendation, ref)
             )
+        elif high_risk.high_risk:
+            found.append(_flag("high_risk_asymptomatic", high_risk, high_risk.recommendation, ref))
         found.sort(key=lambda flag: -flag.priority)
         return tuple(found)
 

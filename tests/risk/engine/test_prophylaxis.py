@@ -94,7 +94,8 @@ def test_joint_is_unknown_on_femur_and_humerus_without_subsite(site: str) -> Non
     result = high_risk_asymptomatic(quiet_lesion(site=site, cortical_involvement="lt_one_third"))
     # Then the joint criterion is unknown, and so is the flag
     assert statuses(quiet_lesion(site=site, cortical_involvement="lt_one_third"))["joint"] == "unknown"
-    assert result.high_risk is None
+    # not flagged on what is recorded (the contract's bool), and undetermined (category None)
+    assert result.high_risk is False and result.category is None
     assert result.criteria_unknown == ("joint",)
     assert result.missing == ("subsite",)
     assert result.recommendation == "unknown: needs subsite"
@@ -172,7 +173,8 @@ def test_spinal_lesion_without_level_is_unknown_for_junctional_spine() -> None:
     result = high_risk_asymptomatic(quiet_lesion(site="thoracic_spine", posterior_element_involvement=False))
     assert result.criteria_unknown == ("junctional_spine",)
     assert result.missing == ("level_from",)
-    assert result.high_risk is None
+    # not flagged on what is recorded (the contract's bool), and undetermined (category None)
+    assert result.high_risk is False and result.category is None
 
 
 def test_posterior_elements_is_its_own_code() -> None:
@@ -183,7 +185,8 @@ def test_posterior_elements_is_its_own_code() -> None:
 def test_posterior_elements_unknown_on_a_spinal_lesion() -> None:
     result = high_risk_asymptomatic(spinal("T6", posterior_element_involvement=None))
     assert result.criteria_unknown == ("posterior_elements",)
-    assert result.high_risk is None
+    # not flagged on what is recorded (the contract's bool), and undetermined (category None)
+    assert result.high_risk is False and result.category is None
     assert result.recommendation == "unknown: needs posterior_element_involvement"
 
 
@@ -227,7 +230,8 @@ def test_a_met_criterion_decides_even_when_others_are_unknown() -> None:
 
 def test_missing_diameter_is_unknown() -> None:
     result = high_risk_asymptomatic(quiet_lesion(max_diameter_mm=None))
-    assert result.high_risk is None
+    # not flagged on what is recorded (the contract's bool), and undetermined (category None)
+    assert result.high_risk is False and result.category is None
     assert result.missing == ("max_diameter_mm",)
     assert result.recommendation == "unknown: needs max_diameter_mm"
 
@@ -242,12 +246,13 @@ def test_symptomatic_lesion_lists_criteria_but_is_not_flagged() -> None:
     assert "symptomatic" in result.recommendation and "bulky" in result.recommendation
 
 
-def test_unknown_symptoms_with_a_criterion_met_is_unknown() -> None:
+def test_unknown_symptoms_with_a_criterion_met_is_flagged_and_asks_to_confirm() -> None:
     result = high_risk_asymptomatic(quiet_lesion(max_diameter_mm=40.0, symptomatic=None))
-    assert result.high_risk is None
+    assert result.high_risk is True and result.category == "high_risk"
     assert result.criteria_met == ("bulky",)
     assert result.missing == ("symptomatic",)
-    assert result.recommendation == "unknown: needs symptomatic (criteria met: bulky)"
+    assert result.recommendation.startswith("high-risk bone metastasis by the Gillespie criteria (bulky)")
+    assert "symptoms not recorded: confirm it is asymptomatic or minimally symptomatic" in result.recommendation
 
 
 def test_unknown_symptoms_without_any_criterion_is_still_not_high_risk() -> None:
