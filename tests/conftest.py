@@ -142,10 +142,10 @@ def wait_for(predicate, timeout: float = 30.0, interval: float = 0.2):  # type: 
 
 @pytest.fixture
 def seeded_registry(transactional_db: None) -> None:
-    """The trial registry as the data migration seeds it, for transactional tests.
+    """The trial registry as the data migrations seed it, for transactional tests.
 
     A transactional test starts from a flushed database, so data-migration rows are gone; reloading
-    them with the migration's own (idempotent) function avoids ``serialized_rollback``, which clashes
+    them with the migrations' own (idempotent) functions avoids ``serialized_rollback``, which clashes
     with the content types that an earlier flush re-created.
     """
     from importlib import import_module
@@ -153,3 +153,4 @@ def seeded_registry(transactional_db: None) -> None:
     from django.apps import apps
 
     import_module("apps.trials.migrations.0002_seed_trials").seed(apps, None)
+    import_module("apps.trials.migrations.0007_seed_trials_v2").upgrade(apps, None)

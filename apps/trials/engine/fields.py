@@ -113,6 +113,8 @@ class Partial:
     possible: frozenset[Any] | None = None
     lo: float | None = None
     hi: float | None = None
+    #: Why the value is not known, when "<missing> not recorded" would be wrong (a contradicted count).
+    reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,20 +290,56 @@ def _bone_lower_bound(case: CaseFacts) -> int:
     return len(case.lesions)
 
 
-def get_bone_metastases_count(case: CaseFacts) -> Any:
+def recorded_bone_count(case: CaseFacts) -> int | None:
+    """``bone_metastases_count`` when it can be the true count, else None (not recorded, or contradicted).
+
+    A recorded count lower than the number of recorded lesions cannot be right (each lesion is a bone
+    metastasis): it is treated as not known, bounded below by the lesions, and asked for again rather than
+    believed (clinical-rules.md §1b: unknown is a value, not a guess).
+    """
     value = case.bone_metastases_count
+    if value is None or value < len(case.lesions):
+        return None
+    return value
+
+
+def unrecorded_bone_metastases(case: CaseFacts) -> int | None:
+    """Bone metastases not described as lesions: ``bone_metastases_count`` minus the recorded lesions.
+
+    ``None`` when that number is not known: the bone count is not recorded, or is contradicted by more
+    recorded lesions (:func:`recorded_bone_count`). The lesion quantifiers (``language.py``) treat the
+    unrecorded metastases as lesions whose every field is unknown: with 3 bone metastases and 1 recorded
+    lesion, "no femoral lesion" cannot be met, only left unknown (clinical-rules.md §1b).
+    """
+    value = recorded_bone_count(case)
+    if value is None:
+        return None
+    return value - len(case.lesions)
+
+
+def _contradicted_bone_count(case: CaseFacts) -> str | None:
+    value = case.bone_metastases_count
+    if value is None or value >= len(case.lesions):
+        return None
+    return f"bone_metastases_count {value} is lower than the {len(case.lesions)} recorded lesions"
+
+
+def get_bone_metastases_count(case: CaseFacts) -> Any:
+    value = recorded_bone_count(case)
     if value is not None:
         return value
-    return Partial(missing=("bone_metastases_count",), lo=_bone_lower_bound(case))
+    return Partial(missing=("bone_metastases_count",), lo=_bone_lower_bound(case), reason=_contradicted_bone_count(case))
 
 
 def get_metastases_count(case: CaseFacts) -> Any:
     """Bone plus visceral metastases (``CaseFacts.metastases_count``), bounded below when a count is unknown.
 
+    Unknown bone count (not recorded, or recorded lower than the number of recorded lesions, see
+    :func:`recorded_bone_count`): at least the recorded lesions. Unknown visceral count: at least 0.
     Brain metastases are counted only where the visceral count includes them; the case vocabulary records
     them as a separate yes/no (clinical-rules.md §1b).
     """
-    bone, visceral = case.bone_metastases_count, case.visceral_metastases_count
+    bone, visceral = recorded_bone_count(case), case.visceral_metastases_count
     if bone is not None and visceral is not None:
         return bone + visceral
     missing = tuple(
@@ -310,7 +348,11 @@ def get_metastases_count(case: CaseFacts) -> Any:
         if value is None
     )
     low = (bone if bone is not None else _bone_lower_bound(case)) + (visceral or 0)
-    return Partial(missing=missing, lo=low)
+    contradicted = _contradicted_bone_count(case)
+    reason = None
+    if contradicted is not None:
+        reason = contradicted + ("; visceral_metastases_count not recorded" if visceral is None else "")
+    return Partial(missing=missing, lo=low, reason=reason)
 
 
 def get_lesion_count(case: CaseFacts) -> Any:

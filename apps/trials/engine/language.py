@@ -16,10 +16,17 @@ Results are three-valued (Kleene's strong logic), ordered ``not_met < unknown < 
 * ``all``: ``not_met`` if any part is not met; else ``unknown`` if any part is unknown; else ``met``.
 * ``any``: ``met`` if any part is met; else ``unknown`` if any part is unknown; else ``not_met``.
 * ``not``: swaps ``met`` and ``not_met``; ``unknown`` stays ``unknown``.
-* ``some_lesion E`` is ``any`` over the recorded lesions; ``no_lesion E`` is ``not some_lesion E``.
+* ``some_lesion E`` is ``any`` over the bone metastases; ``no_lesion E`` is ``not some_lesion E``.
 * A comparison is ``unknown`` when the value it reads is not recorded, ``is_known`` excepted.
 * ``count_lesions``: the count lies between the lesions that are met and those met or unknown; the
   comparison is decided when every count in that range decides it the same way.
+* The quantifiers range over every bone metastasis: the recorded lesions plus those that
+  ``bone_metastases_count`` says exist but that are not described (``fields.unrecorded_bone_metastases``).
+  Each undescribed one is unknown for every condition and is asked for as ``lesions``; when the bone count
+  itself is not recorded (or is lower than the recorded lesions) their number is unknown and
+  ``bone_metastases_count`` is asked for. A recorded lesion that meets the condition still decides
+  ``some_lesion`` / ``no_lesion``. So with 3 bone metastases and 1 recorded lesion "no femoral lesion" is
+  unknown, not met (clinical-rules.md §1b: unknown is a value, not a guess).
 
 An ``unknown`` result carries ``missing``: the fields that would decide it (lesion fields as
 ``lesions[i].field``, ``i`` counting from 0 in ``CaseFacts.lesions``).
@@ -42,7 +49,15 @@ from enum import StrEnum
 from typing import Any
 
 from apps.cases.facts import CaseFacts, LesionFacts
-from apps.trials.engine.fields import NOT_APPLICABLE, FieldSpec, Kind, Partial, Scope, field_spec
+from apps.trials.engine.fields import (
+    NOT_APPLICABLE,
+    FieldSpec,
+    Kind,
+    Partial,
+    Scope,
+    field_spec,
+    unrecorded_bone_metastases,
+)
 
 #: Truth values, ordered so that Kleene ``all`` is ``min`` and ``any`` is ``max`` and ``not`` is ``2 - x``.
 NOT_MET, UNKNOWN, MET = 0, 1, 2
@@ -292,7 +307,7 @@ def describe_value(spec: FieldSpec, value: Any) -> str:
 
 
 def _describe_partial(spec: FieldSpec, partial: Partial, missing: Missing) -> str:
-    reason = f"{', '.join(missing)} not recorded"
+    reason = partial.reason or f"{', '.join(missing)} not recorded"
     if partial.possible is not None:
         values = sorted(_format_value(spec, v) for v in partial.possible)
         return f"{spec.label} is {join_or(values)} ({reason})"
@@ -533,6 +548,27 @@ def _compile_junction(parts: list[Compiled], conjunction: bool, label: str | Non
     return Compiled(evaluate, truth, describe, fields, is_disjunction=not conjunction and len(parts) > 1)
 
 
+#: What to ask for when bone metastases are counted but not described as lesions.
+UNRECORDED_LESIONS = "lesions"
+_BONE_COUNT = "bone_metastases_count"
+
+
+def _undescribed(case: Any) -> tuple[int | None, Missing]:
+    """(number of bone metastases not described as lesions, None if unknown; what to ask to describe them)."""
+    unrecorded = unrecorded_bone_metastases(case)
+    if unrecorded is None:
+        return None, (_BONE_COUNT,)
+    if unrecorded:
+        return unrecorded, (UNRECORDED_LESIONS,)
+    return 0, ()
+
+
+def _undescribed_note(case: Any, unrecorded: int | None) -> str:
+    if not unrecorded:
+        return ""
+    return f" ({unrecorded} of {case.bone_metastases_count} bone metastases not recorded as lesions)"
+
+
 def _compile_some_lesion(part: Compiled, negate: bool, label: str | None) -> Compiled:
     """``some_lesion`` (``negate`` False) or ``no_lesion`` (``negate`` True)."""
     inner = part.truth
@@ -541,7 +577,8 @@ def _compile_some_lesion(part: Compiled, negate: bool, label: str | None) -> Com
     describe = label or f"{'no' if negate else 'a'} lesion with {describe_part}"
 
     def scan(case: Any) -> tuple[int, Missing]:
-        """(index of the first lesion that meets the condition or -1, missing fields of unknown lesions)."""
+        """(index of the first lesion that meets the condition or -1, missing fields of unknown lesions and
+        of bone metastases not described as lesions - each unknown for the condition)."""
         pending: Missing = ()
         for i, lesion in enumerate(case.lesions):
             t, missing = inner(lesion, i)
@@ -549,7 +586,7 @@ def _compile_some_lesion(part: Compiled, negate: bool, label: str | None) -> Com
                 return i, ()
             if t == UNKNOWN:
                 pending += missing
-        return -1, pending
+        return -1, pending + _undescribed(case)[1]
 
     def truth(case: Any, index: int) -> TruthOutcome:
         witness, pending = scan(case)
@@ -608,8 +645,11 @@ def _compile_count(node: Mapping[str, Any], negate: bool, label: str | None) -> 
     lesions_meeting = f"recorded lesions meet: {describe_part}" if describe_part else "recorded lesions"
     describe = label or (f"{core} lesions with {describe_part}" if describe_part else f"{core} lesions")
 
-    def tally(case: Any) -> tuple[int, int, Missing]:
-        met = unknown = 0
+    def tally(case: Any) -> tuple[int, float, Missing]:
+        """(lesions met, lesions undecided - infinite when the undescribed bone metastases are not
+        counted - and what would decide them)."""
+        met = 0
+        unknown: float = 0
         pending: Missing = ()
         for i, lesion in enumerate(case.lesions):
             t, missing = inner(lesion, i)
@@ -618,9 +658,11 @@ def _compile_count(node: Mapping[str, Any], negate: bool, label: str | None) -> 
             elif t == UNKNOWN:
                 unknown += 1
                 pending += missing
-        return met, unknown, pending
+        undescribed, asked = _undescribed(case)  # each may or may not meet the condition
+        unknown += _INF if undescribed is None else undescribed
+        return met, unknown, pending + asked
 
-    def decide(met: int, unknown: int, pending: Missing) -> int:
+    def decide(met: int, unknown: float, pending: Missing) -> int:
         if unknown == 0:
             t = MET if test(met) else NOT_MET
         else:
@@ -638,11 +680,17 @@ def _compile_count(node: Mapping[str, Any], negate: bool, label: str | None) -> 
         if t == UNKNOWN:
             missing = dedup(pending)
             return UNKNOWN, unknown_text(missing), missing
-        counted = str(met) if unknown == 0 else f"{met}-{met + unknown}"
+        if unknown == 0:
+            counted = str(met)
+        elif unknown == _INF:
+            counted = f"at least {met}"
+        else:
+            counted = f"{met}-{met + int(unknown)}"
         total = len(case.lesions)
+        note = _undescribed_note(case, unrecorded_bone_metastases(case))
         if describe_part:
-            return t, f"{counted} of {total} {lesions_meeting}; trial {requirement}", ()
-        return t, f"{counted} {lesions_meeting}; trial {requirement}", ()
+            return t, f"{counted} of {total} {lesions_meeting}{note}; trial {requirement}", ()
+        return t, f"{counted} {lesions_meeting}{note}; trial {requirement}", ()
 
     return Compiled(evaluate, truth, describe, fields)
 

@@ -10,10 +10,13 @@ Choices made here (also in ``docs/trial-criteria.md``):
   NRG LU-002, SARON, STEREO-SEIN, CLEAR, CIMER) the ESTRO/ASTRO consensus of 1-5 metastases is used
   (seed 000; clinical-rules.md §6) and the criterion says so: the protocols' own cut-offs are not in the
   seeds.
-* "Metastases" is ``metastases_count`` (bone + visceral). "<= N" is written ``le N`` and "1-N"
-  ``between [1, N]``, as the seeds word them.
+* "Metastases" is ``metastases_count`` (bone + visceral). "1-N" is ``between [1, N]``; "<= N" / "up to N"
+  is also ``between [1, N]``: every one of these trials treats metastatic disease, so a case with no
+  metastasis is not eligible (a plain ``le N`` matched 0 metastases). The criterion codes keep their
+  published names (``metastases_le_3``).
 * "Newly" / "de novo" use the ESTRO/EORTC classes of seed 003 §3.1 (``oligometastatic_class``, derived from
-  the history flags and the two diagnosis dates with the 6-month synchronous window).
+  the history flags and the two diagnosis dates with the 6-month synchronous window): de novo is
+  ``de_novo_synchronous`` or ``de_novo_metachronous`` for both NRG-BR002 and STEREO-SEIN.
 * Statuses follow the seeds' wording (results reported -> ``completed``; "ongoing", "is recruiting" ->
   ``recruiting``) unless noted; ``status_verified`` is False wherever the registry itself was not checked,
   and ``status_note`` says where the status comes from. Administrators confirm them against
@@ -104,12 +107,14 @@ def _metastases_between(low: int, high: int, source: str, text: str | None = Non
 def _metastases_at_most(
     high: int, source: str, text: str | None = None, note: str | None = None
 ) -> dict[str, Any]:
+    """"<= N metastases" of a trial in metastatic disease: 1 to N (at least one metastasis is implied)."""
+    at_least_one = "at least one metastasis: the trial treats metastatic disease"
     return _criterion(
         f"metastases_le_{high}",
-        text or f"At most {high} metastases",
-        {"field": "metastases_count", "op": "le", "value": high},
+        f"{text or f'At most {high} metastases'} (1-{high})",
+        {"field": "metastases_count", "op": "between", "value": [1, high]},
         source,
-        note=note,
+        note=f"{note} Also {at_least_one}." if note else f"'<= {high}' read as 1-{high}: {at_least_one}.",
     )
 
 
@@ -398,13 +403,18 @@ SEED_TRIALS: tuple[dict[str, Any], ...] = (
         "criteria": [
             _criterion("primary_breast", "Breast cancer", _primary("breast"), f"{S004}; {RULES_9}"),
             _criterion(
-                "de_novo_synchronous",
-                "De novo oligometastatic: metastases found within 6 months of the primary diagnosis, no "
-                "history of polymetastatic or treated oligometastatic disease",
-                {"field": "oligometastatic_class", "op": "eq", "value": "de_novo_synchronous"},
-                f"{S004}; 6-month window, {S003} §3.1; clinical-rules.md §6",
-                note="'De novo' in the breast-cancer sense (metastatic at presentation) is ESTRO/EORTC de "
-                "novo synchronous disease.",
+                "de_novo_oligometastatic",
+                "De novo oligometastatic: first presentation of metastatic disease, at diagnosis or at relapse "
+                "(ESTRO/EORTC de novo synchronous or metachronous: no history of polymetastatic or treated "
+                "oligometastatic disease)",
+                {"field": "oligometastatic_class", "op": "in", "value": _DE_NOVO},
+                f"{S004}; ESTRO/EORTC classes, {S003} §3.1; clinical-rules.md §6",
+                note="The trial's registry record (NCT02089100) defines 'de novo' as occurring at first "
+                "metastatic presentation without any previous systemic therapy, as opposed to 'secondary' "
+                "residual disease after systemic treatment, and admits patients without prior treatment for "
+                "metastatic relapse: synchronous and metachronous first presentations both qualify. The "
+                "record also requires hormone-receptor-positive disease and no prior treatment for the "
+                "metastases, which the case facts do not hold; to confirm at screening.",
             ),
             _oligometastatic_consensus("STEREO-SEIN", f"{S004}; {RULES_9}"),
             _criterion(

@@ -303,6 +303,20 @@ def test_a_lower_bound_decides_what_it_can() -> None:
     assert few_bone.missing == ("visceral_metastases_count",)
 
 
+def test_a_bone_count_below_the_recorded_lesions_is_not_believed() -> None:
+    lesions = tuple(LesionFacts(site="rib") for _ in range(4))  # type: ignore[arg-type]
+    facts = CaseFacts(bone_metastases_count=2, visceral_metastases_count=0, lesions=lesions)
+    outcome = evaluate(cmp("metastases_count", "between", [1, 3]), facts)
+    assert outcome.result is NOT_MET
+    assert outcome.explanation == (
+        "at least 4 metastases (bone_metastases_count 2 is lower than the 4 recorded lesions); trial allows 1-3"
+    )
+    undecided = evaluate(cmp("metastases_count", "between", [4, 10]), facts)
+    assert undecided.result is UNKNOWN
+    assert undecided.missing == ("bone_metastases_count",)
+    assert evaluate(cmp("bone_metastases_count", "le", 3), facts).result is NOT_MET
+
+
 def test_recorded_lesions_bound_an_unrecorded_bone_count() -> None:
     lesions = tuple(LesionFacts(site="rib") for _ in range(4))  # type: ignore[arg-type]
     facts = CaseFacts(lesions=lesions)
@@ -337,13 +351,18 @@ IS_FEMUR = cmp("site", "eq", "femur")
 NEAR_CORD = cmp("distance_to_spinal_cord_mm", "le", 3)
 
 
+def described(*lesions: LesionFacts) -> CaseFacts:
+    """A case whose every bone metastasis is recorded as a lesion (``bone_metastases_count`` = lesions)."""
+    return CaseFacts(bone_metastases_count=len(lesions), lesions=lesions)
+
+
 def test_some_lesion() -> None:
-    assert result({"some_lesion": IS_FEMUR}, CaseFacts(lesions=(RIB, FEMUR))) is MET
-    assert result({"some_lesion": IS_FEMUR}, CaseFacts(lesions=(RIB,))) is NOT_MET
-    assert result({"some_lesion": IS_FEMUR}, CaseFacts()) is NOT_MET
-    found = evaluate({"some_lesion": IS_FEMUR}, CaseFacts(lesions=(RIB, FEMUR)))
+    assert result({"some_lesion": IS_FEMUR}, described(RIB, FEMUR)) is MET
+    assert result({"some_lesion": IS_FEMUR}, described(RIB)) is NOT_MET
+    assert result({"some_lesion": IS_FEMUR}, described()) is NOT_MET
+    found = evaluate({"some_lesion": IS_FEMUR}, described(RIB, FEMUR))
     assert found.explanation == "lesion 2 (femur, shaft): site is femur"
-    none = evaluate({"some_lesion": IS_FEMUR}, CaseFacts(lesions=(RIB,)))
+    none = evaluate({"some_lesion": IS_FEMUR}, described(RIB))
     assert (
         none.explanation
         == "no recorded lesion meets: site is femur (1 recorded); trial requires at least one"
@@ -351,21 +370,64 @@ def test_some_lesion() -> None:
 
 
 def test_no_lesion() -> None:
-    facts = CaseFacts(lesions=(RIB, FEMUR))
+    facts = described(RIB, FEMUR)
     excluded = evaluate({"no_lesion": IS_FEMUR}, facts)
     assert excluded.result is NOT_MET
     assert excluded.explanation == "lesion 2 (femur, shaft): site is femur; trial excludes such lesions"
-    clear = evaluate({"no_lesion": IS_FEMUR}, CaseFacts(lesions=(RIB,)))
+    clear = evaluate({"no_lesion": IS_FEMUR}, described(RIB))
     assert clear.result is MET
     assert clear.explanation == "no recorded lesion meets: site is femur (1 recorded)"
-    assert result({"no_lesion": IS_FEMUR}, CaseFacts()) is MET
+    assert result({"no_lesion": IS_FEMUR}, described()) is MET
     # not some == no, and not no == some
     assert result({"not": {"some_lesion": IS_FEMUR}}, facts) is NOT_MET
     assert result({"not": {"no_lesion": IS_FEMUR}}, facts) is MET
 
 
+def test_bone_metastases_not_recorded_as_lesions_are_unknown_for_every_condition() -> None:
+    # 3 bone metastases, 1 described: the 2 others could be femoral (clinical-rules.md §1b: never a guess)
+    partly = CaseFacts(bone_metastases_count=3, lesions=(RIB,))
+    for quantifier in ("some_lesion", "no_lesion"):
+        outcome = evaluate({quantifier: IS_FEMUR}, partly)
+        assert outcome.result is UNKNOWN
+        assert outcome.missing == ("lesions",)
+        assert outcome.explanation == "unknown: needs lesions"
+    # a described lesion that meets the condition still decides
+    femoral = CaseFacts(bone_metastases_count=3, lesions=(FEMUR,))
+    assert result({"no_lesion": IS_FEMUR}, femoral) is NOT_MET
+    assert result({"some_lesion": IS_FEMUR}, femoral) is MET
+    # an unrecorded bone count: how many are undescribed is itself unknown
+    uncounted = evaluate({"no_lesion": IS_FEMUR}, CaseFacts(lesions=(RIB,)))
+    assert uncounted.result is UNKNOWN
+    assert uncounted.missing == ("bone_metastases_count",)
+    # a count below the recorded lesions is contradicted, so not believed
+    contradicted = evaluate({"no_lesion": IS_FEMUR}, CaseFacts(bone_metastases_count=1, lesions=(RIB, RIB)))
+    assert contradicted.missing == ("bone_metastases_count",)
+    # the missing fields of described lesions come first
+    mixed = evaluate({"no_lesion": NEAR_CORD}, CaseFacts(bone_metastases_count=2, lesions=(SPINE_UNKNOWN_DISTANCE,)))
+    assert mixed.missing == ("lesions[0].distance_to_spinal_cord_mm", "lesions")
+
+
+def test_count_lesions_counts_undescribed_bone_metastases_as_undecided() -> None:
+    partly = CaseFacts(bone_metastases_count=4, lesions=(FEMUR, RIB))
+    at_least_one = evaluate({"count_lesions": {"where": IS_FEMUR, "op": "ge", "value": 1}}, partly)
+    assert at_least_one.result is MET
+    assert at_least_one.explanation == (
+        "1-3 of 2 recorded lesions meet: site is femur (2 of 4 bone metastases not recorded as lesions); "
+        "trial requires at least 1"
+    )
+    exactly_one = evaluate({"count_lesions": {"where": IS_FEMUR, "op": "eq", "value": 1}}, partly)
+    assert exactly_one.result is UNKNOWN
+    assert exactly_one.missing == ("lesions",)
+    assert result({"count_lesions": {"where": IS_FEMUR, "op": "le", "value": 3}}, partly) is MET
+    uncounted = CaseFacts(lesions=(FEMUR,))
+    assert result({"count_lesions": {"where": IS_FEMUR, "op": "ge", "value": 1}}, uncounted) is MET
+    assert evaluate({"count_lesions": {"where": IS_FEMUR, "op": "le", "value": 3}}, uncounted).missing == (
+        "bone_metastases_count",
+    )
+
+
 def test_lesion_quantifiers_with_unknown_lesion_fields() -> None:
-    facts = CaseFacts(lesions=(RIB, SPINE_UNKNOWN_DISTANCE))
+    facts = described(RIB, SPINE_UNKNOWN_DISTANCE)
     outcome = evaluate({"no_lesion": NEAR_CORD}, facts)
     assert outcome.result is UNKNOWN
     # The rib has no distance either: both lesions are named, by their index in CaseFacts.lesions.
@@ -374,17 +436,17 @@ def test_lesion_quantifiers_with_unknown_lesion_fields() -> None:
         "lesions[1].distance_to_spinal_cord_mm",
     )
     # A lesion that meets the condition decides "some" (and "no") whatever the others are.
-    decided = CaseFacts(lesions=(SPINE_UNKNOWN_DISTANCE, SPINE_NEAR))
+    decided = described(SPINE_UNKNOWN_DISTANCE, SPINE_NEAR)
     assert result({"some_lesion": NEAR_CORD}, decided) is MET
     assert result({"no_lesion": NEAR_CORD}, decided) is NOT_MET
     # Guarding by site makes a lesion off the spine irrelevant to the cord distance.
     guarded = {"no_lesion": {"all": [NEAR_CORD, cmp("site", "in", ["thoracic_spine", "lumbar_spine"])]}}
-    assert result(guarded, CaseFacts(lesions=(RIB,))) is MET
+    assert result(guarded, described(RIB)) is MET
     assert evaluate(guarded, facts).missing == ("lesions[1].distance_to_spinal_cord_mm",)
 
 
 def test_count_lesions() -> None:
-    facts = CaseFacts(lesions=(RIB, FEMUR, FEMUR))
+    facts = described(RIB, FEMUR, FEMUR)
     count = {"count_lesions": {"where": IS_FEMUR, "op": "between", "value": [1, 3]}}
     outcome = evaluate(count, facts)
     assert outcome.result is MET
@@ -397,7 +459,7 @@ def test_count_lesions() -> None:
 
 
 def test_count_lesions_with_unknowns_uses_the_possible_range() -> None:
-    facts = CaseFacts(lesions=(SPINE_NEAR, SPINE_UNKNOWN_DISTANCE, SPINE_UNKNOWN_DISTANCE))
+    facts = described(SPINE_NEAR, SPINE_UNKNOWN_DISTANCE, SPINE_UNKNOWN_DISTANCE)
     # 1 to 3 lesions near the cord: "at least one" is decided, "exactly one" is not.
     assert result({"count_lesions": {"where": NEAR_CORD, "op": "ge", "value": 1}}, facts) is MET
     assert result({"count_lesions": {"where": NEAR_CORD, "op": "gt", "value": 3}}, facts) is NOT_MET
@@ -417,13 +479,13 @@ def test_count_lesions_with_unknowns_uses_the_possible_range() -> None:
 def test_vertebral_levels_span_the_lesion() -> None:
     junctional = cmp("vertebral_levels", "includes_any", ["T12", "L1"])
     spanning = LesionFacts(site="thoracic_spine", level_from="T10", level_to="T12")  # type: ignore[arg-type]
-    assert result({"some_lesion": junctional}, CaseFacts(lesions=(spanning,))) is MET
+    assert result({"some_lesion": junctional}, described(spanning)) is MET
     above = LesionFacts(site="thoracic_spine", level_from="T8", level_to="T9")  # type: ignore[arg-type]
-    assert result({"some_lesion": junctional}, CaseFacts(lesions=(above,))) is NOT_MET
+    assert result({"some_lesion": junctional}, described(above)) is NOT_MET
     # Off the spine the lesion spans no level; on the spine without a level it is unknown.
-    assert result({"some_lesion": junctional}, CaseFacts(lesions=(RIB,))) is NOT_MET
+    assert result({"some_lesion": junctional}, described(RIB)) is NOT_MET
     unleveled = LesionFacts(site="lumbar_spine")  # type: ignore[arg-type]
-    outcome = evaluate({"some_lesion": junctional}, CaseFacts(lesions=(unleveled,)))
+    outcome = evaluate({"some_lesion": junctional}, described(unleveled))
     assert outcome.result is UNKNOWN
     assert outcome.missing == ("lesions[0].vertebral_levels",)
 
@@ -433,8 +495,8 @@ def test_labels_replace_generated_descriptions() -> None:
         "some_lesion": {"all": [IS_FEMUR, cmp("symptomatic", "eq", False)], "label": "asymptomatic femur"}
     }
     femur = LesionFacts(site="femur", symptomatic=False)  # type: ignore[arg-type]
-    assert evaluate(rule, CaseFacts(lesions=(femur,))).explanation == "lesion 1 (femur): asymptomatic femur"
-    assert evaluate(rule, CaseFacts(lesions=(RIB,))).explanation == (
+    assert evaluate(rule, described(femur)).explanation == "lesion 1 (femur): asymptomatic femur"
+    assert evaluate(rule, described(RIB)).explanation == (
         "no recorded lesion meets: asymptomatic femur (1 recorded); trial requires at least one"
     )
 
@@ -462,15 +524,15 @@ def test_memoised_outcomes_do_not_leak_between_cases() -> None:
 
 def test_fields_that_do_not_apply_to_a_site_are_known_not_unknown() -> None:
     joint = {"some_lesion": cmp("subsite", "in", ["femoral_neck", "acetabulum"])}
-    rib_only = evaluate(joint, CaseFacts(lesions=(RIB,)))
+    rib_only = evaluate(joint, described(RIB))
     assert rib_only.result is NOT_MET  # a rib has no subsite to ask for
-    femur_unknown = evaluate(joint, CaseFacts(lesions=(LesionFacts(site="femur"),)))  # type: ignore[arg-type]
+    femur_unknown = evaluate(joint, described(LesionFacts(site="femur")))  # type: ignore[arg-type]
     assert femur_unknown.missing == ("lesions[0].subsite",)
     spinal_only = {"no_lesion": cmp("epidural_compression_grade", "in", ["2", "3"])}
-    assert result(spinal_only, CaseFacts(lesions=(FEMUR,))) is MET
-    assert result(spinal_only, CaseFacts(lesions=(SPINE_NEAR,))) is UNKNOWN
+    assert result(spinal_only, described(FEMUR)) is MET
+    assert result(spinal_only, described(SPINE_NEAR)) is UNKNOWN
     single_level = {"some_lesion": cmp("level_to", "eq", "T4")}
-    assert result(single_level, CaseFacts(lesions=(SPINE_NEAR,))) is MET
+    assert result(single_level, described(SPINE_NEAR)) is MET
     prostate = CaseFacts(primary_histology="prostate")  # type: ignore[arg-type]
     assert evaluate(cmp("breast_subtype", "eq", "triple_negative"), prostate).explanation == (
         "breast subtype: not applicable; trial requires triple_negative"

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from apps.cases.facts import CaseFacts
+from apps.cases.facts import CaseFacts, LesionFacts
 from apps.trials.engine import (
     ENGINE_VERSION,
     CriterionKind,
@@ -61,8 +61,9 @@ TRIAL = compile_trial(definition())
 
 
 def test_eligible_to_dict_shape() -> None:
+    # no bone metastasis, so none left undescribed for the femoral exclusion to be unknown about
     match = TRIAL.match(
-        CaseFacts(primary_controlled=True, bone_metastases_count=1, visceral_metastases_count=1)
+        CaseFacts(primary_controlled=True, bone_metastases_count=0, visceral_metastases_count=2)
     )
     assert match.eligibility is Eligibility.ELIGIBLE
     data = match.to_dict()
@@ -96,9 +97,13 @@ def test_eligible_to_dict_shape() -> None:
 def test_possibly_eligible_lists_what_to_ask() -> None:
     match = TRIAL.match(CaseFacts(bone_metastases_count=1))
     assert match.eligibility is Eligibility.POSSIBLY_ELIGIBLE
-    assert match.missing_fields == ("primary_controlled", "visceral_metastases_count")
-    assert [c.result for c in match.criteria] == [Result.UNKNOWN, Result.UNKNOWN, Result.MET]
+    # the one bone metastasis is not described: it could be femoral, so it is asked for as a lesion
+    assert match.missing_fields == ("primary_controlled", "visceral_metastases_count", "lesions")
+    assert [c.result for c in match.criteria] == [Result.UNKNOWN, Result.UNKNOWN, Result.UNKNOWN]
     assert match.to_dict()["criteria"][0]["missing"] == ["primary_controlled"]
+    described = TRIAL.match(CaseFacts(bone_metastases_count=1, lesions=(LesionFacts(site="rib"),)))  # type: ignore[arg-type]
+    assert described.missing_fields == ("primary_controlled", "visceral_metastases_count")
+    assert described.criteria[2].result is Result.MET
 
 
 def test_ineligible_asks_nothing_even_with_unknowns() -> None:
@@ -139,7 +144,8 @@ def test_match_trial_accepts_a_definition_and_match_trials_keeps_order() -> None
 
 
 def test_repeated_matches_are_equal_and_independent() -> None:
-    a = CaseFacts(primary_controlled=True, bone_metastases_count=1, visceral_metastases_count=0)
+    rib = LesionFacts(site="rib")  # type: ignore[arg-type]
+    a = CaseFacts(primary_controlled=True, bone_metastases_count=1, visceral_metastases_count=0, lesions=(rib,))
     b = CaseFacts(primary_controlled=True, bone_metastases_count=9, visceral_metastases_count=0)
     first, other, again = TRIAL.match(a), TRIAL.match(b), TRIAL.match(a)
     assert first == again

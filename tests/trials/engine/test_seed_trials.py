@@ -170,21 +170,22 @@ SCENARIOS = [
         eligible=facts(**LUMINAL, **mets(2, 0), **DE_NOVO_SYNC),
         ineligible=facts(**TNBC, **mets(2, 0), **DE_NOVO_SYNC),
         failing=["not_triple_negative"],
+        # De novo = first metastatic presentation, synchronous or metachronous (registry record NCT02089100).
         possibly=facts(
             **{**LUMINAL, "her2_status": None},
             **mets(2, 0),
-            **{**DE_NOVO_SYNC, "metastasis_diagnosis_date": None},
+            **{**DE_NOVO_SYNC, "history_polymetastatic": None},
         ),
-        missing=["metastasis_diagnosis_date"],
+        missing=["history_polymetastatic"],
         more_ineligible=[
             (
-                facts(
-                    **LUMINAL,
-                    **mets(2, 0),
-                    **{**DE_NOVO_SYNC, "metastasis_diagnosis_date": date(2026, 1, 10)},
-                ),
-                ["de_novo_synchronous"],
-            )
+                facts(**LUMINAL, **mets(2, 0), **{**DE_NOVO_SYNC, "history_polymetastatic": True}),
+                ["de_novo_oligometastatic"],
+            ),
+            (
+                facts(**LUMINAL, **mets(2, 0), **{**DE_NOVO_SYNC, "history_oligometastatic_treated": True}),
+                ["de_novo_oligometastatic"],
+            ),
         ],
     ),
     Scenario(
@@ -250,14 +251,15 @@ SCENARIOS = [
         ),
         ineligible=facts(**mets(3, 1), lesions=(lesion("femur", subsite="femoral_neck", symptomatic=False),)),
         failing=["more_than_5_metastases"],
+        # every bone metastasis is described (the undescribed ones would be asked for: see below)
         possibly=facts(
-            **mets(7, 0), lesions=(lesion("thoracic_spine", level_from="T8", max_diameter_mm=25.0),)
+            **mets(1, 6), lesions=(lesion("thoracic_spine", level_from="T8", max_diameter_mm=25.0),)
         ),
         missing=["lesions[0].symptomatic"],
         more_ineligible=[
             (
                 facts(
-                    **mets(7, 0),
+                    **mets(2, 5),
                     lesions=(
                         lesion(
                             "rib",
@@ -358,6 +360,38 @@ def test_load_seed_trials_returns_independent_copies() -> None:
     assert load_seed_trials()[0]["criteria"][0]["rule"]["value"] is True
 
 
+def test_metachronous_de_novo_disease_is_de_novo_for_stereo_sein() -> None:
+    metachronous = {**DE_NOVO_SYNC, "metastasis_diagnosis_date": date(2026, 1, 10)}
+    match = TRIALS["NCT02089100"].match(facts(**LUMINAL, **mets(2, 0), **metachronous))
+    assert match.eligibility is Eligibility.ELIGIBLE, [c.explanation for c in match.criteria]
+
+
+@pytest.mark.parametrize("identifier", ["NCT02759783", "NCT01558427", "NCT02680587", "NCT03599765",
+                                        "NCT03904927", "NCT05673148"])
+def test_at_most_n_metastases_needs_at_least_one(identifier: str) -> None:
+    (criterion,) = [c for c in TRIALS[identifier].criteria if c.code.startswith("metastases_le_")]
+    limit = int(criterion.code.rsplit("_", 1)[1])
+    results = {
+        n: criterion.evaluate(facts(**mets(0, n))).result.value for n in (0, 1, limit, limit + 1)
+    }
+    assert results == {0: "not_met", 1: "met", limit: "met", limit + 1: "not_met"}
+
+
+def test_undescribed_bone_metastases_leave_lesion_criteria_unknown() -> None:
+    # SABR-COMET: 3 bone metastases, 1 described far from the cord: the 2 others could be femoral
+    case = facts(primary_controlled=True, **mets(3, 0), lesions=(SPINE_FAR,))
+    match = TRIALS["NCT01446744"].match(case)
+    assert match.eligibility is Eligibility.POSSIBLY_ELIGIBLE
+    assert match.missing_fields == ("lesions",)
+    # Gillespie: 7 bone metastases, 2 described without a high-risk feature: the 5 others might have one
+    case = facts(**mets(7, 0), lesions=(lesion("rib", symptomatic=False, max_diameter_mm=12.0,
+                                               posterior_element_involvement=False),
+                                        lesion("femur", subsite="femoral_neck", symptomatic=True)))
+    match = TRIALS["NCT03523351"].match(case)
+    assert match.eligibility is Eligibility.POSSIBLY_ELIGIBLE
+    assert match.missing_fields == ("lesions",)
+
+
 def test_explanations_of_a_typical_match() -> None:
     case = facts(primary_controlled=True, **mets(6, None), lesions=(lesion("femur", subsite="shaft"),))
     match = TRIALS["NCT01446744"].match(case)
@@ -373,9 +407,6 @@ def test_explanations_of_a_typical_match() -> None:
             "not_met",
             "lesion 1 (femur, shaft): site is femur; trial excludes such lesions",
         ),
-        (
-            "no_focus_within_3mm_of_cord",
-            "met",
-            "no recorded lesion meets: metastatic focus within 3 mm of the spinal cord (1 recorded)",
-        ),
+        # 5 of the 6 bone metastases are not described: any could be next to the cord
+        ("no_focus_within_3mm_of_cord", "unknown", "unknown: needs lesions"),
     ]
