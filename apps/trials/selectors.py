@@ -15,7 +15,7 @@ from apps.accounts.scoping import scope_by_board
 from apps.cases.derived import DerivedStatus, pending_section, section_envelope
 from apps.cases.facts import CaseFacts
 from apps.cases.models import Case
-from apps.trials.engine import CompiledTrial, compile_trial, status_rank
+from apps.trials.engine import ENGINE_VERSION, CompiledTrial, compile_trial, status_rank
 from apps.trials.models import MatchFlag, Trial, TrialMatch, TrialVersion
 
 #: (TrialVersion pk, criteria digest) -> compiled trial. Versions are immutable, so entries never go stale.
@@ -80,9 +80,15 @@ def trial_summary(trial: Trial) -> dict[str, Any]:
 
 
 def match_status(match: TrialMatch | None, *, case: Case, trial: Trial) -> DerivedStatus:
+    """``pending`` without a stored match; ``stale`` when the case, the trial's version or the matcher's
+    rules (``ENGINE_VERSION``) changed since it was stored; else ``current``."""
     if match is None:
         return DerivedStatus.PENDING
-    if match.case_revision >= case.revision and match.trial_version.version == trial.current_version:
+    if (
+        match.case_revision >= case.revision
+        and match.trial_version.version == trial.current_version
+        and match.engine_version == ENGINE_VERSION
+    ):
         return DerivedStatus.CURRENT
     return DerivedStatus.STALE
 
@@ -134,7 +140,7 @@ def trial_matches_section(case: Case) -> dict[str, Any]:
         computed_at=max(m.computed_at for m in matches),
     )
     outdated = len(matches) < trial_count or any(
-        m.trial_version.version != m.trial.current_version for m in matches
+        match_status(m, case=case, trial=m.trial) is not DerivedStatus.CURRENT for m in matches
     )
     if outdated and envelope["status"] == DerivedStatus.CURRENT.value:
         envelope["status"] = DerivedStatus.STALE.value

@@ -129,3 +129,16 @@ def test_trial_update_rejects_typo_with_path_and_non_admins(personas: Personas) 
         services.trial_update(actor=personas.radonc, trial_id=trial.pk, changes={"summary": "x"})
     trial.refresh_from_db()
     assert trial.current_version == 1
+
+
+def test_a_match_stored_by_an_older_matcher_is_stale_until_rematched(personas: Personas) -> None:
+    # given current stored matches, then the matcher's rules change (an older engine version on the rows)
+    case = make_breast_case(personas)
+    services.case_match_trials(case.pk)
+    TrialMatch.objects.filter(case=case).update(engine_version="match-older")
+    # then the section reads stale (the listing matches on the spot meanwhile)
+    assert trial_matches_section(case)["status"] == "stale"
+    # and re-matching the unchanged case rewrites the rows with the current engine
+    services.case_match_trials(case.pk)
+    assert trial_matches_section(case)["status"] == "current"
+    assert not TrialMatch.objects.filter(case=case, engine_version="match-older").exists()
