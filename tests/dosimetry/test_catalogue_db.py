@@ -13,6 +13,7 @@ from apps.dosimetry.admin import ConstraintSetAdmin, RegimenAdmin
 from apps.dosimetry.engine import catalogue
 from apps.dosimetry.engine.lq import bed, round_half_up
 from apps.dosimetry.models import ConstraintSet, OrganConstraint, Regimen
+from tests.dosimetry.admin_forms import constraint_set_form
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -223,25 +224,7 @@ def test_admin_constraint_set_change_form_audits_once_with_inlines(superuser) ->
     client.force_login(superuser)
     url = f"/admin/dosimetry/constraintset/{cset.pk}/change/"
     assert client.get(url).status_code == 200
-    prefix = "constraints"
-    data: dict[str, object] = {
-        "name": cset.name,
-        "source": cset.source,
-        "description": cset.description,
-        "fractions": cset.fractions or "",
-        f"{prefix}-TOTAL_FORMS": len(constraints),
-        f"{prefix}-INITIAL_FORMS": len(constraints),
-        f"{prefix}-MIN_NUM_FORMS": 0,
-        f"{prefix}-MAX_NUM_FORMS": 1000,
-    }
-    for i, c in enumerate(constraints):
-        for field in ("code", "organ", "metric", "limit", "unit", "direction", "source", "note"):
-            data[f"{prefix}-{i}-{field}"] = getattr(c, field)
-        data[f"{prefix}-{i}-alpha_beta"] = "" if c.alpha_beta is None else c.alpha_beta
-        data[f"{prefix}-{i}-fractions"] = "" if c.fractions is None else c.fractions
-        data[f"{prefix}-{i}-id"] = c.pk
-        data[f"{prefix}-{i}-set"] = cset.pk
-    data[f"{prefix}-0-limit"] = 33.0
+    data = constraint_set_form(cset, {constraints[0].code: {"limit": 33.0}})
     response = client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:3000]
     assert OrganConstraint.objects.get(pk=constraints[0].pk).limit == 33.0

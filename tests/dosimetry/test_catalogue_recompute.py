@@ -17,6 +17,7 @@ from apps.dosimetry.models import ConstraintSet, DoseSummary, OrganConstraint, R
 from apps.dosimetry.selectors import dose_summaries_section
 from apps.dosimetry.services import catalogue_entry_changed, dose_summary_compute, plan_create, plans_built_on
 from tests.conftest import Personas
+from tests.dosimetry.admin_forms import constraint_set_form
 from tests.factories import CaseFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -49,27 +50,7 @@ def _current(plan: RadiotherapyPlan) -> DoseSummary:
 
 
 def _post_constraint_set(client: Client, cset: ConstraintSet, changes: dict[str, dict[str, object]]) -> None:
-    """Post the admin change form of ``cset`` with every inline constraint, ``changes`` by constraint code."""
-    constraints = list(cset.constraints.order_by("id"))
-    prefix = "constraints"
-    data: dict[str, object] = {
-        "name": cset.name,
-        "source": cset.source,
-        "description": cset.description,
-        "fractions": cset.fractions or "",
-        f"{prefix}-TOTAL_FORMS": len(constraints),
-        f"{prefix}-INITIAL_FORMS": len(constraints),
-        f"{prefix}-MIN_NUM_FORMS": 0,
-        f"{prefix}-MAX_NUM_FORMS": 1000,
-    }
-    for i, c in enumerate(constraints):
-        for field in ("code", "organ", "metric", "limit", "unit", "direction", "source", "note"):
-            data[f"{prefix}-{i}-{field}"] = changes.get(c.code, {}).get(field, getattr(c, field))
-        data[f"{prefix}-{i}-alpha_beta"] = "" if c.alpha_beta is None else c.alpha_beta
-        data[f"{prefix}-{i}-fractions"] = "" if c.fractions is None else c.fractions
-        data[f"{prefix}-{i}-id"] = c.pk
-        data[f"{prefix}-{i}-set"] = cset.pk
-    response = client.post(f"/admin/dosimetry/constraintset/{cset.pk}/change/", data)
+    response = client.post(f"/admin/dosimetry/constraintset/{cset.pk}/change/", constraint_set_form(cset, changes))
     assert response.status_code == 302, response.content.decode()[:3000]
 
 

@@ -1,0 +1,36 @@
+"""The Django admin change form of a constraint set, as a browser posts it (the set and every inline)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from apps.dosimetry.models import ConstraintSet
+
+PREFIX = "constraints"
+
+
+def constraint_set_form(
+    cset: ConstraintSet, changes: Mapping[str, Mapping[str, object]] | None = None
+) -> dict[str, object]:
+    """POST data for ``cset``'s change form with its constraints as stored, ``changes`` by constraint code."""
+    changes = changes or {}
+    constraints = list(cset.constraints.order_by("id"))
+    data: dict[str, object] = {
+        "name": cset.name,
+        "source": cset.source,
+        "description": cset.description,
+        "fractions": cset.fractions or "",
+        f"{PREFIX}-TOTAL_FORMS": len(constraints),
+        f"{PREFIX}-INITIAL_FORMS": len(constraints),
+        f"{PREFIX}-MIN_NUM_FORMS": 0,
+        f"{PREFIX}-MAX_NUM_FORMS": 1000,
+    }
+    for i, c in enumerate(constraints):
+        edits = changes.get(c.code, {})
+        for field in ("code", "organ", "metric", "limit", "unit", "direction", "source", "note"):
+            data[f"{PREFIX}-{i}-{field}"] = edits.get(field, getattr(c, field))
+        data[f"{PREFIX}-{i}-alpha_beta"] = "" if c.alpha_beta is None else c.alpha_beta
+        data[f"{PREFIX}-{i}-fractions"] = "" if c.fractions is None else c.fractions
+        data[f"{PREFIX}-{i}-id"] = c.pk
+        data[f"{PREFIX}-{i}-set"] = cset.pk
+    return data
