@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 from typing import Any
 
@@ -127,4 +128,14 @@ def case_for_engines(case_id: int) -> Case:
         Case.objects.select_related("patient", "board")
         .prefetch_related("lesions", "prior_radiotherapy")
         .get(pk=case_id)
+    )
+
+
+def lock_cases(case_ids: Iterable[int]) -> list[int]:
+    """Lock the given cases (``SELECT ... FOR UPDATE``) in primary-key order and return the ids that still
+    exist. Must run inside the caller's transaction. One order for every locker, so two engine chunks, or
+    a chunk and a case edit, can never deadlock, and a derived result is never written for an older
+    revision than the one a concurrent writer is about to commit."""
+    return list(
+        Case.objects.select_for_update().filter(pk__in=list(case_ids)).order_by("pk").values_list("pk", flat=True)
     )

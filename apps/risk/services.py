@@ -20,7 +20,7 @@ from django.utils import timezone
 from apps.audit.events import AuditEvent
 from apps.audit.services import audit_record
 from apps.cases.models import Case
-from apps.cases.selectors import case_facts
+from apps.cases.selectors import case_facts, lock_cases
 from apps.risk.engine import CaseRiskSummary, assess_case, case_inputs_digest
 from apps.risk.models import LesionAssessment, RiskAssessment
 
@@ -72,12 +72,7 @@ def _lesion_rows(row: RiskAssessment, computed: _Computed) -> list[LesionAssessm
 def _assess_locked(case_ids: Iterable[int]) -> dict[int, RiskAssessment]:
     """Assess the given cases; must run inside a transaction. Returns the current row of each case that
     still exists, keyed by case id (deleted cases are left out)."""
-    locked = list(
-        Case.objects.select_for_update()
-        .filter(pk__in=list(case_ids))
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    locked = lock_cases(case_ids)
     if not locked:
         return {}
     cases = (

@@ -207,3 +207,63 @@ class MatchFlag(models.Model):
 
     def __str__(self) -> str:
         return f"flag on match {self.match_id} ({self.criterion_code or 'whole match'})"
+
+
+class RematchJob(models.Model):
+    """A visible re-match of the open cases: after a registry edit (one trial) or a matcher upgrade (all).
+
+    Created in the transaction of the edit that needs it (``queued``); the fan-out task claims it with a
+    conditional UPDATE (a redelivered message never fans out twice), fixes ``chunks_total`` and
+    ``cases_total``, and each chunk task advances the counters; the last chunk marks it ``succeeded``.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        SUCCEEDED = "succeeded"
+
+    trial = models.ForeignKey(
+        Trial, null=True, blank=True, on_delete=models.CASCADE, related_name="rematch_jobs",
+        help_text="The trial re-matched, or blank for every trial.",
+    )
+    reason = models.CharField(max_length=200)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    cases_total = models.PositiveIntegerField(default=0)
+    chunks_total = models.PositiveIntegerField(default=0)
+    chunks_done = models.PositiveIntegerField(default=0)
+    cases_done = models.PositiveIntegerField(default=0)
+    matches_written = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["queued", "running", "succeeded"]), name="rematch_job_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(chunks_done__lte=models.F("chunks_total"))
+                & models.Q(cases_done__lte=models.F("cases_total")),
+                name="rematch_job_progress_within_totals",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="succeeded") | models.Q(finished_at__isnull=False),
+                name="rematch_job_finished_when_succeeded",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        what = self.trial.identifier if self.trial_id and self.trial else "every trial"
+        return f"Re-match {self.pk} ({what}): {self.status} {self.chunks_done}/{self.chunks_total}"
+
+    @property
+    def progress_pct(self) -> float:
+        """Share of chunks done: 0 while queued, 100 once succeeded (also when there was nothing to match)."""
+        if self.status == self.Status.SUCCEEDED:
+            return 100.0
+        return 0.0 if self.chunks_total == 0 else round(100.0 * self.chunks_done / self.chunks_total, 1)

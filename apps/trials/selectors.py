@@ -16,7 +16,7 @@ from apps.cases.derived import DerivedStatus, pending_section, section_envelope
 from apps.cases.facts import CaseFacts
 from apps.cases.models import Case
 from apps.trials.engine import ENGINE_VERSION, CompiledTrial, compile_trial, status_rank
-from apps.trials.models import MatchFlag, Trial, TrialMatch, TrialVersion
+from apps.trials.models import MatchFlag, RematchJob, Trial, TrialMatch, TrialVersion
 
 #: (TrialVersion pk, criteria digest) -> compiled trial. Versions are immutable, so entries never go stale.
 _COMPILED: dict[tuple[int, str], CompiledTrial] = {}
@@ -160,3 +160,13 @@ def trial_matches_section(case: Case) -> dict[str, Any]:
         for m in matches
     ]
     return envelope
+
+
+def rematch_job_list(*, trial_identifier: str | None = None, status: str | None = None) -> QuerySet[RematchJob]:
+    """Re-match jobs, newest first, with their trial and author (one query); registry-wide, not per board."""
+    rows = RematchJob.objects.select_related("trial", "created_by").order_by("-created_at", "-id")
+    if trial_identifier:
+        rows = rows.filter(trial__identifier=trial_identifier)
+    if status:
+        rows = rows.filter(status=status)
+    return rows

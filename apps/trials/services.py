@@ -7,11 +7,13 @@ Matching is idempotent: one ``TrialMatch`` row per case and trial, rewritten onl
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Least
 from django.utils import timezone
 
 from apps.accounts.models import User
@@ -30,6 +32,7 @@ from apps.trials.models import (
     REFERRAL_TRANSITIONS,
     MatchFlag,
     ReferralStatus,
+    RematchJob,
     Trial,
     TrialMatch,
     TrialReferral,
@@ -72,10 +75,47 @@ def trial_definition_check(*, definition: Mapping[str, Any]) -> dict[str, Any]:
     return _validated(definition)
 
 
-def _enqueue_rematch(trial_id: int) -> None:
-    from apps.trials.tasks import rematch_trial
+@transaction.atomic
+def rematch_job_create(*, trial_id: int | None, actor: User | None, reason: str) -> RematchJob:
+    """Record a re-match of every open case (against ``trial_id``, or every trial when None) as a visible
+    job and enqueue its fan-out after commit."""
+    from apps.trials.tasks import rematch_open_cases, rematch_trial
 
-    transaction.on_commit(lambda: rematch_trial.delay(trial_id))
+    job = RematchJob.objects.create(trial_id=trial_id, reason=reason, created_by=actor)
+    if trial_id is None:
+        transaction.on_commit(lambda: rematch_open_cases.delay(job.pk))
+    else:
+        transaction.on_commit(lambda: rematch_trial.delay(trial_id, job.pk))
+    return job
+
+
+def rematch_job_start(*, job_id: int, chunks: Sequence[Sequence[int]]) -> bool:
+    """Claim a queued job for its fan-out and fix its totals; False when it was already claimed (a
+    redelivered message). A job with nothing to match succeeds at once."""
+    now = timezone.now()
+    empty = not chunks
+    claimed = RematchJob.objects.filter(pk=job_id, status=RematchJob.Status.QUEUED).update(
+        status=RematchJob.Status.SUCCEEDED if empty else RematchJob.Status.RUNNING,
+        chunks_total=len(chunks),
+        cases_total=sum(len(chunk) for chunk in chunks),
+        started_at=now,
+        finished_at=now if empty else None,
+    )
+    return claimed == 1
+
+
+def rematch_job_advance(*, job_id: int, cases: int, written: int) -> None:
+    """Count one finished chunk; the chunk that completes the job marks it ``succeeded``. The counters
+    never pass their totals (a redelivered chunk is matched again, idempotently, but not counted twice
+    past the end)."""
+    RematchJob.objects.filter(pk=job_id, status=RematchJob.Status.RUNNING).update(
+        chunks_done=Least(F("chunks_done") + 1, F("chunks_total")),
+        cases_done=Least(F("cases_done") + cases, F("cases_total")),
+        matches_written=F("matches_written") + written,
+    )
+    RematchJob.objects.filter(
+        pk=job_id, status=RematchJob.Status.RUNNING, chunks_done=F("chunks_total")
+    ).update(status=RematchJob.Status.SUCCEEDED, finished_at=timezone.now())
 
 
 def _new_version(trial: Trial, definition: dict[str, Any], actor: User | None) -> TrialVersion:
@@ -113,7 +153,7 @@ def trial_create(*, actor: User, definition: Mapping[str, Any]) -> Trial:
         subject=trial,
         after={"identifier": trial.identifier, "version": 1, "definition": version.definition},
     )
-    _enqueue_rematch(trial.pk)
+    rematch_job_create(trial_id=trial.pk, actor=actor, reason=f"{trial.identifier} added (version 1)")
     return trial
 
 
@@ -144,7 +184,9 @@ def trial_update(*, actor: User, trial_id: int, changes: Mapping[str, Any]) -> T
         before={"version": trial.current_version - 1, "definition": before},
         after={"version": trial.current_version, "definition": after},
     )
-    _enqueue_rematch(trial.pk)
+    rematch_job_create(
+        trial_id=trial.pk, actor=actor, reason=f"{trial.identifier} edited (version {trial.current_version})"
+    )
     return trial
 
 
@@ -184,12 +226,7 @@ def cases_match_trials(case_ids: Collection[int], *, trial_ids: Collection[int] 
     number of rows inserted or updated; cases deleted meanwhile are skipped.
     """
     with transaction.atomic():
-        locked = list(
-            Case.objects.select_for_update()
-            .filter(pk__in=list(case_ids))
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
+        locked = case_selectors.lock_cases(case_ids)
         if not locked:
             return 0
         cases = (

@@ -141,3 +141,22 @@ class MatchFlagListQuerySerializer(serializers.Serializer):
 
 class MatchFlagResolveSerializer(serializers.Serializer):
     note = serializers.CharField(help_text="How the flag was resolved: what changed, or why the match stands.")
+
+
+class RematchJobSerializer(serializers.Serializer):
+    """A re-match of the open cases with its progress (``progress_pct`` of its chunks)."""
+
+    id = serializers.IntegerField()
+    trial = serializers.CharField(source="trial.identifier", default=None, allow_null=True)
+    reason = serializers.CharField()
+    status = serializers.CharField()
+    progress_pct = serializers.FloatField()
+    cases_total = serializers.IntegerField()
+    cases_done = serializers.IntegerField()
+    chunks_total = serializers.IntegerField()
+    chunks_done = serializers.IntegerField()
+    matches_written = serializers.IntegerField()
+    created_by = serializers.CharField(source="created_by.get_username", default=None, allow_null=True)
+    created_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)

@@ -11,6 +11,7 @@ from apps.trials.api.views import (
     MatchFlagResolveView,
     ReferralReportView,
     ReferralTransitionView,
+    RematchJobListView,
     TrialViewSet,
 )
 
@@ -28,6 +29,7 @@ urlpatterns = [
     ),
     path("trial-match-flags/", MatchFlagListView.as_view(), name="trial-match-flags"),
     path("trial-match-flags/<int:pk>/resolve/", MatchFlagResolveView.as_view(), name="trial-match-flag-resolve"),
+    path("trial-rematch-jobs/", RematchJobListView.as_view(), name="trial-rematch-jobs"),
     path("reports/referrals/", ReferralReportView.as_view(), name="report-referrals"),
     path(
         "reports/eligible-not-referred/",

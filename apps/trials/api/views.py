@@ -29,10 +29,11 @@ from apps.trials.api.serializers import (
     MatchFlagSerializer,
     ReferralCreateSerializer,
     ReferralTransitionSerializer,
+    RematchJobSerializer,
     TrialReferralSerializer,
     TrialSerializer,
 )
-from apps.trials.models import MatchFlag, Trial, TrialMatch, TrialReferral, TrialVersion
+from apps.trials.models import MatchFlag, RematchJob, Trial, TrialMatch, TrialReferral, TrialVersion
 
 
 def _user(request: Request) -> User:
@@ -276,3 +277,28 @@ class AttritionReportView(_ReportView):
         except reports.UnknownTrial:
             raise NotFound(f"No trial {identifier!r} in the registry.") from None
         return Response(report["criteria"] if self._csv(request) else report)
+
+
+class RematchJobListView(APIView):
+    """Re-matches of the open cases after registry edits or matcher upgrades, with progress (administrators).
+
+    ``?trial=<identifier>`` and ``?status=queued|running|succeeded`` filter the list (newest first, the
+    latest 200).
+    """
+
+    permission_classes = (requires(Permission.REPORTS_VIEW),)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("trial", str, description="A trial identifier (NCT number)."),
+            OpenApiParameter("status", str, enum=RematchJob.Status.values, description="The job's status."),
+        ],
+        responses=RematchJobSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        status_filter = request.query_params.get("status") or None
+        if status_filter is not None and status_filter not in RematchJob.Status.values:
+            allowed = ", ".join(RematchJob.Status.values)
+            raise ValidationError({"status": [f'"{status_filter}" is not a valid status. Allowed: {allowed}.']})
+        rows = selectors.rematch_job_list(trial_identifier=request.query_params.get("trial"), status=status_filter)
+        return Response(RematchJobSerializer(rows[:200], many=True).data)
