@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import CharField, Prefetch, QuerySet, Value
+from django.db.models import CharField, Exists, OuterRef, Prefetch, Q, QuerySet, Value
 
 from apps.cases.derived import DerivedStatus, pending_section
 from apps.cases.models import Case
@@ -181,3 +181,26 @@ def dose_summaries_section(case: Case) -> dict[str, Any]:
         "computed_at": max(times).isoformat() if times else None,
         "plans": plans,
     }
+
+
+
+def plans_needing_summary(*, force: bool = False) -> QuerySet[RadiotherapyPlan]:
+    """Plans (in primary-key order) with no current summary, or one computed by another engine version,
+    for an older plan or case revision, or on catalogue rows edited since; every plan with ``force``."""
+    plans = RadiotherapyPlan.objects.order_by("pk")
+    if force:
+        return plans
+    up_to_date = DoseSummary.objects.filter(
+        plan_id=OuterRef("pk"),
+        is_current=True,
+        engine_version=ENGINE_VERSION,
+        plan_revision__gte=OuterRef("revision"),
+        case_revision__gte=OuterRef("case__revision"),
+    )
+    in_force = catalogue_revisions_in_force()
+    catalogue_stale = [
+        summary.plan_id
+        for summary in DoseSummary.objects.filter(is_current=True).only("plan_id", "catalogue_revisions")
+        if catalogue_is_stale(summary, in_force)
+    ]
+    return plans.filter(~Exists(up_to_date) | Q(pk__in=catalogue_stale))

@@ -214,3 +214,35 @@ def test_case_detail_query_count_does_not_grow_with_plans(
         body = client.get(url).json()
     assert len(body["dose_summaries"]["plans"]) == 4
     assert body["dose_summaries"]["status"] == "current"
+
+
+def test_recompute_command_computes_only_the_plans_that_need_it(
+    personas: Personas, case: Case, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from apps.dosimetry.selectors import plans_needing_summary
+
+    # given an up-to-date plan, an uncomputed plan, one from an older engine and one on an edited set
+    fresh, uncomputed, old_engine, edited = (
+        plan_create(actor=personas.radonc, case=case, data={"regimen_code": code})
+        for code in ("conv_8gy_1fx", "conv_20gy_5fx", "conv_24gy_6fx", "conv_30gy_10fx")
+    )
+    from apps.dosimetry.engine import summary as engine_summary
+
+    for plan in (fresh, edited):
+        dose_summary_compute(plan_id=plan.pk)
+    with monkeypatch.context() as patch:
+        patch.setattr(engine_summary, "ENGINE_VERSION", "dose-older")
+        assert dose_summary_compute(plan_id=old_engine.pk).engine_version == "dose-older"
+    catalogue_entry_changed(kind="constraint_set", code=SEED002)
+    # then exactly those three need a summary
+    assert list(plans_needing_summary().values_list("pk", flat=True)) == [uncomputed.pk, old_engine.pk, edited.pk]
+    # and the command computes them, after which nothing is left to do
+    out = StringIO()
+    call_command("recompute_dose_summaries", verbosity=0, stdout=out)
+    assert out.getvalue().startswith("3 plan(s) computed, 2 new summaries")  # the edited set's limits are unchanged
+    assert not plans_needing_summary().exists()
+    assert plans_needing_summary(force=True).count() == 4
