@@ -1,10 +1,12 @@
-"""The Django admin change form of a constraint set, as a browser posts it (the set and every inline)."""
+"""Django admin change forms of the dose catalogue (a regimen; a constraint set with every inline), as a
+browser posts them."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 
-from apps.dosimetry.models import ConstraintSet
+from apps.dosimetry.models import ConstraintSet, Regimen
 
 PREFIX = "constraints"
 
@@ -33,4 +35,26 @@ def constraint_set_form(
         data[f"{PREFIX}-{i}-fractions"] = "" if c.fractions is None else c.fractions
         data[f"{PREFIX}-{i}-id"] = c.pk
         data[f"{PREFIX}-{i}-set"] = cset.pk
+    return data
+
+
+def regimen_form(regimen: Regimen, **changes: object) -> dict[str, object]:
+    """POST data for ``regimen``'s change form as stored, with ``changes`` (form field -> posted value)."""
+    data: dict[str, object] = {
+        "name": regimen.name,
+        "category": regimen.category,
+        "fractions": regimen.fractions,
+        "levels": json.dumps(regimen.levels),
+        "technique": regimen.technique,
+        "intent": regimen.intent,
+        "indications": regimen.indications,
+        "source": regimen.source,
+        "trial": regimen.trial,
+        "cautions": json.dumps(regimen.cautions),
+        "dose_range_gy": json.dumps(regimen.dose_range_gy),
+        "range_label": regimen.range_label,
+        "constraint_set": regimen.constraint_set,
+        "active": "on" if regimen.active else "",
+    }
+    data.update(changes)
     return data

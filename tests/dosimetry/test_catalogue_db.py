@@ -13,7 +13,7 @@ from apps.dosimetry.admin import ConstraintSetAdmin, RegimenAdmin
 from apps.dosimetry.engine import catalogue
 from apps.dosimetry.engine.lq import bed, round_half_up
 from apps.dosimetry.models import ConstraintSet, OrganConstraint, Regimen
-from tests.dosimetry.admin_forms import constraint_set_form
+from tests.dosimetry.admin_forms import constraint_set_form, regimen_form
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -157,22 +157,16 @@ def test_admin_change_form_writes_audit_row(superuser) -> None:
     client.force_login(superuser)
     url = f"/admin/dosimetry/regimen/{regimen.pk}/change/"
     assert client.get(url).status_code == 200
-    data = {
-        "name": "Renamed regimen",
-        "category": regimen.category,
-        "fractions": regimen.fractions,
-        "levels": '[{"total_dose_gy": 8.0, "target": ""}]',
-        "technique": regimen.technique,
-        "intent": regimen.intent,
-        "indications": regimen.indications,
-        "source": regimen.source,
-        "trial": regimen.trial,
-        "cautions": "[]",
-        "dose_range_gy": "null",
-        "range_label": "",
-        "constraint_set": "",
-        "active": "",
-    }
+    data = regimen_form(
+        regimen,
+        name="Renamed regimen",
+        levels='[{"total_dose_gy": 8.0, "target": ""}]',
+        cautions="[]",
+        dose_range_gy="null",
+        range_label="",
+        constraint_set="",
+        active="",
+    )
     response = client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:2000]
     regimen.refresh_from_db()

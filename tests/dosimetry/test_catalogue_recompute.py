@@ -17,7 +17,7 @@ from apps.dosimetry.models import ConstraintSet, DoseSummary, OrganConstraint, R
 from apps.dosimetry.selectors import dose_summaries_section
 from apps.dosimetry.services import catalogue_entry_changed, dose_summary_compute, plan_create, plans_built_on
 from tests.conftest import Personas
-from tests.dosimetry.admin_forms import constraint_set_form
+from tests.dosimetry.admin_forms import constraint_set_form, regimen_form
 from tests.factories import CaseFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -134,22 +134,7 @@ def test_regimen_edit_in_admin_recomputes_its_plans(
     regimen = Regimen.objects.get(code="conv_8gy_1fx")
 
     # when an administrator changes the regimen's dose to 10 Gy/1 in the admin
-    data = {
-        "name": regimen.name,
-        "category": regimen.category,
-        "fractions": regimen.fractions,
-        "levels": '[{"total_dose_gy": 10.0, "target": ""}]',
-        "technique": regimen.technique,
-        "intent": regimen.intent,
-        "indications": regimen.indications,
-        "source": regimen.source,
-        "trial": regimen.trial,
-        "cautions": "[]",
-        "dose_range_gy": "null",
-        "range_label": "",
-        "constraint_set": regimen.constraint_set,
-        "active": "on",
-    }
+    data = regimen_form(regimen, levels='[{"total_dose_gy": 10.0, "target": ""}]')
     with django_capture_on_commit_callbacks(execute=True):
         response = administrator_client.post(f"/admin/dosimetry/regimen/{regimen.pk}/change/", data)
     assert response.status_code == 302, response.content.decode()[:2000]
