@@ -19,6 +19,9 @@ Interpretation choices (each stated where it applies in a result's ``notes``):
   (``proximal``, ``shaft``, ``distal``, ``femoral_head``), ``tibia``, ``fibula``, ``metatarsal`` score 2;
   ``humerus``, ``radius``, ``ulna``, ``clavicle``, ``metacarpal`` score 1 (clinical-rules.md §2 site list).
 - A femur lesion without a subsite is unknown (2 or 3 points: never guessed): ``missing=("subsite",)``.
+- With any component unknown the score is None and ``possible_range`` gives the lowest and highest
+  totals; the category is given only when every possible total falls in the same one (e.g. 11-12 is
+  an impending fracture whatever the subsite), else it is None too.
 - ``phalanx``: the vocabulary has one code for hand and foot phalanges, which score 1 and 2. Without the
   optional ``phalanx_limb`` argument the phalanx scores 2 (foot), the conservative reading (it can only
   over-state the fracture risk, never hide it), and the result gives the hand-phalanx total too.
@@ -262,12 +265,19 @@ def _score(
     if missing:
         low, high = possible_range(components, unknown_spans)
         notes.append(f"possible range {low}-{high}: {mirels_category(low)} to {mirels_category(high)}")
+        # The total stays unknown; the category is certain when every possible total falls in one.
+        certain = mirels_category(low) if mirels_category(low) == mirels_category(high) else None
         return ScoreResult(
             rule=Rule.MIRELS,
             applicable=True,
+            category=certain,
             components=tuple(components),
             missing=tuple(missing),
-            recommendation=unknown_text(missing),
+            recommendation=(
+                unknown_text(missing)
+                if certain is None
+                else f"Mirels {low}-{high} ({unknown_text(missing)}): {_RECOMMENDATION[certain]}"
+            ),
             notes=tuple(notes),
             source=sources.MIRELS,
             possible_range=(low, high),

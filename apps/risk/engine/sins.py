@@ -23,8 +23,9 @@ Interpretation choices:
 - A lesion spanning levels (``level_from`` .. ``level_to``) takes the highest location score of its levels.
 - The coccyx is outside the published location table (occiput to S5). A lesion confined to the coccyx gets
   "not applicable" (no number); in a span reaching the coccyx the coccyx is not scored and the note says so.
-- Unknown inputs leave score and category None with ``possible_range``; ``surgical_consultation`` is still
-  decided when every completion of the score falls on the same side of 7 (see ``SinsResult``).
+- Unknown inputs leave the score None with ``possible_range``; the category is given only when every
+  completion of the score falls in the same category (else None), and ``surgical_consultation`` is still
+  decided when every completion falls on the same side of 7 (see ``SinsResult``).
 """
 
 from __future__ import annotations
@@ -288,12 +289,19 @@ def _score(
             notes.append("spine-surgery consultation indicated whatever the missing components (>= 7)")
         elif high < SURGICAL_CONSULTATION_THRESHOLD:
             consultation = False
+        # The total stays unknown; the category is certain when every possible total falls in one.
+        certain = sins_category(low) if sins_category(low) == sins_category(high) else None
         return SinsResult(
             rule=Rule.SINS,
             applicable=True,
+            category=certain,
             components=tuple(components),
             missing=tuple(missing),
-            recommendation=unknown_text(missing),
+            recommendation=(
+                unknown_text(missing)
+                if certain is None
+                else f"SINS {low}-{high} ({unknown_text(missing)}): {_RECOMMENDATION[certain]}"
+            ),
             notes=tuple(notes),
             source=sources.SINS,
             possible_range=(low, high),

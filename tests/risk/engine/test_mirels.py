@@ -91,12 +91,31 @@ def test_femur_site_points_by_subsite(subsite: str, points: int) -> None:
 def test_femur_without_subsite_is_unknown_not_guessed() -> None:
     # Given a femoral lesion whose subsite was not recorded
     result = mirels_score(lesion(site="femur", subsite=None))
-    # Then the score is unknown: the site could be 2 or 3
+    # Then the score is unknown: the site could be 2 or 3 (5 or 6 in all, low risk either way)
     assert result.applicable
-    assert result.score is None and result.category is None
+    assert result.score is None and result.category == "low_risk"
     assert result.missing == ("subsite",)
-    assert result.recommendation == "unknown: needs subsite"
+    assert result.recommendation.startswith("Mirels 5-6 (unknown: needs subsite): ")
     assert result.possible_range == (5, 6)
+
+
+def test_femur_without_subsite_gets_no_category_when_the_site_decides_it() -> None:
+    # Given functional pain, blastic, 1/3-2/3: site 2 or 3 + 3 + 1 + 2 = 8 (borderline) or 9 (impending)
+    result = mirels_score(lesion(site="femur", subsite=None, pain="functional", cortical_involvement="one_third_to_two_thirds"))
+    assert result.possible_range == (8, 9)
+    assert result.score is None and result.category is None
+    assert result.recommendation == "unknown: needs subsite"
+
+
+def test_femur_without_subsite_is_impending_when_both_totals_are() -> None:
+    # Given functional pain, lytic, > 2/3: site 2 or 3 + 3 + 3 + 3 = 11 or 12, impending either way
+    result = mirels_score(
+        lesion(
+            site="femur", subsite=None, pain="functional", radiographic_type="lytic", cortical_involvement="gt_two_thirds"
+        )
+    )
+    assert result.possible_range == (11, 12)
+    assert result.score is None and result.category == "impending_fracture"
 
 
 def test_femur_with_a_subsite_of_another_bone_is_unknown() -> None:
@@ -238,10 +257,10 @@ def test_other_sites_are_not_applicable_and_never_get_a_number(site: str) -> Non
 def test_each_missing_input_answers_unknown_with_its_field(field: str, component: str) -> None:
     # Given a lesion with one Mirels input missing
     result = mirels_score(lesion(**{field: None}))
-    # Then the score stays unknown and names the field
-    assert result.score is None and result.category is None
+    # Then the score stays unknown and names the field; the category is certain (4-6: low risk either way)
+    assert result.score is None and result.category == "low_risk"
     assert result.missing == (field,)
-    assert result.recommendation == f"unknown: needs {field}"
+    assert result.recommendation.startswith(f"Mirels 4-6 (unknown: needs {field}): ")
     assert result.to_dict()["components"][component] == {
         "input": None,
         "points": None,
@@ -323,9 +342,16 @@ def test_exhaustive_enumeration_matches_the_oracle() -> None:
             LESION_POINTS[rtype] if rtype else None,
             SIZE_POINTS[size] if size else None,
         ]
-        # And known inputs give the oracle's total and category; any unknown gives None
+        # And known inputs give the oracle's total and category; any unknown gives no total, and a
+        # category only when the lowest and highest completions share it
         if None in parts:
-            assert result.score is None and result.category is None and result.missing
+            spans = [
+                (p, p) if p is not None else ((2, 3) if i == 0 else (1, 3)) for i, p in enumerate(parts)
+            ]
+            low, high = sum(lo for lo, _ in spans), sum(hi for _, hi in spans)
+            certain = expected_category(low) if expected_category(low) == expected_category(high) else None
+            assert result.score is None and result.missing
+            assert result.possible_range == (low, high) and result.category == certain
         else:
             total = sum(p for p in parts if p is not None)
             assert (result.score, result.category) == (total, expected_category(total))

@@ -216,10 +216,12 @@ def test_non_spinal_sites_are_not_applicable(site: str) -> None:
 def test_each_missing_input_answers_unknown_with_its_field(field: str, component: str) -> None:
     # Given a spinal lesion with one input missing
     result = sins_score(spine(**{field: None}))
-    # Then the score and category stay unknown and the field is named
-    assert result.score is None and result.category is None
-    assert result.missing == (field,)
-    assert result.recommendation == f"unknown: needs {field}"
+    # Then the score stays unknown and the field is named; a category only when every completion shares it
+    assert result.score is None and result.missing == (field,)
+    low, high = result.possible_range
+    certain = expected_category(low) if expected_category(low) == expected_category(high) else None
+    assert result.category == certain
+    assert f"unknown: needs {field}" in result.recommendation
     assert result.to_dict()["components"][component]["points"] is None
 
 
@@ -325,9 +327,18 @@ def test_exhaustive_enumeration_matches_the_oracle() -> None:
             COLLAPSE_POINTS[collapse] if collapse else None,
             POSTEROLATERAL_POINTS[postero] if postero else None,
         ]
-        # Then complete inputs give the oracle's total, category and consultation; any unknown gives None
+        # Then complete inputs give the oracle's total, category and consultation; any unknown gives no
+        # total, and a category only when the lowest and highest completions share it
         if None in parts:
-            assert result.score is None and result.category is None and result.missing
+            tables = [None, PAIN_POINTS, BONE_LESION_POINTS, ALIGNMENT_POINTS, COLLAPSE_POINTS, POSTEROLATERAL_POINTS]
+            spans = [
+                (p, p) if p is not None else (min(t.values()), max(t.values()))  # type: ignore[union-attr]
+                for p, t in zip(parts, tables, strict=True)
+            ]
+            low, high = sum(lo for lo, _ in spans), sum(hi for _, hi in spans)
+            certain = expected_category(low) if expected_category(low) == expected_category(high) else None
+            assert result.score is None and result.missing
+            assert result.possible_range == (low, high) and result.category == certain
         else:
             total = sum(p for p in parts if p is not None)
             assert (result.score, result.category) == (total, expected_category(total))
