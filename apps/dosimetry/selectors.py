@@ -183,7 +183,6 @@ def dose_summaries_section(case: Case) -> dict[str, Any]:
     }
 
 
-
 def plans_needing_summary(*, force: bool = False) -> QuerySet[RadiotherapyPlan]:
     """Plans (in primary-key order) with no current summary, or one computed by another engine version,
     for an older plan or case revision, or on catalogue rows edited since; every plan with ``force``."""

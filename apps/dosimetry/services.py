@@ -31,12 +31,11 @@ from apps.dosimetry.engine import (
     DoseInputError,
     DoseSummaryRequest,
     build_dose_summary,
-    default_constraint_sets,
+    constraint_sets_checked,
     inputs_digest,
 )
 from apps.dosimetry.models import ConstraintSet, DoseSummary, RadiotherapyPlan, Regimen
 from apps.dosimetry.selectors import (
-    ConstraintCatalogue,
     constraint_catalogue,
     constraint_set_key,
     regimen_by_code,
@@ -79,26 +78,16 @@ class PlanRequest:
     catalogue_revisions: dict[str, int]
 
 
-def summary_request(
-    plan: RadiotherapyPlan, case: Case | None = None, catalogue: ConstraintCatalogue | None = None
-) -> PlanRequest:
+def summary_request(plan: RadiotherapyPlan, case: Case | None = None) -> PlanRequest:
     """The dose engine's request for ``plan`` with the prior courses of its case (prefetched or not), its
-    regimen and the constraint sets of the database catalogue: the defaults that fit the fraction count
-    plus the regimen's own set."""
+    regimen, and the constraint sets of the database catalogue (the engine picks the ones that fit the
+    fraction count; the regimen's own set is added). Raises ``DoseInputError`` for a plan the engine
+    cannot compute (``_validate`` keeps those out)."""
     facts = case_facts(case or plan.case)
-    catalogue = catalogue or constraint_catalogue()
+    catalogue = constraint_catalogue()
     regimen = regimen_by_code(plan.regimen_code) if plan.regimen_code else None
-    levels = plan_levels(plan, regimen)
-    fractions = regimen.fractions if regimen else _first_fractions(levels)
-    wanted = list(default_constraint_sets(fractions)) if fractions else []
-    if regimen and regimen.constraint_set and regimen.constraint_set not in wanted:
-        wanted.append(regimen.constraint_set)
-    # The engine checks exactly these sets (a missing one is named in the summary's notes).
-    revisions = {constraint_set_key(code): catalogue.revisions[code] for code in wanted if code in catalogue.sets}
-    if regimen is not None:
-        revisions[regimen_key(regimen.code)] = regimen.revision
     request = DoseSummaryRequest(
-        levels=levels,
+        levels=plan_levels(plan, regimen),
         alpha_beta=plan.alpha_beta,
         prior_courses=facts.prior_courses,
         region=plan.region or None,
@@ -107,12 +96,11 @@ def summary_request(
         constraint_catalogue=catalogue.sets,
         additional_constraint_sets=(regimen.constraint_set,) if regimen and regimen.constraint_set else (),
     )
+    # The revisions of exactly the rows the engine reads: its own choice of sets, and the regimen.
+    revisions = {constraint_set_key(code): catalogue.revisions[code] for code in constraint_sets_checked(request)}
+    if regimen is not None:
+        revisions[regimen_key(regimen.code)] = regimen.revision
     return PlanRequest(request=request, catalogue_revisions=revisions)
-
-
-def _first_fractions(levels: list[dict[str, Any]]) -> int | None:
-    value = levels[0].get("fractions") if levels else None
-    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 1 else None
 
 
 def _validate(plan: RadiotherapyPlan) -> None:

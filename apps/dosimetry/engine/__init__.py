@@ -9,7 +9,7 @@ Public API (see each module's docstring for the rules and sources):
 * ``thresholds``: :data:`THRESHOLDS`, :func:`compare_regimen`.
 * ``catalogue``: :data:`REGIMENS`, :data:`ORGANS`, :data:`CONSTRAINT_SETS` (data for the data migration).
 * ``summary``: :class:`DoseSummaryRequest`, :func:`build_dose_summary`, :func:`inputs_digest`,
-  :func:`default_constraint_sets`.
+  :func:`default_constraint_sets`, :func:`constraint_sets_checked`.
 * ``dvh``: :func:`parse_dvh_csv`, :func:`dicom_rt_metrics` (dicompyler-core is imported lazily).
 * ``errors``: :class:`DoseInputError` (``field``, ``reason``, ``errors``, ``as_dict()``),
   :class:`DVHParseError`, :class:`DicomInputError`.
@@ -77,6 +77,7 @@ from apps.dosimetry.engine.summary import (
     DoseSummary,
     DoseSummaryRequest,
     build_dose_summary,
+    constraint_sets_checked,
     default_constraint_sets,
     inputs_digest,
 )
@@ -133,6 +134,7 @@ __all__ = [
     "check_constraint",
     "check_constraint_set",
     "compare_regimen",
+    "constraint_sets_checked",
     "default_constraint_sets",
     "dicom_rt_metrics",
     "eqd2",

@@ -234,6 +234,12 @@ def _digest(canonical: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def constraint_sets_checked(request: DoseSummaryRequest) -> tuple[str, ...]:
+    """Codes of the constraint sets the summary of ``request`` checks (the defaults or the requested ones,
+    plus the additional ones, that the catalogue holds). Raises :class:`DoseInputError` for invalid inputs."""
+    return tuple(cset.code for cset in _normalise(request).constraint_sets)
+
+
 def inputs_digest(request: DoseSummaryRequest) -> str:
     """sha256 (hex) of the canonical JSON of the validated inputs and :data:`ENGINE_VERSION`.
 

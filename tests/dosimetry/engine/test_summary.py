@@ -15,6 +15,7 @@ from apps.dosimetry.engine import (
     DoseLevel,
     DoseSummaryRequest,
     build_dose_summary,
+    constraint_sets_checked,
     inputs_digest,
 )
 
@@ -245,6 +246,10 @@ def test_missing_default_sets_are_noted_and_additional_sets_checked_once() -> No
     # then the defaults are named as not checked, and the additional set is named once (its limits are
     # bound to 1-5 fractions, so none applies to this 10-fraction plan and no check is listed)
     assert [s.code for s in summary.constraint_sets] == ["sbrt_spinal_cord_pmax"]
+    assert constraint_sets_checked(
+        _sib_request(constraint_catalogue=only_sbrt, additional_constraint_sets=["sbrt_spinal_cord_pmax"])
+    ) == ("sbrt_spinal_cord_pmax",)
+    assert constraint_sets_checked(_sib_request()) == ("seed002_sib_30_40_10fx", "quantec_conventional_spinal_cord")
     missing = [n for n in summary.notes if "not in the catalogue" in n]
     assert len(missing) == 2
     assert any("seed002_sib_30_40_10fx" in n for n in missing)
