@@ -91,16 +91,22 @@ def lesion_errors(lesion: Mapping[str, Any]) -> Errors:
         ):
             _add(errors, "level_to", f"{level_to} lies above level_from {level_from}; list levels from top to bottom.")
 
-    subsite = lesion.get("subsite")
-    if subsite is not None:
-        allowed_subsites = SUBSITES_BY_SITE.get(site, frozenset())
-        if subsite not in allowed_subsites:
-            if allowed_subsites:
-                allowed_text = ", ".join(sorted(allowed_subsites))
-                _add(errors, "subsite", f"{subsite} is not a region of the {site}; allowed: {allowed_text}.")
-            else:
-                _add(errors, "subsite", f"a {site} lesion takes no subsite.")
+    reason = subsite_error(site, lesion.get("subsite"))
+    if reason is not None:
+        _add(errors, "subsite", reason)
     return errors
+
+
+def subsite_error(site: Site, subsite: str | None) -> str | None:
+    """Why ``subsite`` is not a region of ``site`` (None when it is, or when no subsite is given)."""
+    if subsite is None:
+        return None
+    allowed = SUBSITES_BY_SITE.get(site, frozenset())
+    if subsite in allowed:
+        return None
+    if allowed:
+        return f"{subsite} is not a region of the {site}; allowed: {', '.join(sorted(allowed))}."
+    return f"a {site} lesion takes no subsite."
 
 
 def case_errors(case: Mapping[str, Any], *, date_of_birth: date | None, today: date) -> Errors:

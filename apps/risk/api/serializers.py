@@ -13,11 +13,11 @@ from typing import Any
 from rest_framework import serializers
 
 from apps.cases.facts import LesionFacts
+from apps.cases.rules import subsite_error
 from apps.cases.vocabulary import (
     LEVEL_INDEX,
     SITE_LEVELS,
     SPINAL_SITES,
-    SUBSITES_BY_SITE,
     VERTEBRAL_LEVELS,
     Alignment,
     CorticalInvolvement,
@@ -75,22 +75,16 @@ def _blank_to_none(attrs: dict[str, Any], *names: str) -> None:
 
 
 def check_subsite(attrs: dict[str, Any]) -> None:
-    """A subsite that is not a region of the site is a 400 on ``subsite`` (as the case API answers).
+    """A subsite that is not a region of the site is a 400 on ``subsite``, as the case API answers.
 
     On a Mirels site the subsite sets the site points (a femoral ``peritrochanteric`` on a humerus would be
     1 or 3 points): scoring a contradictory location would be a guess, so it is refused.
     """
-    site, subsite = attrs.get("site"), attrs.get("subsite")
-    if site is None or subsite is None:
+    if attrs.get("site") is None:
         return
-    allowed = SUBSITES_BY_SITE.get(Site(site), frozenset())
-    if subsite in allowed:
-        return
-    if allowed:
-        reason = f"{subsite} is not a region of the {site}; allowed: {', '.join(sorted(allowed))}."
-    else:
-        reason = f"a {site} lesion takes no subsite."
-    raise serializers.ValidationError({"subsite": [reason]})
+    reason = subsite_error(Site(attrs["site"]), attrs.get("subsite"))
+    if reason is not None:
+        raise serializers.ValidationError({"subsite": [reason]})
 
 
 class MirelsInputSerializer(serializers.Serializer[Any]):
