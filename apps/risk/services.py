@@ -20,7 +20,7 @@ from django.utils import timezone
 from apps.audit.events import AuditEvent
 from apps.audit.services import audit_record
 from apps.cases.models import Case
-from apps.cases.selectors import case_facts, lock_cases
+from apps.cases.selectors import case_facts, cases_for_engines, lock_cases
 from apps.risk.engine import CaseRiskSummary, assess_case, case_inputs_digest
 from apps.risk.models import LesionAssessment, RiskAssessment
 
@@ -75,12 +75,7 @@ def _assess_locked(case_ids: Iterable[int]) -> dict[int, RiskAssessment]:
     locked = lock_cases(case_ids)
     if not locked:
         return {}
-    cases = (
-        Case.objects.select_related("patient", "board")
-        .prefetch_related("lesions", "prior_radiotherapy")
-        .filter(pk__in=locked)
-        .order_by("pk")
-    )
+    cases = cases_for_engines(locked)
     computed: dict[int, _Computed] = {}
     for case in cases:
         facts = case_facts(case)

@@ -229,12 +229,7 @@ def cases_match_trials(case_ids: Collection[int], *, trial_ids: Collection[int] 
         locked = case_selectors.lock_cases(case_ids)
         if not locked:
             return 0
-        cases = (
-            Case.objects.select_related("patient")
-            .prefetch_related("lesions", "prior_radiotherapy")
-            .filter(pk__in=locked)
-            .order_by("pk")
-        )
+        cases = case_selectors.cases_for_engines(locked)
         trials = current_trials(trial_ids)
         # Only the columns the comparison needs, as tuples: no model instances for rows left unchanged.
         existing: dict[tuple[int, int], tuple[int, int, str, Any]] = {
