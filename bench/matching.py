@@ -76,9 +76,7 @@ def random_lesion(rng: random.Random) -> LesionFacts:
         cortical_involvement=_maybe(rng, rng.choice(list(CorticalInvolvement))),
         max_diameter_mm=_maybe(rng, round(rng.uniform(5, 60), 1)),
         symptomatic=_maybe(rng, rng.random() < 0.5),
-        distance_to_spinal_cord_mm=_maybe(rng, round(rng.uniform(0, 15), 1))
-        if site in SPINAL_SITES
-        else None,
+        distance_to_spinal_cord_mm=_maybe(rng, round(rng.uniform(0, 15), 1)) if site in SPINAL_SITES else None,
         posterior_element_involvement=_maybe(rng, rng.random() < 0.3),
     )
 
@@ -112,9 +110,7 @@ def random_case(rng: random.Random) -> CaseFacts:
     )
 
 
-def pure_benchmark(
-    *, cases: int = 2_000, repeat: int = 5, seed: int = 20261123, to_dict: bool = False
-) -> float:
+def pure_benchmark(*, cases: int = 2_000, repeat: int = 5, seed: int = 20261123, to_dict: bool = False) -> float:
     """Case-trial evaluations per second of the pure engine (best of ``repeat`` runs)."""
     rng = random.Random(seed)
     trials = [compile_trial(definition) for definition in load_seed_trials()]
@@ -153,8 +149,12 @@ def _case_row(facts: CaseFacts) -> dict[str, Any]:
     row = {name: _code(getattr(facts, name)) for name in CASE_FIELD_NAMES if name not in {"date_of_birth", "as_of"}}
     histology = row["primary_histology"]
     for name, owner in (
-        ("er_status", "breast"), ("pr_status", "breast"), ("her2_status", "breast"),
-        ("castration_status", "prostate"), ("egfr_mutation", "nsclc"), ("alk_rearrangement", "nsclc"),
+        ("er_status", "breast"),
+        ("pr_status", "breast"),
+        ("her2_status", "breast"),
+        ("castration_status", "prostate"),
+        ("egfr_mutation", "nsclc"),
+        ("alk_rearrangement", "nsclc"),
     ):
         if histology != owner:
             row[name] = None
@@ -221,15 +221,38 @@ def _start_worker(queue: str, concurrency: int, log_path: Path) -> subprocess.Po
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tumorboard.settings.base", "CELERY_TASK_ALWAYS_EAGER": "false"}
     log = log_path.open("wb")
     return subprocess.Popen(  # noqa: S603 - fixed argv, our own worker
-        [sys.executable, "-m", "celery", "-A", "tumorboard", "worker", *pool, "-Q", queue,
-         "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "WARNING"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "tumorboard",
+            "worker",
+            *pool,
+            "-Q",
+            queue,
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-l",
+            "WARNING",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
 
 
 def worker_benchmark(
-    *, n_cases: int = 10_000, n_trials: int = 50, concurrency: int = 2, seed: int = 20261123,
-    keep: bool = False, timeout: float = 3600.0, fan_out: str = "all",
+    *,
+    n_cases: int = 10_000,
+    n_trials: int = 50,
+    concurrency: int = 2,
+    seed: int = 20261123,
+    keep: bool = False,
+    timeout: float = 3600.0,
+    fan_out: str = "all",
 ) -> dict[str, Any]:
     """Time the re-match of every open case against every trial through a real worker (see the module doc).
 
@@ -265,15 +288,22 @@ def worker_benchmark(
     board, _ = Board.objects.get_or_create(institution=institution, name="Trial matching benchmark")
     with transaction.atomic():
         patients = Patient.objects.bulk_create(
-            Patient(institution=institution, mrn=f"{tag}-{i}", given_name="Bench", family_name=f"Patient {i}",
-                    date_of_birth=date(1940, 1, 1) + timedelta(days=rng.randrange(20_000)))
+            Patient(
+                institution=institution,
+                mrn=f"{tag}-{i}",
+                given_name="Bench",
+                family_name=f"Patient {i}",
+                date_of_birth=date(1940, 1, 1) + timedelta(days=rng.randrange(20_000)),
+            )
             for i in range(n_cases)
         )
         facts = [random_case(rng) for _ in range(n_cases)]
         statuses = [CaseStatus.DRAFT, CaseStatus.SUBMITTED, CaseStatus.SCHEDULED, CaseStatus.DISCUSSED]
         cases = Case.objects.bulk_create(
-            (Case(board=board, patient=patient, question="Benchmark case", status=rng.choice(statuses), **_case_row(f))
-             for patient, f in zip(patients, facts, strict=True)),
+            (
+                Case(board=board, patient=patient, question="Benchmark case", status=rng.choice(statuses), **_case_row(f))
+                for patient, f in zip(patients, facts, strict=True)
+            ),
             batch_size=2_000,
         )
         Lesion.objects.bulk_create(
@@ -282,8 +312,16 @@ def worker_benchmark(
         )
         synthetic = synthetic_trials(max(0, n_trials - Trial.objects.count()), tag, rng)
         trials = Trial.objects.bulk_create(
-            Trial(identifier=d["identifier"], short_name=d["short_name"], title=d["title"], phase=d.get("phase"),
-                  status=d["status"], sponsor=d.get("sponsor"), summary=d["summary"], current_version=1)
+            Trial(
+                identifier=d["identifier"],
+                short_name=d["short_name"],
+                title=d["title"],
+                phase=d.get("phase"),
+                status=d["status"],
+                sponsor=d.get("sponsor"),
+                summary=d["summary"],
+                current_version=1,
+            )
             for d in synthetic
         )
         TrialVersion.objects.bulk_create(
@@ -354,26 +392,29 @@ def worker_benchmark(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cases", type=int, default=2_000, help="random cases per run (default 2000)")
     parser.add_argument("--repeat", type=int, default=5, help="runs; the best is reported (default 5)")
     parser.add_argument("--seed", type=int, default=20261123, help="random seed")
     parser.add_argument("--to-dict", action="store_true", help="also serialise every match with to_dict()")
     parser.add_argument("--json", action="store_true", help="print a JSON object instead of text")
     parser.add_argument(
-        "--through-worker", action="store_true",
+        "--through-worker",
+        action="store_true",
         help="time the re-match of every open case against every trial through a real Celery worker instead",
     )
     parser.add_argument("--worker-cases", type=int, default=10_000, help="--through-worker: cases (default 10000)")
     parser.add_argument("--trials", type=int, default=50, help="--through-worker: trials in the registry (default 50)")
     parser.add_argument(
-        "--concurrency", type=int, default=os.cpu_count() or 1,
+        "--concurrency",
+        type=int,
+        default=os.cpu_count() or 1,
         help="--through-worker: worker processes (default: the CPU count, as a deployed worker)",
     )
     parser.add_argument(
-        "--fan-out", choices=("all", "per-trial"), default="all",
+        "--fan-out",
+        choices=("all", "per-trial"),
+        default="all",
         help="--through-worker: one rematch_open_cases pass against every trial (default), or one rematch_trial "
         "per trial, as when every trial is edited",
     )
@@ -383,8 +424,13 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.through_worker:
         result = worker_benchmark(
-            n_cases=args.worker_cases, n_trials=args.trials, concurrency=args.concurrency, seed=args.seed,
-            keep=args.keep, timeout=args.timeout, fan_out=args.fan_out,
+            n_cases=args.worker_cases,
+            n_trials=args.trials,
+            concurrency=args.concurrency,
+            seed=args.seed,
+            keep=args.keep,
+            timeout=args.timeout,
+            fan_out=args.fan_out,
         )
         if args.json:
             print(json.dumps(result))

@@ -90,9 +90,7 @@ def random_lesion(rng: random.Random, index: int) -> LesionFacts:
         level_from = region[start]
         span = rng.choices((0, 1, 2), weights=(70, 20, 10))[0]
         if span:
-            level_to = VERTEBRAL_LEVELS[
-                min(VERTEBRAL_LEVELS.index(level_from) + span, len(VERTEBRAL_LEVELS) - 1)
-            ]
+            level_to = VERTEBRAL_LEVELS[min(VERTEBRAL_LEVELS.index(level_from) + span, len(VERTEBRAL_LEVELS) - 1)]
     subsites = sorted(SUBSITES_BY_SITE.get(site, ()))
     return LesionFacts(
         site=site,
@@ -138,11 +136,7 @@ def pure_benchmark(n_lesions: int = 20_000, repeats: int = 5, seed: int = 202611
     much as the mix of inputs repeats itself, not because the same lesions come round again.
     """
     rounds = [
-        [
-            (lesion, case)
-            for case in random_cases(random.Random(seed + r), n_lesions)
-            for lesion in case.lesions
-        ]
+        [(lesion, case) for case in random_cases(random.Random(seed + r), n_lesions) for lesion in case.lesions]
         for r in range(repeats)
     ]
     best = 0.0
@@ -167,9 +161,7 @@ def _lesion_row(lesion: LesionFacts) -> dict[str, object]:
     return row
 
 
-def worker_benchmark(
-    n_cases: int = 1_000, chunk_size: int = 200, seed: int = 20261123, keep: bool = False
-) -> tuple[float, int]:
+def worker_benchmark(n_cases: int = 1_000, chunk_size: int = 200, seed: int = 20261123, keep: bool = False) -> tuple[float, int]:
     """Time ``manage.py recompute_risk`` over ``n_cases`` generated cases of 3 lesions each.
 
     The cases are bulk-created in the configured database (``DATABASE_URL``) on a dedicated "Risk
@@ -192,20 +184,28 @@ def worker_benchmark(
 
     rng = random.Random(seed)
     call_command("recompute_risk", verbosity=0, stdout=io.StringIO())
-    institution, _ = Institution.objects.get_or_create(
-        code="bench-risk", defaults={"name": "Risk benchmark hospital"}
-    )
+    institution, _ = Institution.objects.get_or_create(code="bench-risk", defaults={"name": "Risk benchmark hospital"})
     board, _ = Board.objects.get_or_create(institution=institution, name="Risk benchmark board")
     tag = f"BENCH-{time.time_ns()}"
     patients = Patient.objects.bulk_create(
-        Patient(institution=institution, mrn=f"{tag}-{i}", given_name="Bench", family_name=f"Patient {i}",
-                date_of_birth=dt.date(1950, 1, 1) + dt.timedelta(days=rng.randrange(15_000)))
+        Patient(
+            institution=institution,
+            mrn=f"{tag}-{i}",
+            given_name="Bench",
+            family_name=f"Patient {i}",
+            date_of_birth=dt.date(1950, 1, 1) + dt.timedelta(days=rng.randrange(15_000)),
+        )
         for i in range(n_cases)
     )
     facts = random_cases(rng, n_cases * 3, lesions_per_case=3)
     cases = Case.objects.bulk_create(
-        Case(board=board, patient=patient, question="Benchmark case", primary_histology=f.primary_histology,
-             estimated_survival_months=f.estimated_survival_months)
+        Case(
+            board=board,
+            patient=patient,
+            question="Benchmark case",
+            primary_histology=f.primary_histology,
+            estimated_survival_months=f.estimated_survival_months,
+        )
         for patient, f in zip(patients, facts, strict=True)
     )
     Lesion.objects.bulk_create(
@@ -230,7 +230,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=5, help="timed repeats, best kept (default 5)")
     parser.add_argument("--seed", type=int, default=20261123, help="random seed of the lesion mix")
     parser.add_argument(
-        "--through-worker", action="store_true",
+        "--through-worker",
+        action="store_true",
         help="time recompute_risk over generated cases stored in the configured database instead",
     )
     parser.add_argument("--cases", type=int, default=1_000, help="--through-worker: cases, 3 lesions each")

@@ -102,9 +102,25 @@ def celery_worker_process(transactional_db: None) -> Iterator[None]:
     }
     queue = f"test-{os.getpid()}-{time.monotonic_ns()}"
     proc = subprocess.Popen(  # noqa: S603 - fixed argv, our own worker
-        [sys.executable, "-m", "celery", "-A", "tumorboard", "worker", "-P", "solo", "-Q", queue,
-         "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "WARNING"],
-        cwd=ROOT, env=env,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "tumorboard",
+            "worker",
+            "-P",
+            "solo",
+            "-Q",
+            queue,
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-l",
+            "WARNING",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     previous = (app.conf.task_always_eager, app.conf.task_default_queue)
     app.conf.task_always_eager = False

@@ -51,7 +51,8 @@ def test_login_page_renders() -> None:
 
 
 def test_case_page_shows_each_planned_course_with_its_figures_and_constant_queries(
-    personas: Personas, django_assert_num_queries: Callable  # type: ignore[type-arg]
+    personas: Personas,
+    django_assert_num_queries: Callable,  # type: ignore[type-arg]
 ) -> None:
     from datetime import date
 

@@ -18,9 +18,7 @@ class User(AbstractUser):
     class Meta:
         ordering = ("username",)
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(role__in=[r.value for r in Role]), name="user_role_valid"
-            ),
+            models.CheckConstraint(condition=models.Q(role__in=[r.value for r in Role]), name="user_role_valid"),
         ]
 
     @property
@@ -49,9 +47,7 @@ class Board(TimeStampedModel):
 
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="boards")
     name = models.CharField(max_length=200)
-    quorum = models.PositiveSmallIntegerField(
-        default=3, help_text="Members of distinct specialties needed for a decision."
-    )
+    quorum = models.PositiveSmallIntegerField(default=3, help_text="Members of distinct specialties needed for a decision.")
     members: models.ManyToManyField[User, BoardMembership] = models.ManyToManyField(
         User, through="BoardMembership", through_fields=("board", "user"), related_name="boards"
     )
@@ -79,9 +75,7 @@ class BoardMembership(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(fields=("board", "user"), name="membership_unique"),
             # One chair per board, so "the chair signs" is never ambiguous.
-            models.UniqueConstraint(
-                fields=("board",), condition=models.Q(is_chair=True), name="membership_one_chair"
-            ),
+            models.UniqueConstraint(fields=("board",), condition=models.Q(is_chair=True), name="membership_one_chair"),
         ]
 
     def __str__(self) -> str:

@@ -18,14 +18,10 @@ class AuditEntry(models.Model):
     """
 
     occurred_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     actor_label = models.CharField(max_length=150)
     event = models.CharField(max_length=64, choices=choices(AuditEvent), db_index=True)
-    board = models.ForeignKey(
-        "accounts.Board", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    board = models.ForeignKey("accounts.Board", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     subject_type = models.CharField(max_length=64)
     subject_id = models.CharField(max_length=64)
     subject_label = models.CharField(max_length=200, blank=True)
@@ -39,9 +35,7 @@ class AuditEntry(models.Model):
         verbose_name_plural = "audit entries"
         indexes = [models.Index(fields=("subject_type", "subject_id"), name="audit_subject_idx")]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(event__in=[e.value for e in AuditEvent]), name="audit_event_valid"
-            ),
+            models.CheckConstraint(condition=models.Q(event__in=[e.value for e in AuditEvent]), name="audit_event_valid"),
         ]
 
     def __str__(self) -> str:

@@ -86,9 +86,7 @@ class Case(TimeStampedModel):
     er_status = models.CharField(max_length=16, choices=choices(ReceptorStatus), null=True, blank=True)
     pr_status = models.CharField(max_length=16, choices=choices(ReceptorStatus), null=True, blank=True)
     her2_status = models.CharField(max_length=16, choices=choices(ReceptorStatus), null=True, blank=True)
-    castration_status = models.CharField(
-        max_length=32, choices=choices(CastrationStatus), null=True, blank=True
-    )
+    castration_status = models.CharField(max_length=32, choices=choices(CastrationStatus), null=True, blank=True)
     egfr_mutation = models.CharField(max_length=16, choices=choices(ReceptorStatus), null=True, blank=True)
     alk_rearrangement = models.CharField(max_length=16, choices=choices(ReceptorStatus), null=True, blank=True)
     ecog = models.PositiveSmallIntegerField("ECOG performance status", null=True, blank=True)
@@ -121,9 +119,7 @@ class Case(TimeStampedModel):
                 models.CheckConstraint(condition=in_enum(f, ReceptorStatus), name=f"case_{f}_valid")
                 for f in ("er_status", "pr_status", "her2_status", "egfr_mutation", "alk_rearrangement")
             ),
-            models.CheckConstraint(
-                condition=in_enum("castration_status", CastrationStatus), name="case_castration_status_valid"
-            ),
+            models.CheckConstraint(condition=in_enum("castration_status", CastrationStatus), name="case_castration_status_valid"),
             # Receptor and driver fields belong to the histology they describe.
             *(
                 models.CheckConstraint(
@@ -165,9 +161,7 @@ class Lesion(TimeStampedModel):
     level_from = models.CharField(max_length=8, choices=[(lv, lv) for lv in VERTEBRAL_LEVELS], null=True, blank=True)
     level_to = models.CharField(max_length=8, choices=[(lv, lv) for lv in VERTEBRAL_LEVELS], null=True, blank=True)
     radiographic_type = models.CharField(max_length=16, choices=choices(RadiographicType), null=True, blank=True)
-    cortical_involvement = models.CharField(
-        max_length=32, choices=choices(CorticalInvolvement), null=True, blank=True
-    )
+    cortical_involvement = models.CharField(max_length=32, choices=choices(CorticalInvolvement), null=True, blank=True)
     max_diameter_mm = models.FloatField(null=True, blank=True)
     symptomatic = models.BooleanField(null=True, blank=True, default=None)
     pain = models.CharField(max_length=16, choices=choices(LimbPain), null=True, blank=True)
@@ -177,9 +171,7 @@ class Lesion(TimeStampedModel):
     posterolateral_involvement = models.CharField(
         max_length=16, choices=choices(PosterolateralInvolvement), null=True, blank=True
     )
-    epidural_compression_grade = models.CharField(
-        max_length=4, choices=choices(EpiduralCompressionGrade), null=True, blank=True
-    )
+    epidural_compression_grade = models.CharField(max_length=4, choices=choices(EpiduralCompressionGrade), null=True, blank=True)
     distance_to_spinal_cord_mm = models.FloatField(null=True, blank=True)
     posterior_element_involvement = models.BooleanField(null=True, blank=True, default=None)
     extraosseous_soft_tissue = models.BooleanField(null=True, blank=True, default=None)
@@ -197,15 +189,11 @@ class Lesion(TimeStampedModel):
             models.CheckConstraint(
                 condition=in_enum("radiographic_type", RadiographicType), name="lesion_radiographic_type_valid"
             ),
-            models.CheckConstraint(
-                condition=in_enum("cortical_involvement", CorticalInvolvement), name="lesion_cortical_valid"
-            ),
+            models.CheckConstraint(condition=in_enum("cortical_involvement", CorticalInvolvement), name="lesion_cortical_valid"),
             models.CheckConstraint(condition=in_enum("pain", LimbPain), name="lesion_pain_valid"),
             models.CheckConstraint(condition=in_enum("spinal_pain", SpinalPain), name="lesion_spinal_pain_valid"),
             models.CheckConstraint(condition=in_enum("alignment", Alignment), name="lesion_alignment_valid"),
-            models.CheckConstraint(
-                condition=in_enum("vertebral_collapse", VertebralCollapse), name="lesion_collapse_valid"
-            ),
+            models.CheckConstraint(condition=in_enum("vertebral_collapse", VertebralCollapse), name="lesion_collapse_valid"),
             models.CheckConstraint(
                 condition=in_enum("posterolateral_involvement", PosterolateralInvolvement),
                 name="lesion_posterolateral_valid",
@@ -307,12 +295,8 @@ class PriorRadiotherapyCourse(TimeStampedModel):
         ordering = ("case", "date", "id")
         constraints = [
             models.CheckConstraint(condition=~Q(region=""), name="prior_rt_region_present"),
-            models.CheckConstraint(
-                condition=Q(total_dose_gy__gt=0, total_dose_gy__lte=200), name="prior_rt_dose_range"
-            ),
-            models.CheckConstraint(
-                condition=Q(fractions__gte=1, fractions__lte=MAX_FRACTIONS), name="prior_rt_fractions_range"
-            ),
+            models.CheckConstraint(condition=Q(total_dose_gy__gt=0, total_dose_gy__lte=200), name="prior_rt_dose_range"),
+            models.CheckConstraint(condition=Q(fractions__gte=1, fractions__lte=MAX_FRACTIONS), name="prior_rt_fractions_range"),
             models.CheckConstraint(
                 condition=Q(technique="") | Q(technique__in=RadiotherapyTechnique.values),
                 name="prior_rt_technique_valid",

@@ -84,11 +84,7 @@ def lesion_errors(lesion: Mapping[str, Any]) -> Errors:
                 )
         if level_to is not None and level_from is None:
             _add(errors, "level_from", "is required when level_to is given.")
-        if (
-            level_from in LEVEL_INDEX
-            and level_to in LEVEL_INDEX
-            and LEVEL_INDEX[level_to] < LEVEL_INDEX[level_from]
-        ):
+        if level_from in LEVEL_INDEX and level_to in LEVEL_INDEX and LEVEL_INDEX[level_to] < LEVEL_INDEX[level_from]:
             _add(errors, "level_to", f"{level_to} lies above level_from {level_from}; list levels from top to bottom.")
 
     reason = subsite_error(site, lesion.get("subsite"))

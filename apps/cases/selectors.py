@@ -45,11 +45,7 @@ def scope_patients(user: User | AnonymousUser | None) -> QuerySet[Patient]:
 
 
 def case_list(user: User | AnonymousUser | None) -> QuerySet[Case]:
-    return (
-        scope_cases(user)
-        .select_related("board", "patient")
-        .annotate(lesion_count=Count("lesions", distinct=True))
-    )
+    return scope_cases(user).select_related("board", "patient").annotate(lesion_count=Count("lesions", distinct=True))
 
 
 def case_detail_queryset(user: User | AnonymousUser | None) -> QuerySet[Case]:
@@ -142,6 +138,4 @@ def lock_cases(case_ids: Iterable[int]) -> list[int]:
     exist. Must run inside the caller's transaction. One order for every locker, so two engine chunks, or
     a chunk and a case edit, can never deadlock, and a derived result is never written for an older
     revision than the one a concurrent writer is about to commit."""
-    return list(
-        Case.objects.select_for_update().filter(pk__in=list(case_ids)).order_by("pk").values_list("pk", flat=True)
-    )
+    return list(Case.objects.select_for_update().filter(pk__in=list(case_ids)).order_by("pk").values_list("pk", flat=True))

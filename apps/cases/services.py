@@ -31,9 +31,7 @@ from apps.core.errors import InvalidInput
 case_changed = Signal()
 
 LESION_FIELDS: tuple[str, ...] = tuple(
-    f.name
-    for f in Lesion._meta.concrete_fields
-    if f.name not in {"id", "uuid", "case", "created_at", "updated_at", "created_by"}
+    f.name for f in Lesion._meta.concrete_fields if f.name not in {"id", "uuid", "case", "created_at", "updated_at", "created_by"}
 )
 PRIOR_COURSE_FIELDS: tuple[str, ...] = ("region", "total_dose_gy", "fractions", "date", "technique")
 CASE_CLINICAL_FIELDS: tuple[str, ...] = tuple(
@@ -66,8 +64,11 @@ def _raise_if(errors: Mapping[str, Any]) -> None:
 
 
 def _validate_nested(
-    *, case_data: Mapping[str, Any], lesions: Sequence[Mapping[str, Any]] | None,
-    prior_courses: Sequence[Mapping[str, Any]] | None, patient: Patient,
+    *,
+    case_data: Mapping[str, Any],
+    lesions: Sequence[Mapping[str, Any]] | None,
+    prior_courses: Sequence[Mapping[str, Any]] | None,
+    patient: Patient,
 ) -> None:
     today = timezone.localdate()
     errors: dict[str, Any] = dict(case_errors(case_data, date_of_birth=patient.date_of_birth, today=today))

@@ -38,9 +38,7 @@ class Site(StrEnum):
 
 
 #: Sites that carry vertebral levels and the spine-only fields (SINS, ESCC).
-SPINAL_SITES: frozenset[Site] = frozenset(
-    {Site.CERVICAL_SPINE, Site.THORACIC_SPINE, Site.LUMBAR_SPINE, Site.SACRUM}
-)
+SPINAL_SITES: frozenset[Site] = frozenset({Site.CERVICAL_SPINE, Site.THORACIC_SPINE, Site.LUMBAR_SPINE, Site.SACRUM})
 
 #: Long bones and the small tubular bones of hand and foot, which carry a ``subsite`` and limb ``pain``.
 LIMB_SITES: frozenset[Site] = frozenset(

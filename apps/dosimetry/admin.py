@@ -173,9 +173,7 @@ class ConstraintSetAdmin(CatalogueAdminMixin, admin.ModelAdmin):
 
     def delete_model(self, request: HttpRequest, obj: ConstraintSet) -> None:
         with transaction.atomic():
-            audit_record(
-                actor=_actor(request), event=AuditEvent.CONSTRAINT_SET_CHANGED, subject=obj, before=_set_snapshot(obj)
-            )
+            audit_record(actor=_actor(request), event=AuditEvent.CONSTRAINT_SET_CHANGED, subject=obj, before=_set_snapshot(obj))
             super().delete_model(request, obj)
             catalogue_entry_changed(kind="constraint_set", code=obj.code)
 

@@ -40,7 +40,10 @@ def dose_import_start(
         job.rtstruct.save(rtstruct.name or "rtstruct.dcm", rtstruct, save=False)
     job.save()
     audit_record(
-        actor=actor, event=AuditEvent.DOSE_IMPORT, subject=job, board_id=plan.case.board_id,
+        actor=actor,
+        event=AuditEvent.DOSE_IMPORT,
+        subject=job,
+        board_id=plan.case.board_id,
         after={"plan": plan.pk, "kind": kind, "status": job.status},
     )
     job_id = job.pk

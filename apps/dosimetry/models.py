@@ -35,21 +35,15 @@ class RadiotherapyPlan(models.Model):
     levels = models.JSONField(
         default=list, blank=True, help_text='Custom levels: [{"fractions", "total_dose_gy", "label"?}, ...].'
     )
-    technique = models.CharField(
-        max_length=16, choices=RadiotherapyTechnique.choices, default=RadiotherapyTechnique.CONVENTIONAL
-    )
+    technique = models.CharField(max_length=16, choices=RadiotherapyTechnique.choices, default=RadiotherapyTechnique.CONVENTIONAL)
     alpha_beta = models.FloatField(default=10.0)
     region = models.CharField(
         max_length=120, blank=True, default="", help_text="Prior courses to this region count (blank: all)."
     )
-    oar_metrics = models.JSONField(
-        default=dict, blank=True, help_text='Organ-at-risk metrics: {"structure": {"Dmax": Gy, ...}}.'
-    )
+    oar_metrics = models.JSONField(default=dict, blank=True, help_text='Organ-at-risk metrics: {"structure": {"Dmax": Gy, ...}}.')
     planned_date = models.DateField(null=True, blank=True)
     revision = models.PositiveIntegerField(default=1)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -58,9 +52,7 @@ class RadiotherapyPlan(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(alpha_beta__gt=0), name="rt_plan_alpha_beta_positive"),
             models.CheckConstraint(condition=Q(revision__gte=1), name="rt_plan_revision_positive"),
-            models.CheckConstraint(
-                condition=Q(technique__in=RadiotherapyTechnique.values), name="rt_plan_technique_valid"
-            ),
+            models.CheckConstraint(condition=Q(technique__in=RadiotherapyTechnique.values), name="rt_plan_technique_valid"),
         ]
 
     def __str__(self) -> str:
@@ -87,9 +79,7 @@ class DoseSummary(models.Model):
         ordering = ("plan", "-computed_at", "-id")
         constraints = [
             models.UniqueConstraint(fields=("plan", "inputs_digest"), name="dose_summary_unique_digest"),
-            models.UniqueConstraint(
-                fields=("plan",), condition=Q(is_current=True), name="dose_summary_one_current_per_plan"
-            ),
+            models.UniqueConstraint(fields=("plan",), condition=Q(is_current=True), name="dose_summary_one_current_per_plan"),
         ]
 
     def __str__(self) -> str:
@@ -144,15 +134,9 @@ class Regimen(TimeStampedModel):
     class Meta:
         ordering = ("category", "fractions", "code")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(fractions__gte=1) & Q(fractions__lte=50), name="regimen_fractions_1_50"
-            ),
-            models.CheckConstraint(
-                condition=Q(category__in=_values(REGIMEN_CATEGORY_CHOICES)), name="regimen_category_valid"
-            ),
-            models.CheckConstraint(
-                condition=Q(technique__in=_values(TECHNIQUE_CHOICES)), name="regimen_technique_valid"
-            ),
+            models.CheckConstraint(condition=Q(fractions__gte=1) & Q(fractions__lte=50), name="regimen_fractions_1_50"),
+            models.CheckConstraint(condition=Q(category__in=_values(REGIMEN_CATEGORY_CHOICES)), name="regimen_category_valid"),
+            models.CheckConstraint(condition=Q(technique__in=_values(TECHNIQUE_CHOICES)), name="regimen_technique_valid"),
             models.CheckConstraint(condition=Q(intent__in=_values(INTENT_CHOICES)), name="regimen_intent_valid"),
             models.CheckConstraint(condition=Q(revision__gte=1), name="regimen_revision_positive"),
         ]
@@ -259,9 +243,7 @@ class DoseImportJob(models.Model):
     log = models.TextField(blank=True, default="")
     error = models.TextField(blank=True, default="")
     structures = models.JSONField(default=dict, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

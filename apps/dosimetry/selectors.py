@@ -78,9 +78,7 @@ def regimen_by_code(code: str) -> Regimen | None:
 
 def catalogue_revisions_in_force() -> dict[str, int]:
     """``{"regimen:<code>": revision, "constraint_set:<code>": revision}`` for every row (one query)."""
-    regimens = Regimen.objects.annotate(kind=Value(REGIMEN_KEY, output_field=CharField())).values_list(
-        "kind", "code", "revision"
-    )
+    regimens = Regimen.objects.annotate(kind=Value(REGIMEN_KEY, output_field=CharField())).values_list("kind", "code", "revision")
     sets = ConstraintSet.objects.annotate(kind=Value(CONSTRAINT_SET_KEY, output_field=CharField())).values_list(
         "kind", "code", "revision"
     )
@@ -108,9 +106,7 @@ def case_plans(case: Case) -> QuerySet[RadiotherapyPlan]:
     )
 
 
-def plan_status(
-    plan: RadiotherapyPlan, summary: DoseSummary | None, case: Case, in_force: Mapping[str, int]
-) -> DerivedStatus:
+def plan_status(plan: RadiotherapyPlan, summary: DoseSummary | None, case: Case, in_force: Mapping[str, int]) -> DerivedStatus:
     """``pending`` without a summary; ``stale`` when the plan, the case, the engine or a catalogue row it
     used (``in_force``: :func:`catalogue_revisions_in_force`) changed since."""
     if summary is None:
@@ -130,9 +126,7 @@ def plan_entry(plan: RadiotherapyPlan, case: Case, in_force: Mapping[str, int] |
     listing several plans (one query for all of them)."""
     if in_force is None:
         in_force = catalogue_revisions_in_force()
-    summaries: list[DoseSummary] = getattr(plan, "current_summaries", None) or list(
-        plan.dose_summaries.filter(is_current=True)
-    )
+    summaries: list[DoseSummary] = getattr(plan, "current_summaries", None) or list(plan.dose_summaries.filter(is_current=True))
     summary = summaries[0] if summaries else None
     return {
         "plan_id": plan.pk,
@@ -173,9 +167,7 @@ def dose_summaries_section(case: Case) -> dict[str, Any]:
         status = DerivedStatus.STALE
     else:
         status = DerivedStatus.CURRENT
-    times: list[datetime] = [
-        datetime.fromisoformat(entry["computed_at"]) for entry in plans if entry["computed_at"] is not None
-    ]
+    times: list[datetime] = [datetime.fromisoformat(entry["computed_at"]) for entry in plans if entry["computed_at"] is not None]
     return {
         "status": status.value,
         "computed_at": max(times).isoformat() if times else None,

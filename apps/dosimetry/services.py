@@ -166,9 +166,7 @@ def plan_create(
     plan.full_clean(exclude=["case", "created_by"])
     plan.save()
     _set_targets(plan, target_lesions)
-    audit_record(
-        actor=actor, event=AuditEvent.DOSE_PLAN_CREATED, subject=plan, board_id=case.board_id, after=_snapshot(plan)
-    )
+    audit_record(actor=actor, event=AuditEvent.DOSE_PLAN_CREATED, subject=plan, board_id=case.board_id, after=_snapshot(plan))
     _enqueue(plan.pk)
     return plan
 

@@ -11,8 +11,13 @@ class LesionAssessmentInline(admin.TabularInline):
     extra = 0
     can_delete = False
     fields = (
-        "lesion_ref", "mirels_score", "mirels_category", "sins_score", "sins_category",
-        "escc_high_grade", "high_risk",
+        "lesion_ref",
+        "mirels_score",
+        "mirels_category",
+        "sins_score",
+        "sins_category",
+        "escc_high_grade",
+        "high_risk",
     )
     readonly_fields = fields
 
@@ -20,13 +25,27 @@ class LesionAssessmentInline(admin.TabularInline):
 @admin.register(RiskAssessment)
 class RiskAssessmentAdmin(admin.ModelAdmin):
     list_display = (
-        "case", "case_revision", "is_current", "highest_flag_code", "engine_version", "computed_at",
+        "case",
+        "case_revision",
+        "is_current",
+        "highest_flag_code",
+        "engine_version",
+        "computed_at",
     )
     list_filter = ("is_current", "engine_version", "highest_flag_code")
     search_fields = ("inputs_digest",)
     raw_id_fields = ("case",)
-    readonly_fields = ("case", "inputs_digest", "engine_version", "case_revision", "payload",
-                       "highest_flag_code", "highest_flag_priority", "computed_at", "is_current")
+    readonly_fields = (
+        "case",
+        "inputs_digest",
+        "engine_version",
+        "case_revision",
+        "payload",
+        "highest_flag_code",
+        "highest_flag_priority",
+        "computed_at",
+        "is_current",
+    )
     inlines = (LesionAssessmentInline,)
 
     def has_add_permission(self, request: HttpRequest) -> bool:

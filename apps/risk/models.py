@@ -33,9 +33,7 @@ class RiskAssessment(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(fields=("case", "inputs_digest"), name="risk_assessment_unique_digest"),
-            models.UniqueConstraint(
-                fields=("case",), condition=Q(is_current=True), name="risk_assessment_one_current_per_case"
-            ),
+            models.UniqueConstraint(fields=("case",), condition=Q(is_current=True), name="risk_assessment_one_current_per_case"),
         ]
 
     def __str__(self) -> str:

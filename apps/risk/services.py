@@ -84,9 +84,7 @@ def _assess_locked(case_ids: Iterable[int]) -> dict[int, RiskAssessment]:
     current: dict[int, RiskAssessment] = {}
     matching: dict[int, RiskAssessment] = {}
     digests = {c.digest for c in computed.values()}
-    for row in RiskAssessment.objects.filter(case_id__in=computed).filter(
-        Q(is_current=True) | Q(inputs_digest__in=digests)
-    ):
+    for row in RiskAssessment.objects.filter(case_id__in=computed).filter(Q(is_current=True) | Q(inputs_digest__in=digests)):
         if row.is_current:
             current[row.case_id] = row
         if row.inputs_digest == computed[row.case_id].digest:
@@ -127,9 +125,7 @@ def _assess_locked(case_ids: Iterable[int]) -> dict[int, RiskAssessment]:
         RiskAssessment.objects.bulk_update(touched, ["is_current", "case_revision"])
     if created:
         RiskAssessment.objects.bulk_create([row for row, _ in created])
-        LesionAssessment.objects.bulk_create(
-            [lesion_row for row, item in created for lesion_row in _lesion_rows(row, item)]
-        )
+        LesionAssessment.objects.bulk_create([lesion_row for row, item in created for lesion_row in _lesion_rows(row, item)])
         for row, item in created:
             audit_record(
                 actor=None,

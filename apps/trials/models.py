@@ -26,9 +26,7 @@ class Trial(models.Model):
     class Meta:
         ordering = ("identifier",)
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(status__in=list(TRIAL_STATUSES)), name="trial_status_valid"
-            ),
+            models.CheckConstraint(condition=models.Q(status__in=list(TRIAL_STATUSES)), name="trial_status_valid"),
             models.CheckConstraint(
                 condition=models.Q(phase__isnull=True) | models.Q(phase__in=list(TRIAL_PHASES)),
                 name="trial_phase_valid",
@@ -47,9 +45,7 @@ class TrialVersion(models.Model):
     version = models.PositiveIntegerField()
     definition = models.JSONField()
     criteria_digest = models.CharField(max_length=64)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -102,15 +98,11 @@ class ReferralStatus(models.TextChoices):
 
 #: Statuses a referral may move to from each status (absent: terminal).
 REFERRAL_TRANSITIONS: dict[str, frozenset[str]] = {
-    ReferralStatus.REFERRED: frozenset(
-        {ReferralStatus.SCREENING, ReferralStatus.DECLINED, ReferralStatus.WITHDRAWN}
-    ),
+    ReferralStatus.REFERRED: frozenset({ReferralStatus.SCREENING, ReferralStatus.DECLINED, ReferralStatus.WITHDRAWN}),
     ReferralStatus.SCREENING: frozenset(
         {ReferralStatus.CONSENTED, ReferralStatus.SCREEN_FAILED, ReferralStatus.DECLINED, ReferralStatus.WITHDRAWN}
     ),
-    ReferralStatus.CONSENTED: frozenset(
-        {ReferralStatus.ENROLLED, ReferralStatus.SCREEN_FAILED, ReferralStatus.WITHDRAWN}
-    ),
+    ReferralStatus.CONSENTED: frozenset({ReferralStatus.ENROLLED, ReferralStatus.SCREEN_FAILED, ReferralStatus.WITHDRAWN}),
     ReferralStatus.ENROLLED: frozenset({ReferralStatus.WITHDRAWN}),
 }
 #: Ends of a referral: each is recorded with the reason.
@@ -134,9 +126,7 @@ class TrialReferral(models.Model):
     status = models.CharField(max_length=20, choices=ReferralStatus.choices, default=ReferralStatus.REFERRED)
     eligibility_at_referral = models.CharField(max_length=20, choices=[(e.value, e.value) for e in Eligibility])
     note = models.TextField(blank=True, default="")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     #: Set by ``referral_transition`` (for the referral reports; the steps themselves are in the audit trail).
@@ -147,9 +137,7 @@ class TrialReferral(models.Model):
     class Meta:
         ordering = ("-created_at", "-id")
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(status__in=ReferralStatus.values), name="trial_referral_status_valid"
-            ),
+            models.CheckConstraint(condition=models.Q(status__in=ReferralStatus.values), name="trial_referral_status_valid"),
             models.CheckConstraint(
                 condition=models.Q(eligibility_at_referral__in=[e.value for e in Eligibility]),
                 name="trial_referral_eligibility_valid",
@@ -177,15 +165,11 @@ class MatchFlag(models.Model):
     trial_version = models.ForeignKey(TrialVersion, on_delete=models.PROTECT, related_name="match_flags")
     criterion_code = models.CharField(max_length=64, blank=True, default="", help_text="Blank: the whole match.")
     reason = models.TextField()
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     resolved = models.BooleanField(default=False)
     resolved_at = models.DateTimeField(null=True, blank=True)
-    resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     resolution_note = models.TextField(blank=True, default="", help_text="What was done about the flag.")
 
     class Meta:
@@ -223,7 +207,11 @@ class RematchJob(models.Model):
         SUCCEEDED = "succeeded"
 
     trial = models.ForeignKey(
-        Trial, null=True, blank=True, on_delete=models.CASCADE, related_name="rematch_jobs",
+        Trial,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="rematch_jobs",
         help_text="The trial re-matched, or blank for every trial.",
     )
     reason = models.CharField(max_length=200)
@@ -233,9 +221,7 @@ class RematchJob(models.Model):
     chunks_done = models.PositiveIntegerField(default=0)
     cases_done = models.PositiveIntegerField(default=0)
     matches_written = models.PositiveIntegerField(default=0)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -247,8 +233,7 @@ class RematchJob(models.Model):
                 condition=models.Q(status__in=["queued", "running", "succeeded"]), name="rematch_job_status_valid"
             ),
             models.CheckConstraint(
-                condition=models.Q(chunks_done__lte=models.F("chunks_total"))
-                & models.Q(cases_done__lte=models.F("cases_total")),
+                condition=models.Q(chunks_done__lte=models.F("chunks_total")) & models.Q(cases_done__lte=models.F("cases_total")),
                 name="rematch_job_progress_within_totals",
             ),
             models.CheckConstraint(

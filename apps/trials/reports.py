@@ -29,15 +29,35 @@ REFERRAL_COUNT_STATUSES: tuple[str, ...] = (
 )
 
 REFERRAL_COLUMNS: tuple[str, ...] = (
-    "trial", "trial_short_name", "board_id", "board", "referrals", *REFERRAL_COUNT_STATUSES,
-    "median_days_to_enrollment", "screen_failure_reasons",
+    "trial",
+    "trial_short_name",
+    "board_id",
+    "board",
+    "referrals",
+    *REFERRAL_COUNT_STATUSES,
+    "median_days_to_enrollment",
+    "screen_failure_reasons",
 )
 ELIGIBLE_NOT_REFERRED_COLUMNS: tuple[str, ...] = (
-    "case_id", "case_status", "board_id", "board", "trial", "trial_short_name", "trial_status",
-    "trial_version", "computed_at",
+    "case_id",
+    "case_status",
+    "board_id",
+    "board",
+    "trial",
+    "trial_short_name",
+    "trial_status",
+    "trial_version",
+    "computed_at",
 )
 ATTRITION_COLUMNS: tuple[str, ...] = (
-    "position", "code", "kind", "text", "remaining", "not_met", "unknown", "excluded_alone",
+    "position",
+    "code",
+    "kind",
+    "text",
+    "remaining",
+    "not_met",
+    "unknown",
+    "excluded_alone",
     "unknown_alone",
 )
 
@@ -71,9 +91,7 @@ def referral_report(user: Viewer) -> list[dict[str, Any]]:
         .annotate(count=Count("id"))
         .order_by("-count", "end_reason")
     ):
-        reasons[(row["trial__identifier"], row["case__board_id"])].append(
-            {"reason": row["end_reason"], "count": row["count"]}
-        )
+        reasons[(row["trial__identifier"], row["case__board_id"])].append({"reason": row["end_reason"], "count": row["count"]})
     rows = []
     for row in counts:
         key = (row["trial__identifier"], row["case__board_id"])
@@ -101,8 +119,15 @@ def eligible_not_referred_report(user: Viewer) -> list[dict[str, Any]]:
         .filter(~Exists(referred))
         .order_by("trial__identifier", "case_id")
         .values_list(
-            "case_id", "case__status", "case__board_id", "case__board__name", "trial__identifier",
-            "trial__short_name", "trial__status", "trial_version__version", "computed_at",
+            "case_id",
+            "case__status",
+            "case__board_id",
+            "case__board__name",
+            "trial__identifier",
+            "trial__short_name",
+            "trial__status",
+            "trial_version__version",
+            "computed_at",
         )
     )
     return [dict(zip(ELIGIBLE_NOT_REFERRED_COLUMNS, values, strict=True)) for values in matches]
@@ -131,9 +156,7 @@ def attrition_report(user: Viewer, trial_identifier: str) -> dict[str, Any]:
             trial=trial, case__in=scope_cases(user).exclude(status=CaseStatus.CLOSED).values("pk")
         ).values_list("payload", "trial_version_id")
     )
-    results = [
-        {c.get("code"): c.get("result") for c in payload.get("criteria", [])} for payload, _ in payloads
-    ]
+    results = [{c.get("code"): c.get("result") for c in payload.get("criteria", [])} for payload, _ in payloads]
     remaining = list(range(len(results)))
     rows = []
     for position, criterion in enumerate(criteria, start=1):

@@ -101,9 +101,7 @@ def case_trial_matches(case: Case, facts: CaseFacts) -> list[dict[str, Any]]:
     (``pending``: nothing yet; ``stale``: an older case revision or trial version; a recomputation is queued
     on every change).
     """
-    stored = {
-        m.trial_id: m for m in TrialMatch.objects.filter(case=case).select_related("trial_version")
-    }
+    stored = {m.trial_id: m for m in TrialMatch.objects.filter(case=case).select_related("trial_version")}
     out: list[dict[str, Any]] = []
     now = timezone.now()
     for row in current_trials():
@@ -128,9 +126,7 @@ def case_trial_matches(case: Case, facts: CaseFacts) -> list[dict[str, Any]]:
 
 def trial_matches_section(case: Case) -> dict[str, Any]:
     """The ``trial_matches`` section of the case detail: envelope plus one line per stored match."""
-    matches = list(
-        TrialMatch.objects.filter(case_id=case.pk).select_related("trial", "trial_version")
-    )
+    matches = list(TrialMatch.objects.filter(case_id=case.pk).select_related("trial", "trial_version"))
     if not matches:
         return {**pending_section(), "computed_for_revision": None, "matches": []}
     trial_count = Trial.objects.count()

@@ -47,7 +47,12 @@ REMATCH_CHUNK_SIZE = 200
 _MATCH_UPSERT_BATCH = 1_000
 
 _MATCH_UPDATE_FIELDS: tuple[str, ...] = (
-    "trial_version", "eligibility", "payload", "case_revision", "engine_version", "computed_at",
+    "trial_version",
+    "eligibility",
+    "payload",
+    "case_revision",
+    "engine_version",
+    "computed_at",
 )
 
 #: Definition keys mirrored on ``Trial`` columns.
@@ -113,9 +118,9 @@ def rematch_job_advance(*, job_id: int, cases: int, written: int) -> None:
         cases_done=Least(F("cases_done") + cases, F("cases_total")),
         matches_written=F("matches_written") + written,
     )
-    RematchJob.objects.filter(
-        pk=job_id, status=RematchJob.Status.RUNNING, chunks_done=F("chunks_total")
-    ).update(status=RematchJob.Status.SUCCEEDED, finished_at=timezone.now())
+    RematchJob.objects.filter(pk=job_id, status=RematchJob.Status.RUNNING, chunks_done=F("chunks_total")).update(
+        status=RematchJob.Status.SUCCEEDED, finished_at=timezone.now()
+    )
 
 
 def _new_version(trial: Trial, definition: dict[str, Any], actor: User | None) -> TrialVersion:
@@ -184,9 +189,7 @@ def trial_update(*, actor: User, trial_id: int, changes: Mapping[str, Any]) -> T
         before={"version": trial.current_version - 1, "definition": before},
         after={"version": trial.current_version, "definition": after},
     )
-    rematch_job_create(
-        trial_id=trial.pk, actor=actor, reason=f"{trial.identifier} edited (version {trial.current_version})"
-    )
+    rematch_job_create(trial_id=trial.pk, actor=actor, reason=f"{trial.identifier} edited (version {trial.current_version})")
     return trial
 
 
@@ -350,9 +353,7 @@ def referral_transition(*, actor: User, referral_id: int, target: str, reason: s
 
 
 @transaction.atomic
-def match_flag_create(
-    *, actor: User, case_id: int, trial_identifier: str, reason: str, criterion_code: str = ""
-) -> MatchFlag:
+def match_flag_create(*, actor: User, case_id: int, trial_identifier: str, reason: str, criterion_code: str = "") -> MatchFlag:
     """Record a clinician's report that the stored match of a case to a trial (or one criterion) is wrong."""
     match = (
         TrialMatch.objects.select_related("case", "trial", "trial_version")
@@ -400,11 +401,7 @@ def match_flag_resolve(*, actor: User, flag_id: int, note: str) -> MatchFlag:
     _require_registry_editor(actor)
     visible = scope_by_board(MatchFlag.objects.filter(pk=flag_id), actor, "match__case__board_id")
     # Lock the flag row only (not the joined case and trial), so two administrators cannot both resolve it.
-    flag = (
-        visible.select_for_update(of=("self",))
-        .select_related("match__case", "match__trial", "trial_version")
-        .get()
-    )
+    flag = visible.select_for_update(of=("self",)).select_related("match__case", "match__trial", "trial_version").get()
     if flag.resolved:
         when = flag.resolved_at.isoformat() if flag.resolved_at else "an unknown time"
         who = flag.resolved_by.get_username() if flag.resolved_by else "someone"

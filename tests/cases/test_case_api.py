@@ -36,11 +36,25 @@ def new_case_payload(board_id: int, **overrides: Any) -> dict[str, Any]:
         "visceral_metastases_count": 0,
         "systemic_therapy_classes": ["endocrine", "cdk46_inhibitor"],
         "lesions": [
-            {"site": "femur", "subsite": "peritrochanteric", "radiographic_type": "lytic",
-             "cortical_involvement": "gt_two_thirds", "pain": "functional", "max_diameter_mm": 34},
-            {"site": "lumbar_spine", "level_from": "L1", "level_to": "L2", "spinal_pain": "mechanical",
-             "radiographic_type": "mixed", "alignment": "normal", "vertebral_collapse": "lt50_collapse",
-             "posterolateral_involvement": "unilateral", "epidural_compression_grade": "1b"},
+            {
+                "site": "femur",
+                "subsite": "peritrochanteric",
+                "radiographic_type": "lytic",
+                "cortical_involvement": "gt_two_thirds",
+                "pain": "functional",
+                "max_diameter_mm": 34,
+            },
+            {
+                "site": "lumbar_spine",
+                "level_from": "L1",
+                "level_to": "L2",
+                "spinal_pain": "mechanical",
+                "radiographic_type": "mixed",
+                "alignment": "normal",
+                "vertebral_collapse": "lt50_collapse",
+                "posterolateral_involvement": "unilateral",
+                "epidural_compression_grade": "1b",
+            },
         ],
         "prior_radiotherapy": [{"region": "L1-L2", "total_dose_gy": 8, "fractions": 1, "date": "2025-10-01"}],
     }
@@ -99,7 +113,10 @@ def test_duplicate_mrn_in_same_institution_is_rejected(personas: Personas) -> No
         ({"lesions": [{"site": "thoracic_spine", "level_from": "L2"}]}, ("lesions", 0, "level_from")),
         ({"lesions": [{"site": "lumbar_spine", "level_from": "L4", "level_to": "L2"}]}, ("lesions", 0, "level_to")),
         ({"lesions": [{"site": "lumbar_spine", "level_from": "L4", "pain": "functional"}]}, ("lesions", 0, "pain")),
-        ({"lesions": [{"site": "thoracic_spine", "cortical_involvement": "gt_two_thirds"}]}, ("lesions", 0, "cortical_involvement")),
+        (
+            {"lesions": [{"site": "thoracic_spine", "cortical_involvement": "gt_two_thirds"}]},
+            ("lesions", 0, "cortical_involvement"),
+        ),
         ({"lesions": [{"site": "femur", "spinal_pain": "mechanical"}]}, ("lesions", 0, "spinal_pain")),
         ({"lesions": [{"site": "femur", "epidural_compression_grade": "2"}]}, ("lesions", 0, "epidural_compression_grade")),
         ({"lesions": [{"site": "femur", "max_diameter_mm": -3}]}, ("lesions", 0, "max_diameter_mm")),
@@ -107,13 +124,21 @@ def test_duplicate_mrn_in_same_institution_is_rejected(personas: Personas) -> No
         ({"lesions": [{"site": "sternum", "subsite": "shaft"}]}, ("lesions", 0, "subsite")),
         ({"lesions": [{"radiographic_type": "lytic"}]}, ("lesions", 0, "site")),
         ({"lesions": [{"site": "femur", "radiographic_type": "sclerotic"}]}, ("lesions", 0, "radiographic_type")),
-        ({"prior_radiotherapy": [{"region": "T4", "total_dose_gy": -8, "fractions": 1}]}, ("prior_radiotherapy", 0, "total_dose_gy")),
+        (
+            {"prior_radiotherapy": [{"region": "T4", "total_dose_gy": -8, "fractions": 1}]},
+            ("prior_radiotherapy", 0, "total_dose_gy"),
+        ),
         ({"prior_radiotherapy": [{"region": "T4", "total_dose_gy": 8, "fractions": 0}]}, ("prior_radiotherapy", 0, "fractions")),
         ({"prior_radiotherapy": [{"region": "T4", "total_dose_gy": 8, "fractions": 51}]}, ("prior_radiotherapy", 0, "fractions")),
-        ({"patient": {"mrn": "X", "given_name": "A", "family_name": "B", "date_of_birth": "1970-01-01", "sex": "robot"}}, ("patient", "sex")),
+        (
+            {"patient": {"mrn": "X", "given_name": "A", "family_name": "B", "date_of_birth": "1970-01-01", "sex": "robot"}},
+            ("patient", "sex"),
+        ),
     ],
 )
-def test_impossible_input_is_a_field_level_400(personas: Personas, overrides: dict[str, Any], field_path: tuple[Any, ...]) -> None:
+def test_impossible_input_is_a_field_level_400(
+    personas: Personas, overrides: dict[str, Any], field_path: tuple[Any, ...]
+) -> None:
     response = personas.client(personas.coordinator).post(URL, new_case_payload(personas.board.pk, **overrides), format="json")
     assert response.status_code == 400, response.json()
     node: Any = response.json()
@@ -135,9 +160,7 @@ def test_impossible_input_is_a_field_level_400(personas: Personas, overrides: di
         ("thoracic_spine", "T10", "L2"),
     ],
 )
-def test_a_span_may_cross_a_junction_into_the_next_region(
-    personas: Personas, site: str, level_from: str, level_to: str
-) -> None:
+def test_a_span_may_cross_a_junction_into_the_next_region(personas: Personas, site: str, level_from: str, level_to: str) -> None:
     # given a junctional lesion filed under either region it touches
     lesion = {"site": site, "level_from": level_from, "level_to": level_to, "spinal_pain": "mechanical"}
     response = personas.client(personas.coordinator).post(
@@ -262,8 +285,15 @@ def test_case_without_lesions_cannot_be_submitted(personas: Personas) -> None:
 
 def test_filters_by_status_histology_board_and_date(personas: Personas) -> None:
     breast = create_case(personas)
-    prostate = create_case(personas, patient=breast["patient"]["id"], primary_histology="prostate",
-                           er_status=None, pr_status=None, her2_status=None, castration_status="castration_resistant")
+    prostate = create_case(
+        personas,
+        patient=breast["patient"]["id"],
+        primary_histology="prostate",
+        er_status=None,
+        pr_status=None,
+        her2_status=None,
+        castration_status="castration_resistant",
+    )
     personas.client(personas.coordinator).post(f"{URL}{prostate['id']}/submit/")
     client = personas.client(personas.coordinator)
 

@@ -13,13 +13,28 @@ from tests.factories import CaseFactory, LesionFactory
 
 def test_case_facts_round_trip_every_field(personas: Personas) -> None:
     case = CaseFactory(
-        board=personas.board, primary_histology="breast", er_status="positive", her2_status="negative",
-        ecog=1, bone_metastases_count=2, visceral_metastases_count=0, primary_controlled=True,
-        metastasis_diagnosis_date=dt.date(2025, 1, 2), systemic_therapy_classes=["endocrine"],
+        board=personas.board,
+        primary_histology="breast",
+        er_status="positive",
+        her2_status="negative",
+        ecog=1,
+        bone_metastases_count=2,
+        visceral_metastases_count=0,
+        primary_controlled=True,
+        metastasis_diagnosis_date=dt.date(2025, 1, 2),
+        systemic_therapy_classes=["endocrine"],
     )
     lesion = LesionFactory(case=case)
-    LesionFactory(case=case, site="thoracic_spine", subsite=None, pain=None, cortical_involvement=None,
-                  level_from="T4", level_to="T5", spinal_pain="mechanical")
+    LesionFactory(
+        case=case,
+        site="thoracic_spine",
+        subsite=None,
+        pain=None,
+        cortical_involvement=None,
+        level_from="T4",
+        level_to="T5",
+        spinal_pain="mechanical",
+    )
     facts = case_facts(case_for_engines(case.pk))
     assert facts.primary_histology is PrimaryHistology.BREAST
     assert facts.er_status is ReceptorStatus.POSITIVE and facts.pr_status is None

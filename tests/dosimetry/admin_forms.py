@@ -11,9 +11,7 @@ from apps.dosimetry.models import ConstraintSet, Regimen
 PREFIX = "constraints"
 
 
-def constraint_set_form(
-    cset: ConstraintSet, changes: Mapping[str, Mapping[str, object]] | None = None
-) -> dict[str, object]:
+def constraint_set_form(cset: ConstraintSet, changes: Mapping[str, Mapping[str, object]] | None = None) -> dict[str, object]:
     """POST data for ``cset``'s change form with its constraints as stored, ``changes`` by constraint code."""
     changes = changes or {}
     constraints = list(cset.constraints.order_by("id"))

@@ -52,7 +52,11 @@ def test_dose_has_every_contract_key(client: APIClient) -> None:
     (level,) = data["levels"]
     assert set(level) >= {"fractions", "total_dose_gy", "dose_per_fraction_gy", "bed_gy", "eqd2_gy"}
     assert level == {
-        "fractions": 1, "total_dose_gy": 8.0, "dose_per_fraction_gy": 8.0, "bed_gy": 14.4, "eqd2_gy": 12.0,
+        "fractions": 1,
+        "total_dose_gy": 8.0,
+        "dose_per_fraction_gy": 8.0,
+        "bed_gy": 14.4,
+        "eqd2_gy": 12.0,
     }
     assert data["alpha_beta"] == 10
     assert data["is_sib"] is False
@@ -124,15 +128,12 @@ def test_dose_simultaneous_integrated_boost(client: APIClient) -> None:
         ({"levels": "30/10", "alpha_beta": 10}, "levels"),
         ({"levels": [7], "alpha_beta": 10}, "levels[0]"),
         (
-            {"levels": [{"fractions": 10, "total_dose_gy": 30}, {"fractions": 5, "total_dose_gy": 40}],
-             "alpha_beta": 10},
+            {"levels": [{"fractions": 10, "total_dose_gy": 30}, {"fractions": 5, "total_dose_gy": 40}], "alpha_beta": 10},
             "levels[1].fractions",
         ),
     ],
 )
-def test_dose_impossible_input_is_400_naming_the_field(
-    client: APIClient, body: dict[str, Any], field: str
-) -> None:
+def test_dose_impossible_input_is_400_naming_the_field(client: APIClient, body: dict[str, Any], field: str) -> None:
     response = client.post(DOSE, body, format="json")
     assert response.status_code == 400, response.content
     errors = response.json()
@@ -217,9 +218,7 @@ def test_reirradiation_limit_is_inclusive(client: APIClient) -> None:
         ({"courses": [{"fractions": 1, "total_dose_gy": 8, "date": "last spring"}]}, "courses[0].date"),
     ],
 )
-def test_reirradiation_impossible_input_is_400(
-    client: APIClient, overrides: dict[str, Any], field: str
-) -> None:
+def test_reirradiation_impossible_input_is_400(client: APIClient, overrides: dict[str, Any], field: str) -> None:
     body = reirradiation_body(**overrides)
     for name, value in overrides.items():
         if value is MISSING:
@@ -247,8 +246,7 @@ def test_reirradiation_unknown_organ_lists_the_organs(client: APIClient) -> None
 
 @pytest.mark.parametrize("url", [DOSE, REIRRADIATION])
 def test_anonymous_is_401(url: str) -> None:
-    response = APIClient().post(url, {"levels": [{"fractions": 1, "total_dose_gy": 8}], "alpha_beta": 10},
-                                format="json")
+    response = APIClient().post(url, {"levels": [{"fractions": 1, "total_dose_gy": 8}], "alpha_beta": 10}, format="json")
     assert response.status_code == 401
 
 

@@ -178,9 +178,7 @@ def test_a_deleted_default_set_is_named_in_the_notes(personas: Personas, case: C
     assert any(QUANTEC in note and "not in the catalogue" in note for note in summary.payload["notes"])
 
 
-def test_case_detail_query_count_does_not_grow_with_plans(
-    personas: Personas, case: Case, django_assert_num_queries: Any
-) -> None:
+def test_case_detail_query_count_does_not_grow_with_plans(personas: Personas, case: Case, django_assert_num_queries: Any) -> None:
     client = personas.client(personas.radonc)
     url = f"/api/v1/cases/{case.pk}/"
     plan = plan_create(actor=personas.radonc, case=case, data={"regimen_code": "conv_8gy_1fx"})

@@ -44,9 +44,7 @@ def test_constraint_set_edit_recomputes_plans_through_the_worker(
         catalogue_entry_changed(kind="constraint_set", code="seed002_sib_30_40_10fx")
 
     # then the worker stores a new current summary that fails the new limit
-    summary = wait_for(
-        lambda: DoseSummary.objects.filter(plan=plan, is_current=True).exclude(pk=first.pk).first(), timeout=60
-    )
+    summary = wait_for(lambda: DoseSummary.objects.filter(plan=plan, is_current=True).exclude(pk=first.pk).first(), timeout=60)
     check = next(c for c in summary.payload["constraint_checks"] if c["constraint_code"] == CORD_DMAX)
     assert (check["limit_gy"], check["status"]) == (29.0, "fail")
     assert summary.catalogue_revisions["constraint_set:seed002_sib_30_40_10fx"] == 2

@@ -35,7 +35,9 @@ def imports_url(plan: RadiotherapyPlan) -> str:
 
 
 def test_csv_dvh_import_merges_metrics_into_the_plan(
-    personas: Personas, plan: RadiotherapyPlan, django_capture_on_commit_callbacks: Callable  # type: ignore[type-arg]
+    personas: Personas,
+    plan: RadiotherapyPlan,
+    django_capture_on_commit_callbacks: Callable,  # type: ignore[type-arg]
 ) -> None:
     client = personas.client(personas.radonc)
     with django_capture_on_commit_callbacks(execute=True):
@@ -54,7 +56,9 @@ def test_csv_dvh_import_merges_metrics_into_the_plan(
 
 
 def test_bad_csv_fails_the_job_with_the_line_and_column(
-    personas: Personas, plan: RadiotherapyPlan, django_capture_on_commit_callbacks: Callable  # type: ignore[type-arg]
+    personas: Personas,
+    plan: RadiotherapyPlan,
+    django_capture_on_commit_callbacks: Callable,  # type: ignore[type-arg]
 ) -> None:
     bad = b"structure,dose_gy,volume_cc\ncord,abc,10\n"
     with django_capture_on_commit_callbacks(execute=True):
@@ -69,7 +73,9 @@ def test_bad_csv_fails_the_job_with_the_line_and_column(
 
 
 def test_dicom_rt_import_from_generated_files(
-    personas: Personas, plan: RadiotherapyPlan, tmp_path: Path,
+    personas: Personas,
+    plan: RadiotherapyPlan,
+    tmp_path: Path,
     django_capture_on_commit_callbacks: Callable,  # type: ignore[type-arg]
 ) -> None:
     frame = generate_uid()
@@ -78,8 +84,11 @@ def test_dicom_rt_import_from_generated_files(
     with override_settings(MEDIA_ROOT=tmp_path / "media"), django_capture_on_commit_callbacks(execute=True):
         response = personas.client(personas.radonc).post(
             imports_url(plan),
-            {"kind": "dicom_rt", "rtdose": SimpleUploadedFile("d.dcm", rtdose),
-             "rtstruct": SimpleUploadedFile("s.dcm", rtstruct)},
+            {
+                "kind": "dicom_rt",
+                "rtdose": SimpleUploadedFile("d.dcm", rtdose),
+                "rtstruct": SimpleUploadedFile("s.dcm", rtstruct),
+            },
             format="multipart",
         )
     job = DoseImportJob.objects.get(pk=response.json()["id"])
@@ -89,7 +98,9 @@ def test_dicom_rt_import_from_generated_files(
 
 
 def test_a_file_that_is_not_rt_dose_fails_clearly(
-    personas: Personas, plan: RadiotherapyPlan, tmp_path: Path,
+    personas: Personas,
+    plan: RadiotherapyPlan,
+    tmp_path: Path,
     django_capture_on_commit_callbacks: Callable,  # type: ignore[type-arg]
 ) -> None:
     frame = generate_uid()
@@ -97,8 +108,11 @@ def test_a_file_that_is_not_rt_dose_fails_clearly(
     with override_settings(MEDIA_ROOT=tmp_path / "media"), django_capture_on_commit_callbacks(execute=True):
         response = personas.client(personas.radonc).post(
             imports_url(plan),
-            {"kind": "dicom_rt", "rtdose": SimpleUploadedFile("d.dcm", b"not dicom at all"),
-             "rtstruct": SimpleUploadedFile("s.dcm", rtstruct)},
+            {
+                "kind": "dicom_rt",
+                "rtdose": SimpleUploadedFile("d.dcm", b"not dicom at all"),
+                "rtstruct": SimpleUploadedFile("s.dcm", rtstruct),
+            },
             format="multipart",
         )
     job = DoseImportJob.objects.get(pk=response.json()["id"])

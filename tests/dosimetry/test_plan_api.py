@@ -65,7 +65,8 @@ def test_impossible_plan_is_a_field_level_400(personas: Personas) -> None:
     assert any("fractions" in key for key in zero.json())
     other_lesion = LesionFactory()
     foreign = client.post(
-        plans_url(case.pk), {"levels": [{"fractions": 1, "total_dose_gy": 8}], "target_lesions": [other_lesion.pk]},
+        plans_url(case.pk),
+        {"levels": [{"fractions": 1, "total_dose_gy": 8}], "target_lesions": [other_lesion.pk]},
         format="json",
     )
     assert foreign.status_code == 400

@@ -198,8 +198,7 @@ def level_body(n: Any = 5, d: Any = 20, ab: Any = 10) -> dict[str, Any]:
         ({"levels": {"fractions": 5, "total_dose_gy": 20}, "alpha_beta": 10}, "levels"),
         ({"levels": [], "alpha_beta": 10}, "levels"),
         (
-            {"levels": [{"fractions": 10, "total_dose_gy": 30}, {"fractions": 5, "total_dose_gy": 40}],
-             "alpha_beta": 10},
+            {"levels": [{"fractions": 10, "total_dose_gy": 30}, {"fractions": 5, "total_dose_gy": 40}], "alpha_beta": 10},
             "levels[1].fractions",
         ),
     ],
@@ -313,9 +312,7 @@ def test_sahgal_2012_example_of_a_cord_reirradiation(client: APIClient) -> None:
         ([(10, 34)], 50.58, False),
     ],
 )
-def test_within_limit_at_the_boundary(
-    client: APIClient, courses: list[tuple[int, float]], limit: Any, within: bool
-) -> None:
+def test_within_limit_at_the_boundary(client: APIClient, courses: list[tuple[int, float]], limit: Any, within: bool) -> None:
     ab = 0.87 if limit is not OMIT else 2
     data = reirr(
         client,
@@ -333,7 +330,10 @@ def test_within_limit_when_cumulative_equals_the_limit_shown(client: APIClient) 
     # 25.3 Gy/5 at ab 2 is 44.6545 Gy EQD2, shown 44.65: with the limit given as 44.65 the figures read
     # "44.65 Gy of 44.65 Gy", which must be within (api-contract.md: figures to 2 decimals).
     data = reirr(
-        client, organ="spinal_cord", alpha_beta=2, limit_eqd2_gy=44.65,
+        client,
+        organ="spinal_cord",
+        alpha_beta=2,
+        limit_eqd2_gy=44.65,
         courses=[{"fractions": 5, "total_dose_gy": 25.3}],
     ).json()
     assert data["cumulative_eqd2_gy"] == 44.65
@@ -343,7 +343,10 @@ def test_within_limit_when_cumulative_equals_the_limit_shown(client: APIClient) 
 
 def test_user_limit_and_ratio_override_the_defaults(client: APIClient) -> None:
     data = reirr(
-        client, organ="spinal_cord", alpha_beta=0.87, limit_eqd2_gy=100,
+        client,
+        organ="spinal_cord",
+        alpha_beta=0.87,
+        limit_eqd2_gy=100,
         courses=[{"fractions": 10, "total_dose_gy": 34}],
     ).json()
     assert data["alpha_beta"] == 0.87

@@ -88,9 +88,7 @@ def test_update_without_change_keeps_revision(personas: Personas, case: Case) ->
 
 
 def test_prior_courses_enter_the_reirradiation_sum(personas: Personas, case: Case) -> None:
-    PriorRadiotherapyCourse.objects.create(
-        case=case, region="T10-L1", total_dose_gy=30, fractions=10, date=date(2024, 1, 10)
-    )
+    PriorRadiotherapyCourse.objects.create(case=case, region="T10-L1", total_dose_gy=30, fractions=10, date=date(2024, 1, 10))
     plan = plan_create(actor=personas.radonc, case=case, data={"regimen_code": "conv_8gy_1fx"})
     summary = dose_summary_compute(plan_id=plan.pk)
     (cord,) = summary.payload["reirradiation"]

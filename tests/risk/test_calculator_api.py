@@ -59,7 +59,10 @@ def test_mirels_worked_example_has_every_contract_key(client: APIClient) -> None
     assert data["score"] == 12
     assert data["category"] == "impending_fracture"
     assert {name: c["points"] for name, c in data["components"].items()} == {
-        "site": 3, "pain": 3, "lesion": 3, "size": 3,
+        "site": 3,
+        "pain": 3,
+        "lesion": 3,
+        "size": 3,
     }
     assert data["inputs"] == mirels_body()
     assert "Mirels" in data["source"]
@@ -69,17 +72,35 @@ def test_mirels_worked_example_has_every_contract_key(client: APIClient) -> None
     ("body", "score", "category"),
     [
         # humerus 1 + moderate 2 + mixed 2 + 1/3-2/3 2 = 7
-        (mirels_body(site="humerus", subsite="shaft", pain="moderate", radiographic_type="mixed",
-                     cortical_involvement="one_third_to_two_thirds"), 7, "low_risk"),
+        (
+            mirels_body(
+                site="humerus",
+                subsite="shaft",
+                pain="moderate",
+                radiographic_type="mixed",
+                cortical_involvement="one_third_to_two_thirds",
+            ),
+            7,
+            "low_risk",
+        ),
         # femur shaft 2 + moderate 2 + mixed 2 + 1/3-2/3 2 = 8
-        (mirels_body(subsite="shaft", pain="moderate", radiographic_type="mixed",
-                     cortical_involvement="one_third_to_two_thirds"), 8, "borderline"),
+        (
+            mirels_body(
+                subsite="shaft", pain="moderate", radiographic_type="mixed", cortical_involvement="one_third_to_two_thirds"
+            ),
+            8,
+            "borderline",
+        ),
         # femur shaft 2 + moderate 2 + lytic 3 + 1/3-2/3 2 = 9
-        (mirels_body(subsite="shaft", pain="moderate", cortical_involvement="one_third_to_two_thirds"),
-         9, "impending_fracture"),
+        (mirels_body(subsite="shaft", pain="moderate", cortical_involvement="one_third_to_two_thirds"), 9, "impending_fracture"),
         # tibia without subsite: 2 + mild 1 + blastic 1 + <1/3 1 = 5
-        (mirels_body(site="tibia", subsite=None, pain="mild", radiographic_type="blastic",
-                     cortical_involvement="lt_one_third"), 5, "low_risk"),
+        (
+            mirels_body(
+                site="tibia", subsite=None, pain="mild", radiographic_type="blastic", cortical_involvement="lt_one_third"
+            ),
+            5,
+            "low_risk",
+        ),
     ],
 )
 def test_mirels_boundaries_7_8_9(client: APIClient, body: dict[str, Any], score: int, category: str) -> None:
@@ -139,7 +160,12 @@ def test_sins_has_every_contract_key(client: APIClient) -> None:
     for key in ("score", "category", "surgical_consultation", "components", "inputs", "source"):
         assert key in data
     assert set(data["components"]) == {
-        "location", "pain", "bone_lesion", "alignment", "vertebral_collapse", "posterolateral_involvement",
+        "location",
+        "pain",
+        "bone_lesion",
+        "alignment",
+        "vertebral_collapse",
+        "posterolateral_involvement",
     }
     assert data["score"] == 1  # semi-rigid T5, everything else 0
     assert data["category"] == "stable"
@@ -154,22 +180,43 @@ def test_sins_has_every_contract_key(client: APIClient) -> None:
         # T5 1 + mechanical 3 + lytic 2 = 6
         (sins_body(spinal_pain="mechanical", radiographic_type="lytic"), 6, "stable", False),
         # T5 1 + mechanical 3 + lytic 2 + unilateral 1 = 7
-        (sins_body(spinal_pain="mechanical", radiographic_type="lytic",
-                   posterolateral_involvement="unilateral"),
-         7, "indeterminate", True),
+        (
+            sins_body(spinal_pain="mechanical", radiographic_type="lytic", posterolateral_involvement="unilateral"),
+            7,
+            "indeterminate",
+            True,
+        ),
         # L1 3 + mechanical 3 + lytic 2 + <50% 2 + unilateral 1 + normal 0 = 11; + bilateral (3) = 13
-        (sins_body(level_from="L1", spinal_pain="mechanical", radiographic_type="lytic",
-                   vertebral_collapse="lt50_collapse", posterolateral_involvement="bilateral",
-                   alignment="normal"), 13, "unstable", True),
+        (
+            sins_body(
+                level_from="L1",
+                spinal_pain="mechanical",
+                radiographic_type="lytic",
+                vertebral_collapse="lt50_collapse",
+                posterolateral_involvement="bilateral",
+                alignment="normal",
+            ),
+            13,
+            "unstable",
+            True,
+        ),
         # C3-C5 2 + mechanical 3 + lytic 2 + <50% 2 + bilateral 3 = 12
-        (sins_body(level_from="C3", level_to="C5", spinal_pain="mechanical", radiographic_type="lytic",
-                   vertebral_collapse="lt50_collapse", posterolateral_involvement="bilateral"),
-         12, "indeterminate", True),
+        (
+            sins_body(
+                level_from="C3",
+                level_to="C5",
+                spinal_pain="mechanical",
+                radiographic_type="lytic",
+                vertebral_collapse="lt50_collapse",
+                posterolateral_involvement="bilateral",
+            ),
+            12,
+            "indeterminate",
+            True,
+        ),
     ],
 )
-def test_sins_boundaries(
-    client: APIClient, body: dict[str, Any], score: int, category: str, consult: bool
-) -> None:
+def test_sins_boundaries(client: APIClient, body: dict[str, Any], score: int, category: str, consult: bool) -> None:
     response = client.post(SINS, body, format="json")
     assert response.status_code == 200, response.content
     data = response.json()
@@ -198,8 +245,7 @@ def test_sins_unknown_codes(client: APIClient) -> None:
 
 @pytest.mark.parametrize(
     "field",
-    ["level_from", "spinal_pain", "radiographic_type", "alignment", "vertebral_collapse",
-     "posterolateral_involvement"],
+    ["level_from", "spinal_pain", "radiographic_type", "alignment", "vertebral_collapse", "posterolateral_involvement"],
 )
 def test_sins_missing_required_field(client: APIClient, field: str) -> None:
     body = sins_body()
@@ -226,7 +272,11 @@ def test_high_risk_contract_keys_and_criteria(client: APIClient) -> None:
     assert data["high_risk"] is True
     assert set(data["criteria_met"]) == {"bulky", "joint"}
     assert set(data["criteria_met"]) <= {
-        "bulky", "joint", "long_bone_cortical", "junctional_spine", "posterior_elements",
+        "bulky",
+        "joint",
+        "long_bone_cortical",
+        "junctional_spine",
+        "posterior_elements",
     }
     assert data["inputs"]["subsite"] == "femoral_neck"
     assert "Gillespie" in data["source"]
@@ -247,8 +297,7 @@ def test_high_risk_spine_junctional_and_posterior(client: APIClient) -> None:
 
 
 def test_high_risk_none_met(client: APIClient) -> None:
-    body = {"site": "rib", "max_diameter_mm": 12, "cortical_involvement": "lt_one_third",
-            "symptomatic": False}
+    body = {"site": "rib", "max_diameter_mm": 12, "cortical_involvement": "lt_one_third", "symptomatic": False}
     data = client.post(HIGH_RISK, body, format="json").json()
     assert data["criteria_met"] == []
     assert data["high_risk"] is False
@@ -286,8 +335,7 @@ def test_schema_generates(personas: Personas) -> None:
     response = personas.client(personas.surgeon).get("/api/schema/")
     assert response.status_code == 200
     body = response.content.decode()
-    for path in ("/api/v1/calculators/mirels/", "/api/v1/calculators/sins/",
-                 "/api/v1/calculators/high-risk-asymptomatic/"):
+    for path in ("/api/v1/calculators/mirels/", "/api/v1/calculators/sins/", "/api/v1/calculators/high-risk-asymptomatic/"):
         assert path in body
 
 
@@ -295,14 +343,26 @@ def test_schema_generates(personas: Personas) -> None:
     ("body", "high_risk", "category", "missing"),
     [
         # nothing met, posterior elements not recorded on a spinal lesion: not flagged, undetermined
-        ({"site": "thoracic_spine", "level_from": "T6", "max_diameter_mm": 10, "symptomatic": False}, False, None,
-         ["posterior_element_involvement"]),
+        (
+            {"site": "thoracic_spine", "level_from": "T6", "max_diameter_mm": 10, "symptomatic": False},
+            False,
+            None,
+            ["posterior_element_involvement"],
+        ),
         # nothing met, no subsite on a femur (could be the femoral neck): not flagged, undetermined
-        ({"site": "femur", "max_diameter_mm": 10, "cortical_involvement": "lt_one_third", "symptomatic": False}, False,
-         None, ["subsite"]),
+        (
+            {"site": "femur", "max_diameter_mm": 10, "cortical_involvement": "lt_one_third", "symptomatic": False},
+            False,
+            None,
+            ["subsite"],
+        ),
         # a criterion met, symptoms not recorded: flagged, and the symptoms are asked for
-        ({"site": "femur", "subsite": "femoral_neck", "max_diameter_mm": 10, "cortical_involvement": "lt_one_third"},
-         True, "high_risk", ["symptomatic"]),
+        (
+            {"site": "femur", "subsite": "femoral_neck", "max_diameter_mm": 10, "cortical_involvement": "lt_one_third"},
+            True,
+            "high_risk",
+            ["symptomatic"],
+        ),
     ],
 )
 def test_high_risk_is_always_a_bool_and_unknowns_are_said_separately(

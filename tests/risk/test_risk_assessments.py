@@ -20,13 +20,23 @@ from apps.risk.services import risk_assess_case, risk_assess_cases
 from tests.conftest import Personas
 
 FEMUR: dict[str, Any] = {
-    "site": "femur", "subsite": "peritrochanteric", "radiographic_type": "lytic",
-    "cortical_involvement": "gt_two_thirds", "pain": "functional", "max_diameter_mm": 34.0,
+    "site": "femur",
+    "subsite": "peritrochanteric",
+    "radiographic_type": "lytic",
+    "cortical_involvement": "gt_two_thirds",
+    "pain": "functional",
+    "max_diameter_mm": 34.0,
 }
 SPINE: dict[str, Any] = {
-    "site": "lumbar_spine", "level_from": "L1", "level_to": "L2", "spinal_pain": "mechanical",
-    "radiographic_type": "mixed", "alignment": "normal", "vertebral_collapse": "lt50_collapse",
-    "posterolateral_involvement": "unilateral", "epidural_compression_grade": "1b",
+    "site": "lumbar_spine",
+    "level_from": "L1",
+    "level_to": "L2",
+    "spinal_pain": "mechanical",
+    "radiographic_type": "mixed",
+    "alignment": "normal",
+    "vertebral_collapse": "lt50_collapse",
+    "posterolateral_involvement": "unilateral",
+    "epidural_compression_grade": "1b",
 }
 
 
@@ -35,11 +45,17 @@ def make_case(p: Personas, mrn: str = "R-1", **data: Any) -> Case:
         actor=p.coordinator,
         board=p.board,
         new_patient={
-            "mrn": mrn, "given_name": "Ann", "family_name": "Lee", "date_of_birth": dt.date(1958, 1, 2),
+            "mrn": mrn,
+            "given_name": "Ann",
+            "family_name": "Lee",
+            "date_of_birth": dt.date(1958, 1, 2),
             "sex": "female",
         },
         data={
-            "question": "Fix the femur?", "primary_histology": "breast", "bone_metastases_count": 2, **data,
+            "question": "Fix the femur?",
+            "primary_histology": "breast",
+            "bone_metastases_count": 2,
+            **data,
         },
         lesions=[FEMUR, SPINE],
     )
@@ -146,9 +162,7 @@ def test_task_on_a_deleted_case_is_a_no_op(db: None) -> None:
 # -- signal, task and the case API ------------------------------------------------------------------------
 
 
-def test_detail_shows_pending_then_current_then_stale(
-    personas: Personas, django_capture_on_commit_callbacks: Any
-) -> None:
+def test_detail_shows_pending_then_current_then_stale(personas: Personas, django_capture_on_commit_callbacks: Any) -> None:
     case = make_case(personas)  # on_commit callbacks not run: nothing computed yet
     body = detail(personas, case).json()
     assert body["risk"]["status"] == "pending"
@@ -222,9 +236,7 @@ def test_recompute_redoes_older_engine_versions_and_stale_cases(personas: Person
     old_engine, edited, fresh = (make_case(personas, f"R-{i}") for i in range(3))
     recompute()
     old_row = RiskAssessment.objects.get(case=old_engine)
-    RiskAssessment.objects.filter(pk=old_row.pk).update(
-        engine_version="risk-2000.1.1", inputs_digest="x" * 64
-    )
+    RiskAssessment.objects.filter(pk=old_row.pk).update(engine_version="risk-2000.1.1", inputs_digest="x" * 64)
     edit_femur(personas, edited, pain="mild")
     fresh_row = RiskAssessment.objects.get(case=fresh)
 

@@ -16,8 +16,12 @@ from tests.conftest import Personas, wait_for
 pytestmark = pytest.mark.services
 
 FEMUR: dict[str, Any] = {
-    "site": "femur", "subsite": "peritrochanteric", "radiographic_type": "lytic",
-    "cortical_involvement": "gt_two_thirds", "pain": "functional", "max_diameter_mm": 34.0,
+    "site": "femur",
+    "subsite": "peritrochanteric",
+    "radiographic_type": "lytic",
+    "cortical_involvement": "gt_two_thirds",
+    "pain": "functional",
+    "max_diameter_mm": 34.0,
 }
 SPINE: dict[str, Any] = {"site": "thoracic_spine", "level_from": "T7", "epidural_compression_grade": "2"}
 
@@ -41,7 +45,10 @@ def test_lesion_edit_is_reassessed_by_the_worker(celery_worker_process: None, pe
         actor=personas.coordinator,
         board=personas.board,
         new_patient={
-            "mrn": "W-1", "given_name": "Ann", "family_name": "Lee", "date_of_birth": dt.date(1958, 1, 2),
+            "mrn": "W-1",
+            "given_name": "Ann",
+            "family_name": "Lee",
+            "date_of_birth": dt.date(1958, 1, 2),
             "sex": "female",
         },
         data={"question": "Fix the femur?", "primary_histology": "breast"},

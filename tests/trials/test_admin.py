@@ -231,9 +231,7 @@ def test_non_administrators_may_not_add_or_change_trials(personas: Personas, reg
     assert not AuditEntry.objects.filter(event__in=("trial.created", "trial.updated")).exists()
 
 
-def test_versions_matches_and_referrals_stay_read_only_for_administrators(
-    personas: Personas, registrar: Client
-) -> None:
+def test_versions_matches_and_referrals_stay_read_only_for_administrators(personas: Personas, registrar: Client) -> None:
     services.case_match_trials(make_breast_case(personas).pk)
     trial = Trial.objects.get(identifier=TRIAL)
     version = TrialVersion.objects.get(trial=trial)

@@ -125,9 +125,7 @@ def test_registry_write_needs_registry_permission(personas: Personas) -> None:
     assert not Trial.objects.filter(identifier="NCT99999999").exists()
 
 
-def test_administrator_creates_and_edits_trials(
-    personas: Personas, django_capture_on_commit_callbacks: Any
-) -> None:
+def test_administrator_creates_and_edits_trials(personas: Personas, django_capture_on_commit_callbacks: Any) -> None:
     case = make_breast_case(personas)
     client = personas.client(personas.administrator)
     with django_capture_on_commit_callbacks(execute=True):
@@ -183,9 +181,7 @@ def test_registry_list_query_count_is_constant(personas: Personas) -> None:
     assert count_queries() == baseline
 
 
-def test_registry_list_queries_with_django_assert_num_queries(
-    personas: Personas, django_assert_num_queries: Any
-) -> None:
+def test_registry_list_queries_with_django_assert_num_queries(personas: Personas, django_assert_num_queries: Any) -> None:
     client = personas.client(personas.outsider)
     # count + trials page + current versions (authentication is forced, no session query).
     with django_assert_num_queries(3):

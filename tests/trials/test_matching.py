@@ -39,11 +39,19 @@ def make_breast_case(p: Personas, **overrides: Any) -> Case:
         **overrides,
     }
     case = cast(Case, CaseFactory(**fields))
-    LesionFactory(case=case, site="pelvis", subsite=None, cortical_involvement=None, pain=None,
-                  radiographic_type="blastic")
-    LesionFactory(case=case, site="thoracic_spine", subsite=None, cortical_involvement=None, pain=None,
-                  level_from="T8", level_to="T8", radiographic_type="blastic",
-                  distance_to_spinal_cord_mm=8, spinal_pain="none")
+    LesionFactory(case=case, site="pelvis", subsite=None, cortical_involvement=None, pain=None, radiographic_type="blastic")
+    LesionFactory(
+        case=case,
+        site="thoracic_spine",
+        subsite=None,
+        cortical_involvement=None,
+        pain=None,
+        level_from="T8",
+        level_to="T8",
+        radiographic_type="blastic",
+        distance_to_spinal_cord_mm=8,
+        spinal_pain="none",
+    )
     return case
 
 
@@ -94,9 +102,7 @@ def test_section_reports_pending_then_current_then_stale(personas: Personas) -> 
     assert trial_matches_section(case)["status"] == "stale"
 
 
-def test_trial_update_versions_audits_and_rematches(
-    personas: Personas, django_capture_on_commit_callbacks: Any
-) -> None:
+def test_trial_update_versions_audits_and_rematches(personas: Personas, django_capture_on_commit_callbacks: Any) -> None:
     case = make_breast_case(personas)
     services.case_match_trials(case.pk)
     trial = Trial.objects.get(identifier="NCT03862911")

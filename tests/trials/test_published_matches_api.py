@@ -160,9 +160,7 @@ def test_every_section_9_trial_is_listed_recruiting_first_with_the_contract_shap
     ("bone", "visceral", "expected"),
     [(1, 0, "met"), (2, 1, "met"), (3, 0, "met"), (3, 1, "not_met"), (0, 4, "not_met"), (0, 0, "not_met")],
 )
-def test_sabr_comet_3_counts_bone_plus_visceral_1_to_3(
-    personas: Personas, bone: int, visceral: int, expected: str
-) -> None:
+def test_sabr_comet_3_counts_bone_plus_visceral_1_to_3(personas: Personas, bone: int, visceral: int, expected: str) -> None:
     row = match(personas, SABR_COMET_3, primary_histology="nsclc", primary_controlled=True, **mets(bone, visceral))
     c = criterion(row, "metastases_1_3")
     assert c["result"] == expected, c
@@ -219,17 +217,16 @@ def test_unknown_primary_control_is_asked_for(personas: Personas) -> None:
 def test_recorded_lesions_are_bone_metastases_and_bound_the_count(personas: Personas) -> None:
     spine = [{"site": "thoracic_spine", "level_from": f"T{i}", "distance_to_spinal_cord_mm": 8} for i in (3, 6, 9, 11)]
     # bone count not recorded: at least the 4 recorded lesions
-    row = match(personas, SABR_COMET_3, primary_histology="nsclc", primary_controlled=True,
-                visceral_metastases_count=0, lesions=spine)
+    row = match(
+        personas, SABR_COMET_3, primary_histology="nsclc", primary_controlled=True, visceral_metastases_count=0, lesions=spine
+    )
     c = criterion(row, "metastases_1_3")
     assert c["result"] == "not_met", c
     assert c["explanation"].startswith("at least 4 metastases")
     # a bone count lower than the lesions recorded cannot be the true count: at least 4, and it is asked for
-    row = match(personas, SABR_COMET_3, primary_histology="nsclc", primary_controlled=True,
-                **mets(2, 0), lesions=spine)
+    row = match(personas, SABR_COMET_3, primary_histology="nsclc", primary_controlled=True, **mets(2, 0), lesions=spine)
     assert criterion(row, "metastases_1_3")["result"] == "not_met", explain(row)
-    row = match(personas, SABR_COMET_10, primary_histology="nsclc", primary_controlled=True,
-                **mets(2, 0), lesions=spine)
+    row = match(personas, SABR_COMET_10, primary_histology="nsclc", primary_controlled=True, **mets(2, 0), lesions=spine)
     c = criterion(row, "metastases_4_10")
     assert c["result"] == "unknown", c
     assert c["missing"] == ["bone_metastases_count"]
@@ -240,8 +237,7 @@ def test_recorded_lesions_are_bone_metastases_and_bound_the_count(personas: Pers
 
 def sabr_comet(p: Personas, *lesions: dict[str, Any], bone: int | None = None) -> dict[str, Any]:
     count = len(lesions) if bone is None else bone
-    return match(p, SABR_COMET, primary_histology="breast", primary_controlled=True, **mets(count, 0),
-                 lesions=list(lesions))
+    return match(p, SABR_COMET, primary_histology="breast", primary_controlled=True, **mets(count, 0), lesions=list(lesions))
 
 
 def test_sabr_comet_excludes_femoral_metastases(personas: Personas) -> None:
@@ -362,8 +358,9 @@ def test_nrg_br002_newly_oligometastatic_is_de_novo_synchronous_or_metachronous(
         row = match(personas, NRG_BR002, **LUMINAL, **mets(2, 1), **{**METACHRONOUS, history: True})
         assert criterion(row, "newly_oligometastatic")["result"] == "not_met"
         assert_eligibility(row, "ineligible")
-    row = match(personas, NRG_BR002, **LUMINAL, **mets(2, 1), primary_diagnosis_date="2019-05-10",
-                metastasis_diagnosis_date="2025-01-20")
+    row = match(
+        personas, NRG_BR002, **LUMINAL, **mets(2, 1), primary_diagnosis_date="2019-05-10", metastasis_diagnosis_date="2025-01-20"
+    )
     assert row["missing_fields"] == ["history_polymetastatic", "history_oligometastatic_treated"]
     assert_eligibility(row, "possibly_eligible")
 
@@ -393,11 +390,10 @@ def test_stereo_sein_de_novo_not_triple_negative(personas: Personas) -> None:
     ("metastasis_date", "expected"),
     [("2021-03-14", "not_met"), ("2021-03-15", "not_met"), ("2021-03-16", "met"), ("2024-01-01", "met")],
 )
-def test_clear_recurrence_more_than_12_months_after_the_primary(
-    personas: Personas, metastasis_date: str, expected: str
-) -> None:
-    row = match(personas, CLEAR, **LUMINAL, **mets(1, 1), primary_diagnosis_date="2020-03-15",
-                metastasis_diagnosis_date=metastasis_date)
+def test_clear_recurrence_more_than_12_months_after_the_primary(personas: Personas, metastasis_date: str, expected: str) -> None:
+    row = match(
+        personas, CLEAR, **LUMINAL, **mets(1, 1), primary_diagnosis_date="2020-03-15", metastasis_diagnosis_date=metastasis_date
+    )
     c = criterion(row, "recurrence_after_12_months")
     assert c["result"] == expected, c
     assert "months" in c["explanation"] and "more than 12 months" in c["explanation"]
@@ -463,8 +459,14 @@ def test_mskcc_sbrt_trial_needs_the_planned_bed_to_be_recorded(personas: Persona
 def test_mskcc_oligoprogression_1_to_3_lesions_under_systemic_therapy(
     personas: Personas, progressing: int, expected: str
 ) -> None:
-    row = match(personas, MSKCC_OLIGOPROGRESSION, primary_histology="nsclc", on_systemic_therapy=True,
-                systemic_therapy_classes=["immunotherapy"], progressing_lesions_count=progressing)
+    row = match(
+        personas,
+        MSKCC_OLIGOPROGRESSION,
+        primary_histology="nsclc",
+        on_systemic_therapy=True,
+        systemic_therapy_classes=["immunotherapy"],
+        progressing_lesions_count=progressing,
+    )
     assert criterion(row, "oligoprogression_1_3")["result"] == expected
     assert_eligibility(row, "eligible" if expected == "met" else "ineligible")
 

@@ -43,9 +43,12 @@ def test_refer_and_enrol(personas: Personas) -> None:
 
     listing = personas.client(personas.administrator).get(referrals_url(case.pk)).json()
     assert [r["status"] for r in listing] == ["enrolled"]
-    assert client.post(
-        transition_url(referral["id"]), {"status": "withdrawn", "reason": "patient moved away"}, format="json"
-    ).status_code == 200
+    assert (
+        client.post(
+            transition_url(referral["id"]), {"status": "withdrawn", "reason": "patient moved away"}, format="json"
+        ).status_code
+        == 200
+    )
     assert AuditEntry.objects.filter(event="trial.referral_created").count() == 1
     steps = AuditEntry.objects.filter(event="trial.referral_transitioned").order_by("id")
     assert [s.after["status"] for s in steps] == ["screening", "consented", "enrolled", "withdrawn"]
@@ -54,9 +57,7 @@ def test_refer_and_enrol(personas: Personas) -> None:
 
 def test_ineligible_trial_cannot_be_referred(personas: Personas) -> None:
     case = make_breast_case(personas)
-    response = personas.client(personas.radonc).post(
-        referrals_url(case.pk), {"trial": "NCT03721341"}, format="json"
-    )
+    response = personas.client(personas.radonc).post(referrals_url(case.pk), {"trial": "NCT03721341"}, format="json")
     assert response.status_code == 400
     assert "trial" in response.json()
     assert not TrialReferral.objects.exists()

@@ -50,9 +50,7 @@ def test_chunk_writes_every_pair_once_then_only_what_changed(personas: Personas)
 
     Case.objects.filter(pk=ids[1]).update(revision=cases[1].revision + 1)
     assert services.cases_match_trials(ids) == trials
-    assert set(TrialMatch.objects.filter(case_id=ids[1]).values_list("case_revision", flat=True)) == {
-        cases[1].revision + 1
-    }
+    assert set(TrialMatch.objects.filter(case_id=ids[1]).values_list("case_revision", flat=True)) == {cases[1].revision + 1}
 
 
 def test_chunk_against_one_trial_and_with_a_deleted_case(personas: Personas) -> None:
@@ -74,9 +72,7 @@ def test_stored_chunk_matches_equal_single_case_matches(personas: Personas) -> N
     assert {(m.case_id, m.trial_id): m.payload for m in TrialMatch.objects.all()} == chunked
 
 
-def test_rematch_open_cases_task_covers_every_open_case_and_trial(
-    personas: Personas, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_rematch_open_cases_task_covers_every_open_case_and_trial(personas: Personas, monkeypatch: pytest.MonkeyPatch) -> None:
     """Given open cases and a closed one, when every open case is re-matched in chunks of 2 (tasks run
     eagerly in tests), then each open case has one match per trial and the closed case none."""
     cases = make_cases(personas, 3)

@@ -70,7 +70,11 @@ def test_referral_report_figures_and_csv(personas: Personas) -> None:
     main = rows[personas.board.pk]
     assert main["trial"] == TRIAL and main["board"] == personas.board.name
     assert (main["referrals"], main["enrolled"], main["screen_failed"], main["declined"], main["withdrawn"]) == (
-        4, 1, 2, 1, 0,
+        4,
+        1,
+        2,
+        1,
+        0,
     )
     assert main["median_days_to_enrollment"] == 12.0
     assert main["screen_failure_reasons"] == [{"reason": "ECOG 3 at screening", "count": 2}]
@@ -80,8 +84,17 @@ def test_referral_report_figures_and_csv(personas: Personas) -> None:
 
     table = parse_csv(client.get(REFERRALS, {"format": "csv"}))
     assert table[0] == [
-        "trial", "trial_short_name", "board_id", "board", "referrals", "enrolled", "screen_failed", "declined",
-        "withdrawn", "median_days_to_enrollment", "screen_failure_reasons",
+        "trial",
+        "trial_short_name",
+        "board_id",
+        "board",
+        "referrals",
+        "enrolled",
+        "screen_failed",
+        "declined",
+        "withdrawn",
+        "median_days_to_enrollment",
+        "screen_failure_reasons",
     ]
     assert len(table) == 3
     by_board = {row[2]: row for row in table[1:]}
@@ -116,8 +129,15 @@ def test_eligible_not_referred(personas: Personas) -> None:
 
     table = parse_csv(client.get(ELIGIBLE, {"format": "csv"}))
     assert table[0] == [
-        "case_id", "case_status", "board_id", "board", "trial", "trial_short_name", "trial_status",
-        "trial_version", "computed_at",
+        "case_id",
+        "case_status",
+        "board_id",
+        "board",
+        "trial",
+        "trial_short_name",
+        "trial_status",
+        "trial_version",
+        "computed_at",
     ]
     assert len(table) == len(rows) + 1
 
@@ -158,7 +178,15 @@ def test_attrition_figures(personas: Personas) -> None:
 
     table = parse_csv(client.get(ATTRITION, {"trial": ATTRITION_TRIAL, "format": "csv"}))
     assert table[0] == [
-        "position", "code", "kind", "text", "remaining", "not_met", "unknown", "excluded_alone", "unknown_alone",
+        "position",
+        "code",
+        "kind",
+        "text",
+        "remaining",
+        "not_met",
+        "unknown",
+        "excluded_alone",
+        "unknown_alone",
     ]
     assert [row[1] for row in table[1:]] == list(ATTRITION_CODES)
     assert table[2][4:] == ["1", "1", "0", "1", "0"]

@@ -6,37 +6,109 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('occurred_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('actor_label', models.CharField(max_length=150)),
-                ('event', models.CharField(choices=[('patient.created', 'patient.created'), ('patient.updated', 'patient.updated'), ('case.created', 'case.created'), ('case.updated', 'case.updated'), ('case.status_changed', 'case.status changed'), ('risk.assessed', 'risk.assessed'), ('dose.plan_created', 'dose.plan created'), ('dose.plan_updated', 'dose.plan updated'), ('dose.plan_deleted', 'dose.plan deleted'), ('dose.summary_computed', 'dose.summary computed'), ('dose.import', 'dose.import'), ('dose.regimen_changed', 'dose.regimen changed'), ('dose.constraint_set_changed', 'dose.constraint set changed'), ('trial.created', 'trial.created'), ('trial.updated', 'trial.updated'), ('trial.matched', 'trial.matched'), ('trial.match_flagged', 'trial.match flagged'), ('trial.referral_created', 'trial.referral created'), ('trial.referral_transitioned', 'trial.referral transitioned'), ('derived.recompute_requested', 'derived.recompute requested')], db_index=True, max_length=64)),
-                ('subject_type', models.CharField(max_length=64)),
-                ('subject_id', models.CharField(max_length=64)),
-                ('subject_label', models.CharField(blank=True, max_length=200)),
-                ('before', models.JSONField(blank=True, null=True)),
-                ('after', models.JSONField(blank=True, null=True)),
-                ('reason', models.TextField(blank=True)),
-                ('request_id', models.CharField(blank=True, max_length=64)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('board', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.board')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("occurred_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("actor_label", models.CharField(max_length=150)),
+                (
+                    "event",
+                    models.CharField(
+                        choices=[
+                            ("patient.created", "patient.created"),
+                            ("patient.updated", "patient.updated"),
+                            ("case.created", "case.created"),
+                            ("case.updated", "case.updated"),
+                            ("case.status_changed", "case.status changed"),
+                            ("risk.assessed", "risk.assessed"),
+                            ("dose.plan_created", "dose.plan created"),
+                            ("dose.plan_updated", "dose.plan updated"),
+                            ("dose.plan_deleted", "dose.plan deleted"),
+                            ("dose.summary_computed", "dose.summary computed"),
+                            ("dose.import", "dose.import"),
+                            ("dose.regimen_changed", "dose.regimen changed"),
+                            ("dose.constraint_set_changed", "dose.constraint set changed"),
+                            ("trial.created", "trial.created"),
+                            ("trial.updated", "trial.updated"),
+                            ("trial.matched", "trial.matched"),
+                            ("trial.match_flagged", "trial.match flagged"),
+                            ("trial.referral_created", "trial.referral created"),
+                            ("trial.referral_transitioned", "trial.referral transitioned"),
+                            ("derived.recompute_requested", "derived.recompute requested"),
+                        ],
+                        db_index=True,
+                        max_length=64,
+                    ),
+                ),
+                ("subject_type", models.CharField(max_length=64)),
+                ("subject_id", models.CharField(max_length=64)),
+                ("subject_label", models.CharField(blank=True, max_length=200)),
+                ("before", models.JSONField(blank=True, null=True)),
+                ("after", models.JSONField(blank=True, null=True)),
+                ("reason", models.TextField(blank=True)),
+                ("request_id", models.CharField(blank=True, max_length=64)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "board",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name="+", to="accounts.board"
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'audit entries',
-                'ordering': ('-occurred_at', '-id'),
-                'indexes': [models.Index(fields=['subject_type', 'subject_id'], name='audit_subject_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('event__in', ['patient.created', 'patient.updated', 'case.created', 'case.updated', 'case.status_changed', 'risk.assessed', 'dose.plan_created', 'dose.plan_updated', 'dose.plan_deleted', 'dose.summary_computed', 'dose.import', 'dose.regimen_changed', 'dose.constraint_set_changed', 'trial.created', 'trial.updated', 'trial.matched', 'trial.match_flagged', 'trial.referral_created', 'trial.referral_transitioned', 'derived.recompute_requested'])), name='audit_event_valid')],
+                "verbose_name_plural": "audit entries",
+                "ordering": ("-occurred_at", "-id"),
+                "indexes": [models.Index(fields=["subject_type", "subject_id"], name="audit_subject_idx")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "event__in",
+                                [
+                                    "patient.created",
+                                    "patient.updated",
+                                    "case.created",
+                                    "case.updated",
+                                    "case.status_changed",
+                                    "risk.assessed",
+                                    "dose.plan_created",
+                                    "dose.plan_updated",
+                                    "dose.plan_deleted",
+                                    "dose.summary_computed",
+                                    "dose.import",
+                                    "dose.regimen_changed",
+                                    "dose.constraint_set_changed",
+                                    "trial.created",
+                                    "trial.updated",
+                                    "trial.matched",
+                                    "trial.match_flagged",
+                                    "trial.referral_created",
+                                    "trial.referral_transitioned",
+                                    "derived.recompute_requested",
+                                ],
+                            )
+                        ),
+                        name="audit_event_valid",
+                    )
+                ],
             },
         ),
     ]

@@ -111,9 +111,7 @@ class CaseWriteSerializer(CodeModelSerializer):
     patient = PatientRefField()
     lesions = LesionSerializer(many=True, required=False)
     prior_radiotherapy = PriorRadiotherapySerializer(many=True, required=False)
-    systemic_therapy_classes = CodeMultipleChoiceField(
-        choices=choices(SystemicTherapyClass), required=False, allow_null=True
-    )
+    systemic_therapy_classes = CodeMultipleChoiceField(choices=choices(SystemicTherapyClass), required=False, allow_null=True)
 
     class Meta:
         model = Case
@@ -152,8 +150,19 @@ class CaseListSerializer(serializers.ModelSerializer):
     class Meta:
         model = Case
         fields = (
-            "id", "uuid", "board", "patient", "question", "urgent", "status", "revision",
-            "primary_histology", "lesion_count", "submitted_at", "created_at", "updated_at",
+            "id",
+            "uuid",
+            "board",
+            "patient",
+            "question",
+            "urgent",
+            "status",
+            "revision",
+            "primary_histology",
+            "lesion_count",
+            "submitted_at",
+            "created_at",
+            "updated_at",
         )
 
 
@@ -167,8 +176,19 @@ class CaseDetailSerializer(serializers.ModelSerializer):
     class Meta:
         model = Case
         fields = (
-            "id", "uuid", "board", "patient", "status", "revision", "submitted_at",
-            *CASE_CLINICAL_FIELDS, "breast_subtype", "lesions", "prior_radiotherapy", "created_at", "updated_at",
+            "id",
+            "uuid",
+            "board",
+            "patient",
+            "status",
+            "revision",
+            "submitted_at",
+            *CASE_CLINICAL_FIELDS,
+            "breast_subtype",
+            "lesions",
+            "prior_radiotherapy",
+            "created_at",
+            "updated_at",
         )
 
     def get_breast_subtype(self, case: Case) -> str | None:

@@ -41,14 +41,11 @@ def _writable_boards(user: User) -> QuerySet[Board]:
     return Board.objects.filter(memberships__user=user)
 
 
-class PatientViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet[Patient]
-):
+class PatientViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet[Patient]):
     """The MRN register of the institutions whose boards the user sits on."""
 
     permission_classes = (RolePermission,)
-    action_permissions = {"list": Permission.PATIENT_VIEW, "retrieve": Permission.PATIENT_VIEW,
-                          "create": Permission.PATIENT_EDIT}
+    action_permissions = {"list": Permission.PATIENT_VIEW, "retrieve": Permission.PATIENT_VIEW, "create": Permission.PATIENT_EDIT}
     search_fields = ("mrn", "family_name")
     ordering_fields = ("family_name", "date_of_birth", "created_at")
 

@@ -7,43 +7,237 @@ import apps.cases.vocabulary
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0001_initial'),
+        ("cases", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='lesion',
-            name='lesion_spinal_fields_spine_only',
+            model_name="lesion",
+            name="lesion_spinal_fields_spine_only",
         ),
         migrations.RemoveConstraint(
-            model_name='lesion',
-            name='lesion_limb_fields_not_on_spine',
+            model_name="lesion",
+            name="lesion_limb_fields_not_on_spine",
         ),
         migrations.RemoveConstraint(
-            model_name='lesion',
-            name='lesion_levels_match_site',
+            model_name="lesion",
+            name="lesion_levels_match_site",
         ),
         migrations.RemoveConstraint(
-            model_name='lesion',
-            name='lesion_subsite_matches_site',
+            model_name="lesion",
+            name="lesion_subsite_matches_site",
         ),
         migrations.AddConstraint(
-            model_name='lesion',
-            constraint=models.CheckConstraint(condition=models.Q(('site__in', ['cervical_spine', 'lumbar_spine', 'sacrum', 'thoracic_spine']), models.Q(('alignment__isnull', True), ('epidural_compression_grade__isnull', True), ('level_from__isnull', True), ('level_to__isnull', True), ('posterolateral_involvement__isnull', True), ('spinal_pain__isnull', True), ('vertebral_collapse__isnull', True)), _connector='OR'), name='lesion_spinal_fields_spine_only'),
+            model_name="lesion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("site__in", ["cervical_spine", "lumbar_spine", "sacrum", "thoracic_spine"]),
+                    models.Q(
+                        ("alignment__isnull", True),
+                        ("epidural_compression_grade__isnull", True),
+                        ("level_from__isnull", True),
+                        ("level_to__isnull", True),
+                        ("posterolateral_involvement__isnull", True),
+                        ("spinal_pain__isnull", True),
+                        ("vertebral_collapse__isnull", True),
+                    ),
+                    _connector="OR",
+                ),
+                name="lesion_spinal_fields_spine_only",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='lesion',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('site__in', ['cervical_spine', 'lumbar_spine', 'sacrum', 'thoracic_spine']), _negated=True), models.Q(('cortical_involvement__isnull', True), ('pain__isnull', True)), _connector='OR'), name='lesion_limb_fields_not_on_spine'),
+            model_name="lesion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("site__in", ["cervical_spine", "lumbar_spine", "sacrum", "thoracic_spine"]), _negated=True),
+                    models.Q(("cortical_involvement__isnull", True), ("pain__isnull", True)),
+                    _connector="OR",
+                ),
+                name="lesion_limb_fields_not_on_spine",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='lesion',
-            constraint=models.CheckConstraint(condition=models.Q(('level_from__isnull', True), models.Q(('level_from__in', ['C1', 'C2', 'C3', 'C4', 'C5', 'C6', 'C7']), ('site', apps.cases.vocabulary.Site['CERVICAL_SPINE']), models.Q(('level_to__isnull', True), ('level_to__in', ['C1', 'C2', 'C3', 'C4', 'C5', 'C6', 'C7']), _connector='OR')), models.Q(('level_from__in', ['L1', 'L2', 'L3', 'L4', 'L5']), ('site', apps.cases.vocabulary.Site['LUMBAR_SPINE']), models.Q(('level_to__isnull', True), ('level_to__in', ['L1', 'L2', 'L3', 'L4', 'L5']), _connector='OR')), models.Q(('level_from__in', ['S1', 'S2', 'S3', 'S4', 'S5', 'coccyx']), ('site', apps.cases.vocabulary.Site['SACRUM']), models.Q(('level_to__isnull', True), ('level_to__in', ['S1', 'S2', 'S3', 'S4', 'S5', 'coccyx']), _connector='OR')), models.Q(('level_from__in', ['T1', 'T10', 'T11', 'T12', 'T2', 'T3', 'T4', 'T5', 'T6', 'T7', 'T8', 'T9']), ('site', apps.cases.vocabulary.Site['THORACIC_SPINE']), models.Q(('level_to__isnull', True), ('level_to__in', ['T1', 'T10', 'T11', 'T12', 'T2', 'T3', 'T4', 'T5', 'T6', 'T7', 'T8', 'T9']), _connector='OR')), _connector='OR'), name='lesion_levels_match_site'),
+            model_name="lesion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("level_from__isnull", True),
+                    models.Q(
+                        ("level_from__in", ["C1", "C2", "C3", "C4", "C5", "C6", "C7"]),
+                        ("site", apps.cases.vocabulary.Site["CERVICAL_SPINE"]),
+                        models.Q(
+                            ("level_to__isnull", True),
+                            ("level_to__in", ["C1", "C2", "C3", "C4", "C5", "C6", "C7"]),
+                            _connector="OR",
+                        ),
+                    ),
+                    models.Q(
+                        ("level_from__in", ["L1", "L2", "L3", "L4", "L5"]),
+                        ("site", apps.cases.vocabulary.Site["LUMBAR_SPINE"]),
+                        models.Q(("level_to__isnull", True), ("level_to__in", ["L1", "L2", "L3", "L4", "L5"]), _connector="OR"),
+                    ),
+                    models.Q(
+                        ("level_from__in", ["S1", "S2", "S3", "S4", "S5", "coccyx"]),
+                        ("site", apps.cases.vocabulary.Site["SACRUM"]),
+                        models.Q(
+                            ("level_to__isnull", True),
+                            ("level_to__in", ["S1", "S2", "S3", "S4", "S5", "coccyx"]),
+                            _connector="OR",
+                        ),
+                    ),
+                    models.Q(
+                        ("level_from__in", ["T1", "T10", "T11", "T12", "T2", "T3", "T4", "T5", "T6", "T7", "T8", "T9"]),
+                        ("site", apps.cases.vocabulary.Site["THORACIC_SPINE"]),
+                        models.Q(
+                            ("level_to__isnull", True),
+                            ("level_to__in", ["T1", "T10", "T11", "T12", "T2", "T3", "T4", "T5", "T6", "T7", "T8", "T9"]),
+                            _connector="OR",
+                        ),
+                    ),
+                    _connector="OR",
+                ),
+                name="lesion_levels_match_site",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='lesion',
-            constraint=models.CheckConstraint(condition=models.Q(('subsite__isnull', True), models.Q(('site', apps.cases.vocabulary.Site['CLAVICLE']), ('subsite__in', [apps.cases.vocabulary.Subsite['DISTAL'], apps.cases.vocabulary.Subsite['PROXIMAL'], apps.cases.vocabulary.Subsite['SHAFT']])), models.Q(('site', apps.cases.vocabulary.Site['FEMUR']), ('subsite__in', [apps.cases.vocabulary.Subsite['DISTAL'], apps.cases.vocabulary.Subsite['FEMORAL_HEAD'], apps.cases.vocabulary.Subsite['FEMORAL_NECK'], apps.cases.vocabulary.Subsite['PERITROCHANTERIC'], apps.cases.vocabulary.Subsite['PROXIMAL'], apps.cases.vocabulary.Subsite['SHAFT']])), models.Q(('site', apps.cases.vocabulary.Site['FIBULA']), ('subsite__in', [apps.cases.vocabulary.Subsite['DISTAL'], apps.cases.vocabulary.Subsite['PROXIMAL'], apps.cases.vocabulary.Subsite['SHAFT']])), models.Q(('site', apps.cases.vocabulary.Site['HUMERUS']), ('subsite__in', [apps.cases.vocabulary.Subsite['DISTAL'], apps.cases.vocabulary.Subsite['HUMERAL_HEAD'], apps.cases.vocabulary.Subsite['PROXIMAL'], apps.cases.vocabulary.Subsite['SHAFT']])), models.Q(('site', apps.cases.vocabulary.Site['METACARPAL']), ('subsite__in', [apps.cases.vocabulary.Subsite['DISTAL'], apps.cases.vocabulary.Subsite['PROXIMAL'], apps.cases.vocabulary.Subsite['SHAFT']])), models.Q(('site', apps.cases.vocabulary.Site['METATARSAL']), ('subsite__in', [apps.cases.vocabulary.Subsite['DISTAL'], apps.cases.vocabulary.Subsite['PROXIMAL'], apps.cases.vocabulary.Subsite['SHAFT']])), models.Q(('site', apps.cases.vocabulary.Site['PELVIS']), ('subsite__in', [apps.cases.vocabulary.Subsite['ACETABULUM'], apps.cases.vocabulary.Subsite['SACROILIAC_JOINT']])), models.Q(('site', apps.cases.vocabulary.Site['PHALANX']), ('subsite__in', [apps.cases.vocabulary.Subsite['DISTAL'], apps.cases.vocabulary.Subsite['PROXIMAL'], apps.cases.vocabulary.Subsite['SHAFT']])), models.Q(('site', apps.cases.vocabulary.Site['RADIUS']), ('subsite__in', [apps.cases.vocabulary.Subsite['DISTAL'], apps.cases.vocabulary.Subsite['PROXIMAL'], apps.cases.vocabulary.Subsite['SHAFT']])), models.Q(('site', apps.cases.vocabulary.Site['SACRUM']), ('subsite__in', [apps.cases.vocabulary.Subsite['SACROILIAC_JOINT']])), models.Q(('site', apps.cases.vocabulary.Site['SCAPULA']), ('subsite__in', [apps.cases.vocabulary.Subsite['ACROMION'], apps.cases.vocabulary.Subsite['GLENOID']])), models.Q(('site', apps.cases.vocabulary.Site['TIBIA']), ('subsite__in', [apps.cases.vocabulary.Subsite['DISTAL'], apps.cases.vocabulary.Subsite['PROXIMAL'], apps.cases.vocabulary.Subsite['SHAFT']])), models.Q(('site', apps.cases.vocabulary.Site['ULNA']), ('subsite__in', [apps.cases.vocabulary.Subsite['DISTAL'], apps.cases.vocabulary.Subsite['PROXIMAL'], apps.cases.vocabulary.Subsite['SHAFT']])), _connector='OR'), name='lesion_subsite_matches_site'),
+            model_name="lesion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("subsite__isnull", True),
+                    models.Q(
+                        ("site", apps.cases.vocabulary.Site["CLAVICLE"]),
+                        (
+                            "subsite__in",
+                            [
+                                apps.cases.vocabulary.Subsite["DISTAL"],
+                                apps.cases.vocabulary.Subsite["PROXIMAL"],
+                                apps.cases.vocabulary.Subsite["SHAFT"],
+                            ],
+                        ),
+                    ),
+                    models.Q(
+                        ("site", apps.cases.vocabulary.Site["FEMUR"]),
+                        (
+                            "subsite__in",
+                            [
+                                apps.cases.vocabulary.Subsite["DISTAL"],
+                                apps.cases.vocabulary.Subsite["FEMORAL_HEAD"],
+                                apps.cases.vocabulary.Subsite["FEMORAL_NECK"],
+                                apps.cases.vocabulary.Subsite["PERITROCHANTERIC"],
+                                apps.cases.vocabulary.Subsite["PROXIMAL"],
+                                apps.cases.vocabulary.Subsite["SHAFT"],
+                            ],
+                        ),
+                    ),
+                    models.Q(
+                        ("site", apps.cases.vocabulary.Site["FIBULA"]),
+                        (
+                            "subsite__in",
+                            [
+                                apps.cases.vocabulary.Subsite["DISTAL"],
+                                apps.cases.vocabulary.Subsite["PROXIMAL"],
+                                apps.cases.vocabulary.Subsite["SHAFT"],
+                            ],
+                        ),
+                    ),
+                    models.Q(
+                        ("site", apps.cases.vocabulary.Site["HUMERUS"]),
+                        (
+                            "subsite__in",
+                            [
+                                apps.cases.vocabulary.Subsite["DISTAL"],
+                                apps.cases.vocabulary.Subsite["HUMERAL_HEAD"],
+                                apps.cases.vocabulary.Subsite["PROXIMAL"],
+                                apps.cases.vocabulary.Subsite["SHAFT"],
+                            ],
+                        ),
+                    ),
+                    models.Q(
+                        ("site", apps.cases.vocabulary.Site["METACARPAL"]),
+                        (
+                            "subsite__in",
+                            [
+                                apps.cases.vocabulary.Subsite["DISTAL"],
+                                apps.cases.vocabulary.Subsite["PROXIMAL"],
+                                apps.cases.vocabulary.Subsite["SHAFT"],
+                            ],
+                        ),
+                    ),
+                    models.Q(
+                        ("site", apps.cases.vocabulary.Site["METATARSAL"]),
+                        (
+                            "subsite__in",
+                            [
+                                apps.cases.vocabulary.Subsite["DISTAL"],
+                                apps.cases.vocabulary.Subsite["PROXIMAL"],
+                                apps.cases.vocabulary.Subsite["SHAFT"],
+                            ],
+                        ),
+                    ),
+                    models.Q(
+                        ("site", apps.cases.vocabulary.Site["PELVIS"]),
+                        (
+                            "subsite__in",
+                            [apps.cases.vocabulary.Subsite["ACETABULUM"], apps.cases.vocabulary.Subsite["SACROILIAC_JOINT"]],
+                        ),
+                    ),
+                    models.Q(
+                        ("site", apps.cases.vocabulary.Site["PHALANX"]),
+                        (
+                            "subsite__in",
+                            [
+                                apps.cases.vocabulary.Subsite["DISTAL"],
+                                apps.cases.vocabulary.Subsite["PROXIMAL"],
+                                apps.cases.vocabulary.Subsite["SHAFT"],
+                            ],
+                        ),
+                    ),
+                    models.Q(
+                        ("site", apps.cases.vocabulary.Site["RADIUS"]),
+                        (
+                            "subsite__in",
+                            [
+                                apps.cases.vocabulary.Subsite["DISTAL"],
+                                apps.cases.vocabulary.Subsite["PROXIMAL"],
+                                apps.cases.vocabulary.Subsite["SHAFT"],
+                            ],
+                        ),
+                    ),
+                    models.Q(
+                        ("site", apps.cases.vocabulary.Site["SACRUM"]),
+                        ("subsite__in", [apps.cases.vocabulary.Subsite["SACROILIAC_JOINT"]]),
+                    ),
+                    models.Q(
+                        ("site", apps.cases.vocabulary.Site["SCAPULA"]),
+                        ("subsite__in", [apps.cases.vocabulary.Subsite["ACROMION"], apps.cases.vocabulary.Subsite["GLENOID"]]),
+                    ),
+                    models.Q(
+                        ("site", apps.cases.vocabulary.Site["TIBIA"]),
+                        (
+                            "subsite__in",
+                            [
+                                apps.cases.vocabulary.Subsite["DISTAL"],
+                                apps.cases.vocabulary.Subsite["PROXIMAL"],
+                                apps.cases.vocabulary.Subsite["SHAFT"],
+                            ],
+                        ),
+                    ),
+                    models.Q(
+                        ("site", apps.cases.vocabulary.Site["ULNA"]),
+                        (
+                            "subsite__in",
+                            [
+                                apps.cases.vocabulary.Subsite["DISTAL"],
+                                apps.cases.vocabulary.Subsite["PROXIMAL"],
+                                apps.cases.vocabulary.Subsite["SHAFT"],
+                            ],
+                        ),
+                    ),
+                    _connector="OR",
+                ),
+                name="lesion_subsite_matches_site",
+            ),
         ),
     ]

@@ -7,19 +7,56 @@ import apps.cases.vocabulary
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0002_stable_constraint_order'),
+        ("cases", "0002_stable_constraint_order"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='lesion',
-            name='lesion_levels_match_site',
+            model_name="lesion",
+            name="lesion_levels_match_site",
         ),
         migrations.AddConstraint(
-            model_name='lesion',
-            constraint=models.CheckConstraint(condition=models.Q(('level_from__isnull', True), models.Q(('site', apps.cases.vocabulary.Site['CERVICAL_SPINE']), models.Q(('level_from__in', ['C1', 'C2', 'C3', 'C4', 'C5', 'C6', 'C7']), ('level_to__in', ['C1', 'C2', 'C3', 'C4', 'C5', 'C6', 'C7']), _connector='OR')), models.Q(('site', apps.cases.vocabulary.Site['LUMBAR_SPINE']), models.Q(('level_from__in', ['L1', 'L2', 'L3', 'L4', 'L5']), ('level_to__in', ['L1', 'L2', 'L3', 'L4', 'L5']), _connector='OR')), models.Q(('site', apps.cases.vocabulary.Site['SACRUM']), models.Q(('level_from__in', ['S1', 'S2', 'S3', 'S4', 'S5', 'coccyx']), ('level_to__in', ['S1', 'S2', 'S3', 'S4', 'S5', 'coccyx']), _connector='OR')), models.Q(('site', apps.cases.vocabulary.Site['THORACIC_SPINE']), models.Q(('level_from__in', ['T1', 'T10', 'T11', 'T12', 'T2', 'T3', 'T4', 'T5', 'T6', 'T7', 'T8', 'T9']), ('level_to__in', ['T1', 'T10', 'T11', 'T12', 'T2', 'T3', 'T4', 'T5', 'T6', 'T7', 'T8', 'T9']), _connector='OR')), _connector='OR'), name='lesion_levels_touch_site'),
+            model_name="lesion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("level_from__isnull", True),
+                    models.Q(
+                        ("site", apps.cases.vocabulary.Site["CERVICAL_SPINE"]),
+                        models.Q(
+                            ("level_from__in", ["C1", "C2", "C3", "C4", "C5", "C6", "C7"]),
+                            ("level_to__in", ["C1", "C2", "C3", "C4", "C5", "C6", "C7"]),
+                            _connector="OR",
+                        ),
+                    ),
+                    models.Q(
+                        ("site", apps.cases.vocabulary.Site["LUMBAR_SPINE"]),
+                        models.Q(
+                            ("level_from__in", ["L1", "L2", "L3", "L4", "L5"]),
+                            ("level_to__in", ["L1", "L2", "L3", "L4", "L5"]),
+                            _connector="OR",
+                        ),
+                    ),
+                    models.Q(
+                        ("site", apps.cases.vocabulary.Site["SACRUM"]),
+                        models.Q(
+                            ("level_from__in", ["S1", "S2", "S3", "S4", "S5", "coccyx"]),
+                            ("level_to__in", ["S1", "S2", "S3", "S4", "S5", "coccyx"]),
+                            _connector="OR",
+                        ),
+                    ),
+                    models.Q(
+                        ("site", apps.cases.vocabulary.Site["THORACIC_SPINE"]),
+                        models.Q(
+                            ("level_from__in", ["T1", "T10", "T11", "T12", "T2", "T3", "T4", "T5", "T6", "T7", "T8", "T9"]),
+                            ("level_to__in", ["T1", "T10", "T11", "T12", "T2", "T3", "T4", "T5", "T6", "T7", "T8", "T9"]),
+                            _connector="OR",
+                        ),
+                    ),
+                    _connector="OR",
+                ),
+                name="lesion_levels_touch_site",
+            ),
         ),
     ]

@@ -20,9 +20,7 @@ class DoseLevelInputSerializer(serializers.Serializer[Any]):
 
 
 class DoseRequestSerializer(serializers.Serializer[Any]):
-    levels = DoseLevelInputSerializer(
-        many=True, help_text="One level for a plain regimen, several (same fractions) for a SIB."
-    )
+    levels = DoseLevelInputSerializer(many=True, help_text="One level for a plain regimen, several (same fractions) for a SIB.")
     alpha_beta = serializers.FloatField(help_text="alpha/beta ratio in Gy, > 0 (10 for tumour).")
 
 
@@ -86,8 +84,7 @@ class ReirradiationResponseSerializer(serializers.Serializer[Any]):
     alpha_beta_source = serializers.CharField()
     warnings = serializers.ListField(
         child=serializers.CharField(),
-        help_text="Cautions about the comparison, e.g. courses summed at another alpha/beta than the default "
-        "limit's own.",
+        help_text="Cautions about the comparison, e.g. courses summed at another alpha/beta than the default limit's own.",
     )
     text = serializers.CharField()
     inputs = ReirradiationRequestSerializer()

@@ -36,9 +36,7 @@ REIRRADIATION_SOURCE = (
 REQUIRED = "This field is required."
 
 _ERRORS = {
-    400: OpenApiResponse(
-        description='Invalid input: `{"field": ["reason", ...]}`, field paths such as `levels[0].fractions`.'
-    ),
+    400: OpenApiResponse(description='Invalid input: `{"field": ["reason", ...]}`, field paths such as `levels[0].fractions`.'),
     401: OpenApiResponse(description="No credentials."),
 }
 
@@ -77,9 +75,7 @@ class DoseCalculatorView(APIView):
         payload = result.to_dict(DECIMALS)
         payload["is_sib"] = result.is_sib
         payload["inputs"] = {
-            "levels": [
-                {"fractions": level["fractions"], "total_dose_gy": level["total_dose_gy"]} for level in levels
-            ],
+            "levels": [{"fractions": level["fractions"], "total_dose_gy": level["total_dose_gy"]} for level in levels],
             "alpha_beta": data["alpha_beta"],
         }
         payload["source"] = DOSE_SOURCE

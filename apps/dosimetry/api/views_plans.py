@@ -147,8 +147,12 @@ class PlanImportsView(APIView):
             except UnicodeDecodeError as exc:
                 raise serializers.ValidationError({"csv": ["is not UTF-8 text."]}) from exc
         job = dose_import_start(
-            actor=actor, plan=plan, kind=data["kind"], csv_text=csv_text,
-            rtdose=data.get("rtdose"), rtstruct=data.get("rtstruct"),
+            actor=actor,
+            plan=plan,
+            kind=data["kind"],
+            csv_text=csv_text,
+            rtdose=data.get("rtdose"),
+            rtstruct=data.get("rtstruct"),
         )
         job.refresh_from_db()
         return Response(DoseImportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)

@@ -128,8 +128,7 @@ SEED002_SET = ConstraintSet(
     code="seed002_sib_30_40_10fx",
     name="30/40 Gy SIB in 10 fractions (seed 002)",
     source=f"{SEED_002}; {RULES_7}",
-    description="Plan constraints of the 30/40 Gy SIB study: spinal cord, cauda equina, kidneys, PTV "
-    "coverage and maximum dose.",
+    description="Plan constraints of the 30/40 Gy SIB study: spinal cord, cauda equina, kidneys, PTV coverage and maximum dose.",
     constraints=(
         Constraint(
             code="seed002_spinal_cord_dmax_34gy_10fx",
@@ -353,23 +352,18 @@ _CAUTION_RTOG0631 = (
     "first 3 months) and no better control of radioresistant tumours (seed 000)."
 )
 _CAUTION_SC24_1FX = (
-    "24 Gy/1: vertebral compression fracture risk 28 % vs 5 % with 30 Gy/10 (Sprave et al.); use with "
-    "caution (seed 000)."
+    "24 Gy/1: vertebral compression fracture risk 28 % vs 5 % with 30 Gy/10 (Sprave et al.); use with caution (seed 000)."
 )
 _CAUTION_ESTRO_ACROP = (
     "ESTRO-ACROP guidelines do not support routine SBRT for uncomplicated bone metastases; consider in "
     "selected patients (seed 000)."
 )
-_CAUTION_SABR_COMET = (
-    "SABR-COMET excluded femoral bone metastases and lesions within 3 mm of the spinal cord (seed 000)."
-)
+_CAUTION_SABR_COMET = "SABR-COMET excluded femoral bone metastases and lesions within 3 mm of the spinal cord (seed 000)."
 _CAUTION_GUCKENBERGER = (
     "Seed 000 describes Guckenberger's regimens as 48.5 Gy/10 or 35 Gy/5, seed 002 as SIB 48.5/30 or "
     "35/20 Gy in 10 fractions: check the original (Guckenberger et al., Cancer 2018;124:2001-9)."
 )
-_CAUTION_SINGLE_FX_RETREAT = (
-    "Retreatment rate about 2.5-fold higher than with multiple fractions (seed 004, Chow meta-analysis)."
-)
+_CAUTION_SINGLE_FX_RETREAT = "Retreatment rate about 2.5-fold higher than with multiple fractions (seed 004, Chow meta-analysis)."
 _CAUTION_SCORAD = (
     "Spinal cord compression: SCORAD did not confirm non-inferiority of 8 Gy/1 vs 20 Gy/5; use only with "
     "very limited life expectancy (seed 000)."
@@ -748,9 +742,7 @@ REGIMENS: tuple[Regimen, ...] = (
             intent=Intent.POSTOPERATIVE,
             indications=("after surgical stabilization (reduces recurrence around hardware)",)
             + (("after decompressive surgery for spinal cord compression (Patchell)",) if n == 10 else ()),
-            source=f"{SEED_001} Table 1; {SEED_004} Table 1a"
-            + (f"; {SEED_000}" if n == 10 else "")
-            + f"; {RULES_8}",
+            source=f"{SEED_001} Table 1; {SEED_004} Table 1a" + (f"; {SEED_000}" if n == 10 else "") + f"; {RULES_8}",
             trial="Patchell et al.; Rades 2004" if n == 10 else "",
             dose_range_gy=(20.0, 30.0),
             range_label="20-30 Gy in 5-10 fractions",
@@ -765,10 +757,7 @@ REGIMENS: tuple[Regimen, ...] = (
         levels=_one(35.0),
         technique=Technique.SBRT,
         intent=Intent.POSTOPERATIVE,
-        indications=(
-            "after spinal surgery, within 16 weeks: limited disease, radioresistant tumour, salvage or "
-            "re-irradiation",
-        ),
+        indications=("after spinal surgery, within 16 weeks: limited disease, radioresistant tumour, salvage or re-irradiation",),
         source=f"{SEED_000}; {RULES_8}",
         trial="Redmond et al.",
         constraint_set=SBRT_CORD_SET.code,

@@ -414,7 +414,5 @@ def check_constraint_set(
                     )
                 )
                 continue
-            out.append(
-                check_constraint(constraint, value, fractions=fractions, prescription_gy=rx, structure=key)
-            )
+            out.append(check_constraint(constraint, value, fractions=fractions, prescription_gy=rx, structure=key))
     return tuple(out)

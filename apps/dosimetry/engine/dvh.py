@@ -147,9 +147,7 @@ def metrics_from_cumulative(
     total = volumes[0]
     notes_out = list(notes)
     if total <= 0.0:
-        return StructureMetrics.empty(
-            name, 0.0 if absolute_volume else None, (*notes_out, "zero volume: no dose metric")
-        )
+        return StructureMetrics.empty(name, 0.0 if absolute_volume else None, (*notes_out, "zero volume: no dose metric"))
     # Clamp tiny upward steps (export rounding) so the curve is non-increasing.
     vols: list[float] = []
     for v in volumes:
@@ -170,8 +168,7 @@ def metrics_from_cumulative(
     dmean = area / total
     pct = {m: _dose_at_volume(pts_d, pts_v, p / 100.0 * total) for m, p in _PCT_METRICS}
     cc: dict[Metric, float | None] = {
-        m: (_dose_at_volume(pts_d, pts_v, x) if absolute_volume and x <= total else None)
-        for m, x in _CC_METRICS
+        m: (_dose_at_volume(pts_d, pts_v, x) if absolute_volume and x <= total else None) for m, x in _CC_METRICS
     }
     return StructureMetrics(
         name=name,
@@ -275,13 +272,9 @@ def parse_dvh_csv(text: str) -> dict[str, StructureMetrics]:
             series[name] = _Series(cumulative, line, [line], [dose], [volume])
             continue
         if cumulative != s.cumulative:
-            raise DVHParseError(
-                line, "cumulative", f"structure {name!r} mixes cumulative and differential rows"
-            )
+            raise DVHParseError(line, "cumulative", f"structure {name!r} mixes cumulative and differential rows")
         if dose <= s.doses[-1]:
-            raise DVHParseError(
-                line, "dose_gy", f"doses of {name!r} must increase (previous {s.doses[-1]:g} Gy)"
-            )
+            raise DVHParseError(line, "dose_gy", f"doses of {name!r} must increase (previous {s.doses[-1]:g} Gy)")
         if cumulative and volume > s.volumes[-1] + MONOTONIC_TOLERANCE * max(1.0, s.volumes[0]):
             raise DVHParseError(
                 line,
@@ -297,9 +290,7 @@ def parse_dvh_csv(text: str) -> dict[str, StructureMetrics]:
         doses, volumes = s.doses, s.volumes
         if not s.cumulative:
             if len(doses) < 2:
-                raise DVHParseError(
-                    s.first_line, "dose_gy", f"a differential DVH ({name!r}) needs at least 2 rows"
-                )
+                raise DVHParseError(s.first_line, "dose_gy", f"a differential DVH ({name!r}) needs at least 2 rows")
             width = doses[-1] - doses[-2]
             tails: list[float] = []
             running = 0.0
@@ -382,21 +373,16 @@ def _check_rtdose(ds: Any, path: str) -> None:
         raise DicomInputError(path, role, f"dose units {units!r}: only absolute dose in GY is supported")
     summation = str(ds.get("DoseSummationType", "")).upper()
     if summation in _PARTIAL_SUMMATION:
-        raise DicomInputError(
-            path, role, f"DoseSummationType {summation}: not a whole-course dose; export the PLAN dose"
-        )
+        raise DicomInputError(path, role, f"DoseSummationType {summation}: not a whole-course dose; export the PLAN dose")
 
 
 def _check_frames(rtdose: Any, rtstruct: Any, dose_path: str) -> None:
     dose_for = str(rtdose.get("FrameOfReferenceUID", ""))
     struct_fors = {
-        str(item.get("FrameOfReferenceUID", ""))
-        for item in rtstruct.get("ReferencedFrameOfReferenceSequence", [])
+        str(item.get("FrameOfReferenceUID", "")) for item in rtstruct.get("ReferencedFrameOfReferenceSequence", [])
     } - {""}
     if dose_for and struct_fors and dose_for not in struct_fors:
-        raise DicomInputError(
-            dose_path, "rtdose", "RT Dose and RT Structure Set are in different frames of reference"
-        )
+        raise DicomInputError(dose_path, "rtdose", "RT Dose and RT Structure Set are in different frames of reference")
 
 
 def dicom_rt_metrics(rtdose_path: str | Path, rtstruct_path: str | Path) -> dict[str, StructureMetrics]:
@@ -428,19 +414,13 @@ def dicom_rt_metrics(rtdose_path: str | Path, rtstruct_path: str | Path) -> dict
         try:
             dvh = dvhcalc.get_dvh(rtstruct, rtdose, roi)
         except NotImplementedError as exc:
-            raise DicomInputError(
-                str(rtdose_path), "rtdose", f"unsupported patient orientation: {exc}"
-            ) from exc
+            raise DicomInputError(str(rtdose_path), "rtdose", f"unsupported patient orientation: {exc}") from exc
         except Exception as exc:
-            raise DicomInputError(
-                str(rtdose_path), "rtdose", f"DVH of structure {name!r} could not be computed: {exc}"
-            ) from exc
+            raise DicomInputError(str(rtdose_path), "rtdose", f"DVH of structure {name!r} could not be computed: {exc}") from exc
         counts = [float(c) for c in dvh.counts]
         bins = [float(b) for b in dvh.bins]
         if len(counts) <= 1 or max(counts) <= 0.0:
-            out[name] = StructureMetrics.empty(
-                name, None, ("empty DVH: structure outside the dose grid or without volume",)
-            )
+            out[name] = StructureMetrics.empty(name, None, ("empty DVH: structure outside the dose grid or without volume",))
             continue
         doses = [*bins[: len(counts)], bins[len(counts)]]
         volumes = [*counts, 0.0]

@@ -60,9 +60,7 @@ def bed(total_dose_gy: float, fractions: int, alpha_beta: float) -> float:
 
 def eqd2(total_dose_gy: float, fractions: int, alpha_beta: float) -> float:
     """EQD2 in Gy (equivalent dose in 2-Gy fractions); no validation (fast path)."""
-    return total_dose_gy * (
-        (total_dose_gy / fractions + alpha_beta) / (REFERENCE_DOSE_PER_FRACTION + alpha_beta)
-    )
+    return total_dose_gy * ((total_dose_gy / fractions + alpha_beta) / (REFERENCE_DOSE_PER_FRACTION + alpha_beta))
 
 
 def bed_eqd2(total_dose_gy: float, fractions: int, alpha_beta: float) -> tuple[float, float]:
@@ -270,9 +268,7 @@ def _level_parts(level: object) -> tuple[object, object, str, bool]:
     return None, None, "", False
 
 
-def collect_level_errors(
-    levels: object, field: str, errors: list[FieldError]
-) -> tuple[DoseLevel, ...] | None:
+def collect_level_errors(levels: object, field: str, errors: list[FieldError]) -> tuple[DoseLevel, ...] | None:
     """Validate a list of dose levels into ``errors``; return the levels when all are valid."""
     if isinstance(levels, (str, bytes, Mapping)) or not isinstance(levels, Sequence):
         errors.append(FieldError(field, "must be a list of dose levels"))
@@ -396,9 +392,7 @@ _tuple_new = tuple.__new__
 def _evaluate_plain(levels: object, alpha_beta: object) -> RegimenResult | None:
     """Inline validation + evaluation of plain, valid input; None sends the caller to the full path."""
     ab_type = type(alpha_beta)
-    if (ab_type is not float and ab_type is not int) or (
-        type(levels) is not list and type(levels) is not tuple
-    ):
+    if (ab_type is not float and ab_type is not int) or (type(levels) is not list and type(levels) is not tuple):
         return None
     ab = float(alpha_beta)  # type: ignore[arg-type]
     if not 0.0 < ab < _INF or not levels:
@@ -439,8 +433,6 @@ def _evaluate_plain(levels: object, alpha_beta: object) -> RegimenResult | None:
     return _tuple_new(RegimenResult, (tuple(out), ab))
 
 
-def evaluate_regimen(
-    fractions: int, *total_doses_gy: float, alpha_beta: float = TUMOUR_ALPHA_BETA
-) -> RegimenResult:
+def evaluate_regimen(fractions: int, *total_doses_gy: float, alpha_beta: float = TUMOUR_ALPHA_BETA) -> RegimenResult:
     """Convenience: ``evaluate_regimen(10, 30, 40)`` is the 30/40 Gy SIB in 10 fractions."""
     return evaluate([DoseLevel(fractions, dose) for dose in total_doses_gy], alpha_beta)

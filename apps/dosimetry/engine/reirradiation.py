@@ -438,9 +438,7 @@ def spinal_cord_sbrt_reirradiation(
     sbrt_parsed = collect_course_errors([sbrt_course], "sbrt_course", errors)
     ab = check_alpha_beta(alpha_beta, "alpha_beta", errors)
     if errors or not priors or not sbrt_parsed or ab is None:
-        raise DoseInputError(
-            errors=[FieldError(e.field.replace("sbrt_course[0]", "sbrt_course"), e.reason) for e in errors]
-        )
+        raise DoseInputError(errors=[FieldError(e.field.replace("sbrt_course[0]", "sbrt_course"), e.reason) for e in errors])
     sbrt = sbrt_parsed[0]
     if sbrt.date is not None:
         late = [
@@ -526,14 +524,8 @@ def _interval_check(priors: Sequence[Course], sbrt: Course) -> ReirradiationChec
     }
     undated = [i for i, c in enumerate(priors) if c.date is None]
     if sbrt.date is None or undated:
-        needs = (
-            "sbrt_course.date"
-            if sbrt.date is None
-            else ", ".join(f"prior_courses[{i}].date" for i in undated)
-        )
-        return ReirradiationCheck(
-            **common, status=CheckStatus.UNKNOWN, measured=None, text=f"unknown: needs {needs}"
-        )
+        needs = "sbrt_course.date" if sbrt.date is None else ", ".join(f"prior_courses[{i}].date" for i in undated)
+        return ReirradiationCheck(**common, status=CheckStatus.UNKNOWN, measured=None, text=f"unknown: needs {needs}")
     previous = max(c.date for c in priors if c.date is not None)
     months = complete_months_between(previous, sbrt.date)
     earliest = add_months(previous, SAHGAL_MIN_INTERVAL_MONTHS)

@@ -113,10 +113,7 @@ class _Normalised:
     def canonical(self) -> dict[str, Any]:
         return {
             "engine_version": ENGINE_VERSION,
-            "levels": [
-                {"fractions": lv.fractions, "total_dose_gy": lv.total_dose_gy, "label": lv.label}
-                for lv in self.levels
-            ],
+            "levels": [{"fractions": lv.fractions, "total_dose_gy": lv.total_dose_gy, "label": lv.label} for lv in self.levels],
             "alpha_beta": self.alpha_beta,
             "prior_courses": [
                 {
@@ -167,9 +164,7 @@ def _normalise(request: DoseSummaryRequest) -> _Normalised:
         for metric, value in metrics.items():
             path = f"structures.{key}.{metric}"
             if metric not in _METRIC_CODES:
-                errors.append(
-                    FieldError(path, f"unknown metric: must be one of {', '.join(sorted(_METRIC_CODES))}")
-                )
+                errors.append(FieldError(path, f"unknown metric: must be one of {', '.join(sorted(_METRIC_CODES))}"))
                 continue
             number = as_number(value)
             if number is None or not math.isfinite(number) or number < 0:
@@ -196,18 +191,12 @@ def _normalise(request: DoseSummaryRequest) -> _Normalised:
         for i, code in enumerate(sets):
             if code not in available:
                 allowed = ", ".join(sorted(available))
-                errors.append(
-                    FieldError(
-                        f"constraint_sets[{i}]", f"unknown constraint set {code!r}: must be one of {allowed}"
-                    )
-                )
+                errors.append(FieldError(f"constraint_sets[{i}]", f"unknown constraint set {code!r}: must be one of {allowed}"))
     organs = tuple(request.reirradiation_organs)
     for i, code in enumerate(organs):
         if code not in ORGANS_BY_CODE:
             allowed = ", ".join(sorted(ORGANS_BY_CODE))
-            errors.append(
-                FieldError(f"reirradiation_organs[{i}]", f"unknown organ {code!r}: must be one of {allowed}")
-            )
+            errors.append(FieldError(f"reirradiation_organs[{i}]", f"unknown organ {code!r}: must be one of {allowed}"))
     if request.region is not None and not isinstance(request.region, str):
         errors.append(FieldError("region", "must be a string"))
 
@@ -273,9 +262,7 @@ class DoseSummary:
             "inputs_digest": self.inputs_digest,
             "regimen": self.regimen.to_dict(decimals),
             "thresholds": [t.to_dict(decimals) for t in self.thresholds],
-            "constraint_sets": [
-                {"code": cset.code, "name": cset.name, "source": cset.source} for cset in self.constraint_sets
-            ],
+            "constraint_sets": [{"code": cset.code, "name": cset.name, "source": cset.source} for cset in self.constraint_sets],
             "constraint_checks": [c.to_dict(decimals) for c in self.constraint_checks],
             "reirradiation": [r.to_dict(decimals) for r in self.reirradiation],
             "spinal_cord_reirradiation": (
@@ -304,9 +291,7 @@ def build_dose_summary(request: DoseSummaryRequest) -> DoseSummary:
     notes.extend(
         f"constraint set {code!r} is not in the catalogue: its checks were not run" for code in norm.missing_default_sets
     )
-    checks = check_constraint_set(
-        constraints, norm.structures, fractions=fractions, prescriptions=_prescriptions_for(norm)
-    )
+    checks = check_constraint_set(constraints, norm.structures, fractions=fractions, prescriptions=_prescriptions_for(norm))
 
     wanted = norm.region.lower() if norm.region is not None else None
     relevant: list[Course] = []
@@ -335,10 +320,7 @@ def build_dose_summary(request: DoseSummaryRequest) -> DoseSummary:
                     organ_dose = max(organ_dose or 0.0, metrics[metric])
             if organ_dose is None or organ_dose <= 0.0:
                 planned_dose = max_level.total_dose_gy
-                notes.append(
-                    f"{organ_code}: planned course counted at its prescription ({planned_dose:g} Gy): "
-                    f"no {metric} given"
-                )
+                notes.append(f"{organ_code}: planned course counted at its prescription ({planned_dose:g} Gy): no {metric} given")
             else:
                 planned_dose = organ_dose
             planned = Course(fractions, planned_dose, norm.planned_date, "planned", "")

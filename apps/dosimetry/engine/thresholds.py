@@ -105,8 +105,7 @@ THRESHOLDS: tuple[Threshold, ...] = (
         alpha_beta=10.0,
         operator=Operator.GT,
         value_gy=39.0,
-        context="BED10 > 39 Gy associated with better local control of lung-cancer osteolytic bone "
-        "metastases (Makita et al.)",
+        context="BED10 > 39 Gy associated with better local control of lung-cancer osteolytic bone metastases (Makita et al.)",
         source="001_bdf9dfdfeafdf0a0.txt §8.2; clinical-rules.md §7",
         note="Strictly greater: 30 Gy/10 (BED10 exactly 39.0) does not meet it. Seed 002 reports the same "
         "39.0 Gy boundary for 10 x 3 Gy.",
@@ -147,9 +146,7 @@ THRESHOLDS: tuple[Threshold, ...] = (
 THRESHOLDS_BY_CODE: dict[str, Threshold] = {t.code: t for t in THRESHOLDS}
 
 
-def compare(
-    threshold: Threshold, total_dose_gy: float, fractions: int, *, level_index: int = 0
-) -> ThresholdComparison:
+def compare(threshold: Threshold, total_dose_gy: float, fractions: int, *, level_index: int = 0) -> ThresholdComparison:
     """Compare the BED (at the threshold's alpha/beta) of ``total_dose_gy`` in ``fractions`` fractions.
 
     Inputs are assumed validated (use :func:`compare_regimen` on a validated regimen).
@@ -178,9 +175,7 @@ def compare(
     )
 
 
-def compare_regimen(
-    regimen: RegimenResult, thresholds: tuple[Threshold, ...] = THRESHOLDS
-) -> tuple[ThresholdComparison, ...]:
+def compare_regimen(regimen: RegimenResult, thresholds: tuple[Threshold, ...] = THRESHOLDS) -> tuple[ThresholdComparison, ...]:
     """Every threshold against every level of the regimen (a SIB gives one comparison per level)."""
     return tuple(
         compare(t, level.total_dose_gy, level.fractions, level_index=i)

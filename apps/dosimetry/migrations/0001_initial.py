@@ -6,73 +6,131 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cases', '0002_stable_constraint_order'),
+        ("cases", "0002_stable_constraint_order"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RadiotherapyPlan',
+            name="RadiotherapyPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(blank=True, default='', max_length=200)),
-                ('regimen_code', models.CharField(blank=True, default='', help_text='A catalogue regimen code, or blank for custom levels.', max_length=64)),
-                ('levels', models.JSONField(blank=True, default=list, help_text='Custom levels: [{"fractions", "total_dose_gy", "label"?}, ...].')),
-                ('technique', models.CharField(choices=[('conventional', 'conventional (3D-CRT)'), ('imrt', 'IMRT / VMAT'), ('sbrt', 'SBRT'), ('srs', 'radiosurgery'), ('other', 'other')], default='conventional', max_length=16)),
-                ('alpha_beta', models.FloatField(default=10.0)),
-                ('region', models.CharField(blank=True, default='', help_text='Prior courses to this region count (blank: all).', max_length=120)),
-                ('oar_metrics', models.JSONField(blank=True, default=dict, help_text='Organ-at-risk metrics: {"structure": {"Dmax": Gy, ...}}.')),
-                ('planned_date', models.DateField(blank=True, null=True)),
-                ('revision', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='radiotherapy_plans', to='cases.case')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('target_lesions', models.ManyToManyField(blank=True, related_name='radiotherapy_plans', to='cases.lesion')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(blank=True, default="", max_length=200)),
+                (
+                    "regimen_code",
+                    models.CharField(
+                        blank=True, default="", help_text="A catalogue regimen code, or blank for custom levels.", max_length=64
+                    ),
+                ),
+                (
+                    "levels",
+                    models.JSONField(
+                        blank=True, default=list, help_text='Custom levels: [{"fractions", "total_dose_gy", "label"?}, ...].'
+                    ),
+                ),
+                (
+                    "technique",
+                    models.CharField(
+                        choices=[
+                            ("conventional", "conventional (3D-CRT)"),
+                            ("imrt", "IMRT / VMAT"),
+                            ("sbrt", "SBRT"),
+                            ("srs", "radiosurgery"),
+                            ("other", "other"),
+                        ],
+                        default="conventional",
+                        max_length=16,
+                    ),
+                ),
+                ("alpha_beta", models.FloatField(default=10.0)),
+                (
+                    "region",
+                    models.CharField(
+                        blank=True, default="", help_text="Prior courses to this region count (blank: all).", max_length=120
+                    ),
+                ),
+                (
+                    "oar_metrics",
+                    models.JSONField(
+                        blank=True, default=dict, help_text='Organ-at-risk metrics: {"structure": {"Dmax": Gy, ...}}.'
+                    ),
+                ),
+                ("planned_date", models.DateField(blank=True, null=True)),
+                ("revision", models.PositiveIntegerField(default=1)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="radiotherapy_plans", to="cases.case"
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                ("target_lesions", models.ManyToManyField(blank=True, related_name="radiotherapy_plans", to="cases.lesion")),
             ],
             options={
-                'ordering': ('case', 'created_at', 'id'),
+                "ordering": ("case", "created_at", "id"),
             },
         ),
         migrations.CreateModel(
-            name='DoseSummary',
+            name="DoseSummary",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('inputs_digest', models.CharField(max_length=64)),
-                ('engine_version', models.CharField(max_length=32)),
-                ('plan_revision', models.PositiveIntegerField()),
-                ('case_revision', models.PositiveIntegerField()),
-                ('payload', models.JSONField(help_text='DoseSummary.to_dict(2) of the dose engine')),
-                ('computed_at', models.DateTimeField()),
-                ('is_current', models.BooleanField(default=True)),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='dose_summaries', to='dosimetry.radiotherapyplan')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("inputs_digest", models.CharField(max_length=64)),
+                ("engine_version", models.CharField(max_length=32)),
+                ("plan_revision", models.PositiveIntegerField()),
+                ("case_revision", models.PositiveIntegerField()),
+                ("payload", models.JSONField(help_text="DoseSummary.to_dict(2) of the dose engine")),
+                ("computed_at", models.DateTimeField()),
+                ("is_current", models.BooleanField(default=True)),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="dose_summaries",
+                        to="dosimetry.radiotherapyplan",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('plan', '-computed_at', '-id'),
+                "ordering": ("plan", "-computed_at", "-id"),
             },
         ),
         migrations.AddConstraint(
-            model_name='radiotherapyplan',
-            constraint=models.CheckConstraint(condition=models.Q(('alpha_beta__gt', 0)), name='rt_plan_alpha_beta_positive'),
+            model_name="radiotherapyplan",
+            constraint=models.CheckConstraint(condition=models.Q(("alpha_beta__gt", 0)), name="rt_plan_alpha_beta_positive"),
         ),
         migrations.AddConstraint(
-            model_name='radiotherapyplan',
-            constraint=models.CheckConstraint(condition=models.Q(('revision__gte', 1)), name='rt_plan_revision_positive'),
+            model_name="radiotherapyplan",
+            constraint=models.CheckConstraint(condition=models.Q(("revision__gte", 1)), name="rt_plan_revision_positive"),
         ),
         migrations.AddConstraint(
-            model_name='radiotherapyplan',
-            constraint=models.CheckConstraint(condition=models.Q(('technique__in', ['conventional', 'imrt', 'sbrt', 'srs', 'other'])), name='rt_plan_technique_valid'),
+            model_name="radiotherapyplan",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("technique__in", ["conventional", "imrt", "sbrt", "srs", "other"])),
+                name="rt_plan_technique_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='dosesummary',
-            constraint=models.UniqueConstraint(fields=('plan', 'inputs_digest'), name='dose_summary_unique_digest'),
+            model_name="dosesummary",
+            constraint=models.UniqueConstraint(fields=("plan", "inputs_digest"), name="dose_summary_unique_digest"),
         ),
         migrations.AddConstraint(
-            model_name='dosesummary',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_current', True)), fields=('plan',), name='dose_summary_one_current_per_plan'),
+            model_name="dosesummary",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_current", True)), fields=("plan",), name="dose_summary_one_current_per_plan"
+            ),
         ),
     ]

@@ -6,34 +6,68 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dosimetry', '0003_seed_catalogue'),
+        ("dosimetry", "0003_seed_catalogue"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DoseImportJob',
+            name="DoseImportJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('csv_dvh', 'CSV DVH export'), ('dicom_rt', 'DICOM RT Dose + RT Structure Set')], max_length=16)),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('succeeded', 'Succeeded'), ('failed', 'Failed')], default='queued', max_length=16)),
-                ('progress', models.PositiveSmallIntegerField(default=0)),
-                ('csv_text', models.TextField(blank=True, default='')),
-                ('rtdose', models.FileField(blank=True, upload_to='dose-imports/')),
-                ('rtstruct', models.FileField(blank=True, upload_to='dose-imports/')),
-                ('log', models.TextField(blank=True, default='')),
-                ('error', models.TextField(blank=True, default='')),
-                ('structures', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='import_jobs', to='dosimetry.radiotherapyplan')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("csv_dvh", "CSV DVH export"), ("dicom_rt", "DICOM RT Dose + RT Structure Set")], max_length=16
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("queued", "Queued"), ("running", "Running"), ("succeeded", "Succeeded"), ("failed", "Failed")],
+                        default="queued",
+                        max_length=16,
+                    ),
+                ),
+                ("progress", models.PositiveSmallIntegerField(default=0)),
+                ("csv_text", models.TextField(blank=True, default="")),
+                ("rtdose", models.FileField(blank=True, upload_to="dose-imports/")),
+                ("rtstruct", models.FileField(blank=True, upload_to="dose-imports/")),
+                ("log", models.TextField(blank=True, default="")),
+                ("error", models.TextField(blank=True, default="")),
+                ("structures", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="import_jobs", to="dosimetry.radiotherapyplan"
+                    ),
+                ),
             ],
             options={
-                'ordering': ('-created_at', '-id'),
-                'constraints': [models.CheckConstraint(condition=models.Q(('kind__in', ['csv_dvh', 'dicom_rt'])), name='dose_import_kind_valid'), models.CheckConstraint(condition=models.Q(('status__in', ['queued', 'running', 'succeeded', 'failed'])), name='dose_import_status_valid'), models.CheckConstraint(condition=models.Q(('progress__lte', 100)), name='dose_import_progress_range')],
+                "ordering": ("-created_at", "-id"),
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("kind__in", ["csv_dvh", "dicom_rt"])), name="dose_import_kind_valid"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("status__in", ["queued", "running", "succeeded", "failed"])),
+                        name="dose_import_status_valid",
+                    ),
+                    models.CheckConstraint(condition=models.Q(("progress__lte", 100)), name="dose_import_progress_range"),
+                ],
             },
         ),
     ]

@@ -5,34 +5,37 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dosimetry', '0004_dose_import_job'),
+        ("dosimetry", "0004_dose_import_job"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='constraintset',
-            name='revision',
+            model_name="constraintset",
+            name="revision",
             field=models.PositiveIntegerField(default=1, editable=False),
         ),
         migrations.AddField(
-            model_name='dosesummary',
-            name='catalogue_revisions',
-            field=models.JSONField(blank=True, default=dict, help_text='Catalogue rows used and their revisions: {"regimen:<code>": 2, "constraint_set:<code>": 1}.'),
+            model_name="dosesummary",
+            name="catalogue_revisions",
+            field=models.JSONField(
+                blank=True,
+                default=dict,
+                help_text='Catalogue rows used and their revisions: {"regimen:<code>": 2, "constraint_set:<code>": 1}.',
+            ),
         ),
         migrations.AddField(
-            model_name='regimen',
-            name='revision',
+            model_name="regimen",
+            name="revision",
             field=models.PositiveIntegerField(default=1, editable=False),
         ),
         migrations.AddConstraint(
-            model_name='constraintset',
-            constraint=models.CheckConstraint(condition=models.Q(('revision__gte', 1)), name='constraint_set_revision_positive'),
+            model_name="constraintset",
+            constraint=models.CheckConstraint(condition=models.Q(("revision__gte", 1)), name="constraint_set_revision_positive"),
         ),
         migrations.AddConstraint(
-            model_name='regimen',
-            constraint=models.CheckConstraint(condition=models.Q(('revision__gte', 1)), name='regimen_revision_positive'),
+            model_name="regimen",
+            constraint=models.CheckConstraint(condition=models.Q(("revision__gte", 1)), name="regimen_revision_positive"),
         ),
     ]

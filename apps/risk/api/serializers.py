@@ -201,9 +201,7 @@ class HighRiskInputSerializer(serializers.Serializer[Any]):
             level_from=data["level_from"],
             level_to=data["level_to"],
             max_diameter_mm=data["max_diameter_mm"],
-            cortical_involvement=(
-                CorticalInvolvement(data["cortical_involvement"]) if data["cortical_involvement"] else None
-            ),
+            cortical_involvement=(CorticalInvolvement(data["cortical_involvement"]) if data["cortical_involvement"] else None),
             posterior_element_involvement=data["posterior_element_involvement"],
             symptomatic=data["symptomatic"],
         )

@@ -53,11 +53,10 @@ class _CalculatorView(APIView):
         return Response(payload)
 
 
-def _schema(request: type[serializers.Serializer[Any]], response: type[serializers.Serializer[Any]],
-            summary: str) -> Callable[[Any], Any]:
-    return extend_schema(
-        tags=["calculators"], summary=summary, request=request, responses={200: response, **_ERRORS}
-    )
+def _schema(
+    request: type[serializers.Serializer[Any]], response: type[serializers.Serializer[Any]], summary: str
+) -> Callable[[Any], Any]:
+    return extend_schema(tags=["calculators"], summary=summary, request=request, responses={200: response, **_ERRORS})
 
 
 class MirelsView(_CalculatorView):

@@ -11,9 +11,7 @@ K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
 
-def possible_range(
-    components: Sequence[Component], unknown_spans: Sequence[tuple[int, int]]
-) -> tuple[int, int]:
+def possible_range(components: Sequence[Component], unknown_spans: Sequence[tuple[int, int]]) -> tuple[int, int]:
     """(lowest, highest) total given the known components and the (min, max) points of each unknown one."""
     known = sum(c.points for c in components if c.points is not None)
     return (

@@ -71,16 +71,14 @@ _TDM1_OTHER: Final = Caution(
     "tdm1_radiosurgery",
     _T.TDM1,
     CautionLevel.INFO,
-    "T-DM1: radionecrosis reported with concomitant radiosurgery (SRS); relevant if a stereotactic "
-    "technique is planned",
+    "T-DM1: radionecrosis reported with concomitant radiosurgery (SRS); relevant if a stereotactic technique is planned",
     f"{_S} (HER2 target therapy and radiotherapy)",
 )
 _ANTI_HER2: Final = Caution(
     "anti_her2_concomitant_rt",
     _T.ANTI_HER2,
     CautionLevel.INFO,
-    "trastuzumab (anti-HER2) concomitant with radiotherapy is acceptable: no increase in major toxicity, "
-    "cardiac included",
+    "trastuzumab (anti-HER2) concomitant with radiotherapy is acceptable: no increase in major toxicity, cardiac included",
     f"{_S} (HER2 target therapy and radiotherapy)",
 )
 _CHEMOTHERAPY: Final = Caution(

@@ -24,9 +24,7 @@ from apps.risk.engine.escc import PARAPLEGIA_EXTRA_KEY
 from apps.risk.engine.version import ENGINE_VERSION
 
 #: Fields declared ``float`` in the facts: an int there is the same value and must hash the same.
-_FLOAT_FIELDS: Final = frozenset(
-    {"max_diameter_mm", "distance_to_spinal_cord_mm", "estimated_survival_months"}
-)
+_FLOAT_FIELDS: Final = frozenset({"max_diameter_mm", "distance_to_spinal_cord_mm", "estimated_survival_months"})
 
 
 def _value(name: str, value: Any) -> Any:

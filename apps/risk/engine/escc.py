@@ -87,12 +87,8 @@ def _survival_check(months: float | None) -> CriterionCheck:
         missing = ("estimated_survival_months",)
         return CriterionCheck("survival_gt_3_months", _UNKNOWN, None, unknown_text(missing), missing)
     if months > SURVIVAL_SURGERY_MIN_MONTHS:
-        return CriterionCheck(
-            "survival_gt_3_months", _MET, months, f"estimated survival {months:g} > 3 months"
-        )
-    return CriterionCheck(
-        "survival_gt_3_months", _NOT_MET, months, f"estimated survival {months:g} months is not > 3"
-    )
+        return CriterionCheck("survival_gt_3_months", _MET, months, f"estimated survival {months:g} > 3 months")
+    return CriterionCheck("survival_gt_3_months", _NOT_MET, months, f"estimated survival {months:g} months is not > 3")
 
 
 def _high_grade_levels(case: CaseFacts | None, lesion: LesionFacts) -> tuple[set[str], bool]:
@@ -102,11 +98,7 @@ def _high_grade_levels(case: CaseFacts | None, lesion: LesionFacts) -> tuple[set
     if case is None:
         return levels, undetermined
     for other in case.lesions:
-        if (
-            other is lesion
-            or other.site not in SPINAL_SITES
-            or other.epidural_compression_grade not in HIGH_GRADES
-        ):
+        if other is lesion or other.site not in SPINAL_SITES or other.epidural_compression_grade not in HIGH_GRADES:
             continue
         if other.level_from is None:
             undetermined = True
@@ -118,9 +110,7 @@ def _high_grade_levels(case: CaseFacts | None, lesion: LesionFacts) -> tuple[set
     return levels, undetermined
 
 
-def _single_level_check(
-    lesion: LesionFacts, levels: tuple[str, ...] | None, case: CaseFacts | None
-) -> CriterionCheck:
+def _single_level_check(lesion: LesionFacts, levels: tuple[str, ...] | None, case: CaseFacts | None) -> CriterionCheck:
     code = "single_level"
     if levels is None:
         missing = ("level_from",) if lesion.level_from is None else ("level_from", "level_to")
@@ -131,9 +121,7 @@ def _single_level_check(
     others, undetermined = _high_grade_levels(case, lesion)
     elsewhere = sorted(others - set(levels), key=LEVEL_INDEX.__getitem__)
     if elsewhere:
-        return CriterionCheck(
-            code, _NOT_MET, label, f"high-grade compression also at {', '.join(elsewhere)} (other lesions)"
-        )
+        return CriterionCheck(code, _NOT_MET, label, f"high-grade compression also at {', '.join(elsewhere)} (other lesions)")
     if undetermined:
         return CriterionCheck(
             code,
@@ -151,9 +139,7 @@ def _cauda_equina_check(levels: tuple[str, ...] | None) -> CriterionCheck:
         return CriterionCheck(code, _UNKNOWN, None, unknown_text(("level_from",)), ("level_from",))
     label = span_label(levels[0], levels[-1])
     if LEVEL_INDEX[levels[0]] >= LEVEL_INDEX[CAUDA_EQUINA_FROM_LEVEL]:
-        return CriterionCheck(
-            code, _NOT_MET, label, f"{label} lies entirely at L2 or below: cauda equina compression only"
-        )
+        return CriterionCheck(code, _NOT_MET, label, f"{label} lies entirely at L2 or below: cauda equina compression only")
     return CriterionCheck(code, _MET, label, f"{label} includes a level above L2 (spinal cord / conus)")
 
 
@@ -216,9 +202,7 @@ def _not_applicable(site: object) -> EsccResult:
     )
 
 
-_NOT_APPLICABLE: Final[dict[Site, EsccResult]] = {
-    site: _not_applicable(site.value) for site in Site if site not in SPINAL_SITES
-}
+_NOT_APPLICABLE: Final[dict[Site, EsccResult]] = {site: _not_applicable(site.value) for site in Site if site not in SPINAL_SITES}
 
 
 _MEMO: Final[dict[tuple[object, ...], EsccResult]] = {}
@@ -257,9 +241,7 @@ def _context(radiosensitivity: Radiosensitivity | None) -> tuple[str, ...]:
     return () if radiosensitivity is None else (f"histology radiosensitivity (NOMS): {radiosensitivity}",)
 
 
-def _without_compression(
-    grade: EpiduralCompressionGrade | None, radiosensitivity: Radiosensitivity | None
-) -> EsccResult:
+def _without_compression(grade: EpiduralCompressionGrade | None, radiosensitivity: Radiosensitivity | None) -> EsccResult:
     """Result for a grade below 2, or an unknown / invalid grade."""
     context = _context(radiosensitivity)
     category = _CATEGORY.get(grade) if grade is not None else None

@@ -101,9 +101,7 @@ _LESION: Final[dict[str, Component]] = {
 }
 _SIZE: Final[dict[str, Component]] = {
     CorticalInvolvement.LT_ONE_THIRD: Component("size", "lt_one_third", 1, "< 1/3 of the cortex"),
-    CorticalInvolvement.ONE_THIRD_TO_TWO_THIRDS: Component(
-        "size", "one_third_to_two_thirds", 2, "1/3 - 2/3 of the cortex"
-    ),
+    CorticalInvolvement.ONE_THIRD_TO_TWO_THIRDS: Component("size", "one_third_to_two_thirds", 2, "1/3 - 2/3 of the cortex"),
     CorticalInvolvement.GT_TWO_THIRDS: Component("size", "gt_two_thirds", 3, "> 2/3 of the cortex"),
 }
 
@@ -141,8 +139,7 @@ _PHALANX: Final[dict[PhalanxLimb | None, Component]] = {
         "site",
         Site.PHALANX.value,
         2,
-        "phalanx, hand or foot not recorded: scored as a foot phalanx (2), the conservative reading; "
-        "a hand phalanx scores 1",
+        "phalanx, hand or foot not recorded: scored as a foot phalanx (2), the conservative reading; a hand phalanx scores 1",
     ),
     PhalanxLimb.FOOT: Component("site", Site.PHALANX.value, 2, "foot phalanx: lower limb"),
     PhalanxLimb.HAND: Component("site", Site.PHALANX.value, 1, "hand phalanx: upper limb"),
@@ -169,17 +166,12 @@ def _not_applicable(site: object) -> ScoreResult:
     return ScoreResult(
         rule=Rule.MIRELS,
         applicable=False,
-        recommendation=(
-            f"not applicable: Mirels scores long and tubular bones only, not site {site!s} "
-            "(clinical-rules.md §2)"
-        ),
+        recommendation=(f"not applicable: Mirels scores long and tubular bones only, not site {site!s} (clinical-rules.md §2)"),
         source=sources.MIRELS,
     )
 
 
-_NOT_APPLICABLE: Final[dict[Site, ScoreResult]] = {
-    site: _not_applicable(site.value) for site in Site if site not in MIRELS_SITES
-}
+_NOT_APPLICABLE: Final[dict[Site, ScoreResult]] = {site: _not_applicable(site.value) for site in Site if site not in MIRELS_SITES}
 
 
 _MEMO: Final[dict[tuple[object, ...], ScoreResult]] = {}

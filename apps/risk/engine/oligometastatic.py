@@ -87,9 +87,7 @@ def _oligoprogression_check(on_therapy: bool | None, progressing: int | None) ->
             if value is None
         )
         return CriterionCheck(code, _UNKNOWN, progressing, unknown_text(missing), missing)
-    return CriterionCheck(
-        code, _MET, progressing, f"{progressing} progressing lesions under systemic therapy (<= 3)"
-    )
+    return CriterionCheck(code, _MET, progressing, f"{progressing} progressing lesions under systemic therapy (<= 3)")
 
 
 def de_novo_timing(primary: date, metastasis: date) -> OligometastaticClass:
@@ -100,9 +98,7 @@ def de_novo_timing(primary: date, metastasis: date) -> OligometastaticClass:
     return OligometastaticClass.DE_NOVO_METACHRONOUS
 
 
-def _estro_eortc_class(
-    case: CaseFacts, total: int | None
-) -> tuple[OligometastaticClass | None, tuple[str, ...], str]:
+def _estro_eortc_class(case: CaseFacts, total: int | None) -> tuple[OligometastaticClass | None, tuple[str, ...], str]:
     """(class, missing fields, explanation)."""
     if total is None:
         missing = tuple(field for field in _COUNT_FIELDS if getattr(case, field) is None)
@@ -157,9 +153,7 @@ def oligometastatic_state(case: CaseFacts) -> OligometastaticResult:
     if consensus.status is _MET:
         notes.append("ESTRO/ASTRO also requires every focus to be safely treatable: a board judgement")
     if case.brain_metastases:
-        notes.append(
-            "brain metastases recorded: seed 002 counted extracranial metastases only; check the counts"
-        )
+        notes.append("brain metastases recorded: seed 002 counted extracranial metastases only; check the counts")
     days = None
     if case.primary_diagnosis_date is not None and case.metastasis_diagnosis_date is not None:
         days = (case.metastasis_diagnosis_date - case.primary_diagnosis_date).days

@@ -82,9 +82,7 @@ _TRIAL_NOTE: Final = (
 )
 
 
-_BULKY_UNKNOWN: Final = CriterionCheck(
-    "bulky", _UNKNOWN, None, unknown_text(("max_diameter_mm",)), ("max_diameter_mm",)
-)
+_BULKY_UNKNOWN: Final = CriterionCheck("bulky", _UNKNOWN, None, unknown_text(("max_diameter_mm",)), ("max_diameter_mm",))
 _BULKY_MEMO: Final[dict[float, CriterionCheck]] = {}
 
 
@@ -105,12 +103,8 @@ def _bulky(diameter: float | None) -> CriterionCheck:
     return remember(_BULKY_MEMO, value, check)
 
 
-_JOINT_UNKNOWN: Final = CriterionCheck(
-    "joint", _UNKNOWN, None, "unknown: needs subsite (joint region or not)", ("subsite",)
-)
-_JOINT_NOT_JOINT_SITE: Final = CriterionCheck(
-    "joint", _NOT_MET, None, "not a hip, shoulder or sacroiliac region"
-)
+_JOINT_UNKNOWN: Final = CriterionCheck("joint", _UNKNOWN, None, "unknown: needs subsite (joint region or not)", ("subsite",))
+_JOINT_NOT_JOINT_SITE: Final = CriterionCheck("joint", _NOT_MET, None, "not a hip, shoulder or sacroiliac region")
 
 
 def _joint(site: Site, subsite: Subsite | None) -> CriterionCheck:
@@ -120,16 +114,12 @@ def _joint(site: Site, subsite: Subsite | None) -> CriterionCheck:
         if site in _JOINT_SUBSITE_NEEDED:
             return _JOINT_UNKNOWN
         if site in _JOINT_ONLY_VOCABULARY:
-            return CriterionCheck(
-                "joint", _NOT_MET, None, f"{site!s} without a joint subsite: not a listed joint region"
-            )
+            return CriterionCheck("joint", _NOT_MET, None, f"{site!s} without a joint subsite: not a listed joint region")
         return _JOINT_NOT_JOINT_SITE
     return CriterionCheck("joint", _NOT_MET, str(subsite), f"{subsite!s} is not a listed joint region")
 
 
-_CORTICAL_NOT_LONG_BONE: Final = CriterionCheck(
-    "long_bone_cortical", _NOT_MET, None, "not a long bone of the trial's list"
-)
+_CORTICAL_NOT_LONG_BONE: Final = CriterionCheck("long_bone_cortical", _NOT_MET, None, "not a long bone of the trial's list")
 _CORTICAL_METATARSAL: Final = CriterionCheck(
     "long_bone_cortical",
     _NOT_MET,
@@ -147,9 +137,7 @@ _CORTICAL: Final[dict[str, CriterionCheck]] = {
     CorticalInvolvement.ONE_THIRD_TO_TWO_THIRDS: CriterionCheck(
         "long_bone_cortical", _MET, "one_third_to_two_thirds", "long bone, 1/3 - 2/3 of the cortex"
     ),
-    CorticalInvolvement.LT_ONE_THIRD: CriterionCheck(
-        "long_bone_cortical", _NOT_MET, "lt_one_third", "< 1/3 of the cortex"
-    ),
+    CorticalInvolvement.LT_ONE_THIRD: CriterionCheck("long_bone_cortical", _NOT_MET, "lt_one_third", "< 1/3 of the cortex"),
     CorticalInvolvement.GT_TWO_THIRDS: CriterionCheck(
         "long_bone_cortical",
         _NOT_MET,
@@ -177,9 +165,7 @@ def _long_bone_cortical(site: Site, cortical: CorticalInvolvement | None) -> Cri
 
 
 _JUNCTIONAL_NOT_SPINE: Final = CriterionCheck("junctional_spine", _NOT_MET, None, "not a spinal lesion")
-_JUNCTIONAL_UNKNOWN: Final = CriterionCheck(
-    "junctional_spine", _UNKNOWN, None, unknown_text(("level_from",)), ("level_from",)
-)
+_JUNCTIONAL_UNKNOWN: Final = CriterionCheck("junctional_spine", _UNKNOWN, None, unknown_text(("level_from",)), ("level_from",))
 
 
 def _junctional_spine(site: Site, level_from: str | None, level_to: str | None) -> CriterionCheck:
@@ -196,15 +182,11 @@ def _junctional_spine(site: Site, level_from: str | None, level_to: str | None) 
     hits = [level for level in levels if level in JUNCTIONAL_LEVELS]
     if hits:
         return CriterionCheck("junctional_spine", _MET, label, f"junctional level {', '.join(hits)}")
-    return CriterionCheck(
-        "junctional_spine", _NOT_MET, label, "no level among C7, T1, T12, L1, L5, S1 (Gillespie set)"
-    )
+    return CriterionCheck("junctional_spine", _NOT_MET, label, "no level among C7, T1, T12, L1, L5, S1 (Gillespie set)")
 
 
 _POSTERIOR_MET: Final = CriterionCheck("posterior_elements", _MET, True, "posterior element involvement")
-_POSTERIOR_NOT_MET: Final = CriterionCheck(
-    "posterior_elements", _NOT_MET, False, "no posterior element involvement"
-)
+_POSTERIOR_NOT_MET: Final = CriterionCheck("posterior_elements", _NOT_MET, False, "no posterior element involvement")
 _POSTERIOR_UNKNOWN: Final = CriterionCheck(
     "posterior_elements",
     _UNKNOWN,
@@ -304,8 +286,7 @@ def high_risk_asymptomatic(lesion: LesionFacts) -> HighRiskResult:
         notes.extend(("the high-risk criteria select asymptomatic or minimally symptomatic lesions", _TRIAL_NOTE))
     elif verdict is True:
         recommendation = (
-            f"high-risk asymptomatic bone metastasis ({', '.join(met)}): consider prophylactic "
-            f"radiotherapy ({_REGIMENS})"
+            f"high-risk asymptomatic bone metastasis ({', '.join(met)}): consider prophylactic radiotherapy ({_REGIMENS})"
         )
         notes.append(_TRIAL_NOTE)
     elif verdict is False:

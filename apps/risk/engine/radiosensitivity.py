@@ -49,8 +49,7 @@ _SEED_000 = (
     "carcinomas, sarcomas, and melanomas'); " + _NOMS
 )
 _SEED_002 = (
-    f"{sources.SEED_002} (Materials and Methods: 'radioresistant histology (such as pheochromocytoma or "
-    "renal cell carcinoma)')"
+    f"{sources.SEED_002} (Materials and Methods: 'radioresistant histology (such as pheochromocytoma or renal cell carcinoma)')"
 )
 _OTHERS = "clinical-rules.md §1b: histologies not listed as radiosensitive or radioresistant are intermediate"
 _NOT_KNOWN = "the histology behind this code is not known, so neither is its radiosensitivity"
@@ -145,9 +144,7 @@ def histology_radiosensitivity(
 
     Source: clinical-rules.md §1b; NOMS (Laufer 2013); seeds 000 and 002 (see each entry's source).
     """
-    histology = (
-        case_or_histology.primary_histology if isinstance(case_or_histology, CaseFacts) else case_or_histology
-    )
+    histology = case_or_histology.primary_histology if isinstance(case_or_histology, CaseFacts) else case_or_histology
     if histology is None:
         return _MISSING
     found = _RESULTS.get(histology)  # type: ignore[call-overload]

@@ -181,8 +181,7 @@ class HighRiskResult(RuleResult):
         # The breakdown every result carries (api-contract.md): one entry per criterion, in the fixed
         # order, with its status instead of points (the criteria are a checklist, not a score).
         data["components"] = {
-            c.code: {"input": _plain(c.input), "status": str(c.status), "note": c.explanation}
-            for c in self.criteria
+            c.code: {"input": _plain(c.input), "status": str(c.status), "note": c.explanation} for c in self.criteria
         }
         data["high_risk"] = self.high_risk
         data["symptomatic"] = self.symptomatic

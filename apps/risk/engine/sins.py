@@ -94,9 +94,7 @@ _COCCYX_NOTE: Final = "the coccyx is outside the SINS location table (occiput-S5
 
 _PAIN: Final[dict[str, Component]] = {
     SpinalPain.MECHANICAL: Component("pain", "mechanical", 3, "mechanical pain"),
-    SpinalPain.OCCASIONAL_NON_MECHANICAL: Component(
-        "pain", "occasional_non_mechanical", 1, "occasional, non-mechanical pain"
-    ),
+    SpinalPain.OCCASIONAL_NON_MECHANICAL: Component("pain", "occasional_non_mechanical", 1, "occasional, non-mechanical pain"),
     SpinalPain.NONE: Component("pain", "none", 0, "pain-free"),
 }
 _BONE_LESION: Final[dict[str, Component]] = {
@@ -105,12 +103,8 @@ _BONE_LESION: Final[dict[str, Component]] = {
     RadiographicType.BLASTIC: Component("bone_lesion", "blastic", 0, "blastic"),
 }
 _ALIGNMENT: Final[dict[str, Component]] = {
-    Alignment.SUBLUXATION_TRANSLATION: Component(
-        "alignment", "subluxation_translation", 4, "subluxation / translation present"
-    ),
-    Alignment.DE_NOVO_DEFORMITY: Component(
-        "alignment", "de_novo_deformity", 2, "de novo deformity (kyphosis / scoliosis)"
-    ),
+    Alignment.SUBLUXATION_TRANSLATION: Component("alignment", "subluxation_translation", 4, "subluxation / translation present"),
+    Alignment.DE_NOVO_DEFORMITY: Component("alignment", "de_novo_deformity", 2, "de novo deformity (kyphosis / scoliosis)"),
     Alignment.NORMAL: Component("alignment", "normal", 0, "normal alignment"),
 }
 _COLLAPSE: Final[dict[str, Component]] = {
@@ -123,9 +117,7 @@ _COLLAPSE: Final[dict[str, Component]] = {
 }
 _POSTEROLATERAL: Final[dict[str, Component]] = {
     PosterolateralInvolvement.BILATERAL: Component("posterolateral_involvement", "bilateral", 3, "bilateral"),
-    PosterolateralInvolvement.UNILATERAL: Component(
-        "posterolateral_involvement", "unilateral", 1, "unilateral"
-    ),
+    PosterolateralInvolvement.UNILATERAL: Component("posterolateral_involvement", "unilateral", 1, "unilateral"),
     PosterolateralInvolvement.NONE: Component("posterolateral_involvement", "none", 0, "none"),
 }
 

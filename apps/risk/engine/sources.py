@@ -10,8 +10,7 @@ SEED_003: Final = "003_694939402052979f.txt"
 SEED_004: Final = "004_87b49d5180a7d9e0.txt"
 
 MIRELS: Final = (
-    f"{SEED_003} §3.4 (Surgery: Mirels scoring system); Mirels H, Clin Orthop Relat Res 1989;249:256-264; "
-    "clinical-rules.md §2"
+    f"{SEED_003} §3.4 (Surgery: Mirels scoring system); Mirels H, Clin Orthop Relat Res 1989;249:256-264; clinical-rules.md §2"
 )
 SINS: Final = (
     f"{SEED_000} (SBRT for Spinal Metastases Without Spinal Cord Compression, ref. 29); "
@@ -32,7 +31,5 @@ OLIGOMETASTATIC: Final = (
     f"Oncol 2020); {SEED_002} (Materials and Methods: <= 3 extracranial metastases, oligoprogression); "
     f"{SEED_003} §3.1 (ESTRO/EORTC classes, Guckenberger M et al., Lancet Oncol 2020); clinical-rules.md §6"
 )
-RADIOSENSITIVITY: Final = (
-    f"NOMS, Laufer I et al., Oncologist 2013; {SEED_000}; {SEED_002}; clinical-rules.md §1b"
-)
+RADIOSENSITIVITY: Final = f"NOMS, Laufer I et al., Oncologist 2013; {SEED_000}; {SEED_002}; clinical-rules.md §1b"
 CAUTIONS: Final = f"{SEED_004} §3 (Radiotherapy Treatments Options and New Drugs); clinical-rules.md §1b"

@@ -140,9 +140,7 @@ class LesionAssessment:
             found.append(mirels_flag)
         high_risk = self.high_risk_asymptomatic
         if high_risk.high_risk and high_risk.symptomatic is None:
-            found.append(
-                _flag("high_risk_criteria_symptoms_unknown", high_risk, high_risk.recommendation, ref)
-            )
+            found.append(_flag("high_risk_criteria_symptoms_unknown", high_risk, high_risk.recommendation, ref))
         elif high_risk.high_risk:
             found.append(_flag("high_risk_asymptomatic", high_risk, high_risk.recommendation, ref))
         found.sort(key=lambda flag: -flag.priority)
@@ -191,9 +189,7 @@ _CAUTION_FLAG: Final[dict[str, str]] = {
 }
 
 
-def _case_flags(
-    oligo: OligometastaticResult, sensitivity: RadiosensitivityResult, cautions: CautionsResult
-) -> list[Flag]:
+def _case_flags(oligo: OligometastaticResult, sensitivity: RadiosensitivityResult, cautions: CautionsResult) -> list[Flag]:
     found: list[Flag] = []
     for caution in cautions.cautions:
         code = _CAUTION_FLAG.get(caution.level)
@@ -204,9 +200,7 @@ def _case_flags(
     if oligo.definition("estro_astro_1_to_5").status == "met":
         found.append(_flag("oligometastatic", oligo, oligo.recommendation, None))
     if oligo.oligoprogression:
-        found.append(
-            _flag("oligoprogression", oligo, oligo.definition("oligoprogression_le_3").explanation, None)
-        )
+        found.append(_flag("oligoprogression", oligo, oligo.definition("oligoprogression_le_3").explanation, None))
     return found
 
 

@@ -5,61 +5,77 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cases', '0001_initial'),
+        ("cases", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RiskAssessment',
+            name="RiskAssessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('inputs_digest', models.CharField(max_length=64)),
-                ('engine_version', models.CharField(max_length=32)),
-                ('case_revision', models.PositiveIntegerField()),
-                ('payload', models.JSONField(help_text='CaseRiskSummary.to_dict()')),
-                ('highest_flag_code', models.CharField(blank=True, default='', max_length=64)),
-                ('highest_flag_priority', models.PositiveSmallIntegerField(default=0)),
-                ('computed_at', models.DateTimeField()),
-                ('is_current', models.BooleanField(default=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='risk_assessments', to='cases.case')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("inputs_digest", models.CharField(max_length=64)),
+                ("engine_version", models.CharField(max_length=32)),
+                ("case_revision", models.PositiveIntegerField()),
+                ("payload", models.JSONField(help_text="CaseRiskSummary.to_dict()")),
+                ("highest_flag_code", models.CharField(blank=True, default="", max_length=64)),
+                ("highest_flag_priority", models.PositiveSmallIntegerField(default=0)),
+                ("computed_at", models.DateTimeField()),
+                ("is_current", models.BooleanField(default=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="risk_assessments", to="cases.case"
+                    ),
+                ),
             ],
             options={
-                'ordering': ('case', '-computed_at', '-id'),
+                "ordering": ("case", "-computed_at", "-id"),
             },
         ),
         migrations.CreateModel(
-            name='LesionAssessment',
+            name="LesionAssessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('lesion_ref', models.CharField(max_length=64)),
-                ('mirels_score', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('mirels_category', models.CharField(blank=True, max_length=32, null=True)),
-                ('sins_score', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('sins_category', models.CharField(blank=True, max_length=32, null=True)),
-                ('escc_high_grade', models.BooleanField(blank=True, null=True)),
-                ('high_risk', models.BooleanField(blank=True, null=True)),
-                ('payload', models.JSONField()),
-                ('lesion', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='cases.lesion')),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lesion_rows', to='risk.riskassessment')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("lesion_ref", models.CharField(max_length=64)),
+                ("mirels_score", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("mirels_category", models.CharField(blank=True, max_length=32, null=True)),
+                ("sins_score", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("sins_category", models.CharField(blank=True, max_length=32, null=True)),
+                ("escc_high_grade", models.BooleanField(blank=True, null=True)),
+                ("high_risk", models.BooleanField(blank=True, null=True)),
+                ("payload", models.JSONField()),
+                (
+                    "lesion",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to="cases.lesion"
+                    ),
+                ),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="lesion_rows", to="risk.riskassessment"
+                    ),
+                ),
             ],
             options={
-                'ordering': ('assessment', 'id'),
+                "ordering": ("assessment", "id"),
             },
         ),
         migrations.AddIndex(
-            model_name='riskassessment',
-            index=models.Index(fields=['highest_flag_priority'], name='risk_assessment_priority_idx'),
+            model_name="riskassessment",
+            index=models.Index(fields=["highest_flag_priority"], name="risk_assessment_priority_idx"),
         ),
         migrations.AddConstraint(
-            model_name='riskassessment',
-            constraint=models.UniqueConstraint(fields=('case', 'inputs_digest'), name='risk_assessment_unique_digest'),
+            model_name="riskassessment",
+            constraint=models.UniqueConstraint(fields=("case", "inputs_digest"), name="risk_assessment_unique_digest"),
         ),
         migrations.AddConstraint(
-            model_name='riskassessment',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_current', True)), fields=('case',), name='risk_assessment_one_current_per_case'),
+            model_name="riskassessment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_current", True)), fields=("case",), name="risk_assessment_one_current_per_case"
+            ),
         ),
     ]

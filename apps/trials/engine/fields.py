@@ -230,9 +230,7 @@ def _known_status(value: Any) -> str | None:
     return str(value)
 
 
-def _relevant(
-    unknown: list[str], options: dict[str, tuple[Any, ...]], outcome: Callable[..., Any]
-) -> tuple[str, ...]:
+def _relevant(unknown: list[str], options: dict[str, tuple[Any, ...]], outcome: Callable[..., Any]) -> tuple[str, ...]:
     """The unknown inputs whose value can change ``outcome`` (the others need not be asked for)."""
     names = list(options)
     combos = [dict(zip(names, combo, strict=True)) for combo in product(*(options[n] for n in names))]
@@ -276,8 +274,7 @@ def get_breast_subtype(case: CaseFacts) -> Any:
     for name, value in known.items():
         options[name] = (value,) if value is not None else (_POS, _NEG)
     possible = frozenset(
-        _breast_subtype_outcome(**dict(zip(options, combo, strict=True)))
-        for combo in product(*options.values())
+        _breast_subtype_outcome(**dict(zip(options, combo, strict=True))) for combo in product(*options.values())
     )
     if len(possible) == 1:
         return next(iter(possible))
@@ -343,9 +340,7 @@ def get_metastases_count(case: CaseFacts) -> Any:
     if bone is not None and visceral is not None:
         return bone + visceral
     missing = tuple(
-        name
-        for name, value in (("bone_metastases_count", bone), ("visceral_metastases_count", visceral))
-        if value is None
+        name for name, value in (("bone_metastases_count", bone), ("visceral_metastases_count", visceral)) if value is None
     )
     low = (bone if bone is not None else _bone_lower_bound(case)) + (visceral or 0)
     contradicted = _contradicted_bone_count(case)
@@ -363,9 +358,7 @@ def get_months_primary_to_metastasis(case: CaseFacts) -> Any:
     start, end = case.primary_diagnosis_date, case.metastasis_diagnosis_date
     if start is None or end is None:
         missing = tuple(
-            name
-            for name, value in (("primary_diagnosis_date", start), ("metastasis_diagnosis_date", end))
-            if value is None
+            name for name, value in (("primary_diagnosis_date", start), ("metastasis_diagnosis_date", end)) if value is None
         )
         return Partial(missing=missing)
     return months_between(start, end)
@@ -374,9 +367,7 @@ def get_months_primary_to_metastasis(case: CaseFacts) -> Any:
 def get_months_since_metastasis_diagnosis(case: CaseFacts) -> Any:
     start, end = case.metastasis_diagnosis_date, case.as_of
     if start is None or end is None:
-        missing = tuple(
-            name for name, value in (("metastasis_diagnosis_date", start), ("as_of", end)) if value is None
-        )
+        missing = tuple(name for name, value in (("metastasis_diagnosis_date", start), ("as_of", end)) if value is None)
         return Partial(missing=missing)
     return months_between(start, end)
 
@@ -423,9 +414,7 @@ def get_oligometastatic_class(case: CaseFacts) -> Any:
     if start is not None and end is not None:
         synchronous = months_between(start, end) <= SYNCHRONOUS_WINDOW_MONTHS
         timing = (
-            OligometastaticClass.DE_NOVO_SYNCHRONOUS.value
-            if synchronous
-            else OligometastaticClass.DE_NOVO_METACHRONOUS.value,
+            OligometastaticClass.DE_NOVO_SYNCHRONOUS.value if synchronous else OligometastaticClass.DE_NOVO_METACHRONOUS.value,
         )
     else:
         timing = (
@@ -445,11 +434,7 @@ def get_oligometastatic_class(case: CaseFacts) -> Any:
     missing: list[str] = []
     for name in relevant:
         if name == "timing":
-            missing.extend(
-                n
-                for n, v in (("primary_diagnosis_date", start), ("metastasis_diagnosis_date", end))
-                if v is None
-            )
+            missing.extend(n for n, v in (("primary_diagnosis_date", start), ("metastasis_diagnosis_date", end)) if v is None)
         else:
             missing.append(name)
     return Partial(missing=tuple(missing), possible=possible)
@@ -708,8 +693,7 @@ EXTRA_FIELDS: tuple[FieldSpec, ...] = (
         "candidate for first-line CDK4/6 inhibitor therapy",
         getter=_extra_getter("first_line_cdk46_candidate", Kind.BOOLEAN),
         derived=True,
-        description="a medical-oncology judgement the case model does not hold: "
-        "CaseFacts.extra['first_line_cdk46_candidate']",
+        description="a medical-oncology judgement the case model does not hold: CaseFacts.extra['first_line_cdk46_candidate']",
         source="seed 004 (CIMER)",
     ),
 )

@@ -695,9 +695,7 @@ def _compile_count(node: Mapping[str, Any], negate: bool, label: str | None) -> 
     return Compiled(evaluate, truth, describe, fields)
 
 
-def compile_expression(
-    node: Mapping[str, Any], scope: Scope = Scope.CASE, *, negate: bool = False
-) -> Compiled:
+def compile_expression(node: Mapping[str, Any], scope: Scope = Scope.CASE, *, negate: bool = False) -> Compiled:
     """Compile a (schema-valid) expression into closures; ``negate`` compiles ``not node``."""
     label = node.get("label")
     if negate and label:
@@ -706,9 +704,7 @@ def compile_expression(
         return _compile_comparison(node, scope, negate)
     if "all" in node or "any" in node:
         conjunction = "all" in node
-        parts = [
-            compile_expression(child, scope, negate=negate) for child in node["all" if conjunction else "any"]
-        ]
+        parts = [compile_expression(child, scope, negate=negate) for child in node["all" if conjunction else "any"]]
         # De Morgan: not(all) = any(not ...), not(any) = all(not ...).
         return _compile_junction(parts, conjunction != negate, label)
     if "not" in node:

@@ -157,13 +157,9 @@ class CompiledTrial:
             if r.result is Result.UNKNOWN:
                 worst = UNKNOWN
         if worst == MET:
-            return TrialMatch(
-                self.identifier, self.version, self.criteria_digest, Eligibility.ELIGIBLE, results, ()
-            )
+            return TrialMatch(self.identifier, self.version, self.criteria_digest, Eligibility.ELIGIBLE, results, ())
         if worst == NOT_MET:
-            return TrialMatch(
-                self.identifier, self.version, self.criteria_digest, Eligibility.INELIGIBLE, results, ()
-            )
+            return TrialMatch(self.identifier, self.version, self.criteria_digest, Eligibility.INELIGIBLE, results, ())
         missing = dedup(name for r in results for name in r.missing)
         return TrialMatch(
             self.identifier,

@@ -305,9 +305,7 @@ def _message(error: ValidationError, document: Any) -> str:
     schema = error.schema if isinstance(error.schema, Mapping) else {}
     keys = schema.get("x-expression-keys")
     if error.validator == "anyOf" and keys:
-        found = (
-            sorted(error.instance) if isinstance(error.instance, Mapping) else type(error.instance).__name__
-        )
+        found = sorted(error.instance) if isinstance(error.instance, Mapping) else type(error.instance).__name__
         return f"not an expression (found {found}); an expression has one of the keys: {', '.join(keys)}"
     path = list(error.absolute_path)
     if error.validator == "enum" and path and path[-1] == "field":
@@ -338,9 +336,7 @@ def _message(error: ValidationError, document: Any) -> str:
 
 
 def _schema_issues(ref: str, document: Any, prefix: str) -> list[ValidationIssue]:
-    errors = sorted(
-        _validator(ref).iter_errors(document), key=lambda e: (list(map(str, e.absolute_path)), e.message)
-    )
+    errors = sorted(_validator(ref).iter_errors(document), key=lambda e: (list(map(str, e.absolute_path)), e.message))
     issues = []
     for error in errors:
         path = error.json_path
@@ -363,9 +359,7 @@ def _semantic_issues(node: Any, path: str) -> list[ValidationIssue]:
             low, high = value
             try:
                 if low > high:
-                    issues.append(
-                        ValidationIssue(f"{path}.value", f"between bounds reversed: {low} > {high}")
-                    )
+                    issues.append(ValidationIssue(f"{path}.value", f"between bounds reversed: {low} > {high}"))
             except TypeError:
                 pass
         for v, where in _dates(value, f"{path}.value"):
@@ -426,9 +420,7 @@ def validate_trial(trial: Any) -> list[ValidationIssue]:
     issues = _schema_issues("trial", trial, "$")
     if issues:
         return issues
-    return _criteria_code_issues(trial["criteria"], "$.criteria") + _semantic_issues(
-        trial["criteria"], "$.criteria"
-    )
+    return _criteria_code_issues(trial["criteria"], "$.criteria") + _semantic_issues(trial["criteria"], "$.criteria")
 
 
 def check_trial(trial: Any) -> None:

@@ -104,10 +104,8 @@ def _metastases_between(low: int, high: int, source: str, text: str | None = Non
     )
 
 
-def _metastases_at_most(
-    high: int, source: str, text: str | None = None, note: str | None = None
-) -> dict[str, Any]:
-    """"<= N metastases" of a trial in metastatic disease: 1 to N (at least one metastasis is implied)."""
+def _metastases_at_most(high: int, source: str, text: str | None = None, note: str | None = None) -> dict[str, Any]:
+    """ "<= N metastases" of a trial in metastatic disease: 1 to N (at least one metastasis is implied)."""
     at_least_one = "at least one metastasis: the trial treats metastatic disease"
     return _criterion(
         f"metastases_le_{high}",
@@ -278,8 +276,7 @@ SEED_TRIALS: tuple[dict[str, Any], ...] = (
     {
         "identifier": "NCT01558427",
         "short_name": "STOMP",
-        "title": "Surveillance or metastasis-directed therapy for oligometastatic prostate cancer recurrence "
-        "(STOMP)",
+        "title": "Surveillance or metastasis-directed therapy for oligometastatic prostate cancer recurrence (STOMP)",
         "phase": "2",
         "status": "completed",
         "status_verified": False,
@@ -289,17 +286,14 @@ SEED_TRIALS: tuple[dict[str, Any], ...] = (
         "three metastases of recurrent prostate cancer; longer ADT-free survival with MDT.",
         "sources": [S000, S003, RULES_9],
         "criteria": [
-            _criterion(
-                "primary_prostate", "Prostate cancer", _primary("prostate"), f"seeds 000, 003; {RULES_9}"
-            ),
+            _criterion("primary_prostate", "Prostate cancer", _primary("prostate"), f"seeds 000, 003; {RULES_9}"),
             _metastases_at_most(3, f"seeds 000, 003; {RULES_9}"),
         ],
     },
     {
         "identifier": "NCT02680587",
         "short_name": "ORIOLE",
-        "title": "Observation versus stereotactic ablative radiation for oligometastatic prostate cancer "
-        "(ORIOLE)",
+        "title": "Observation versus stereotactic ablative radiation for oligometastatic prostate cancer (ORIOLE)",
         "phase": "2",
         "status": "completed",
         "status_verified": False,
@@ -309,9 +303,7 @@ SEED_TRIALS: tuple[dict[str, Any], ...] = (
         "fewer metastases; lower 6-month progression with SABR.",
         "sources": [S000, S003, RULES_9],
         "criteria": [
-            _criterion(
-                "primary_prostate", "Prostate cancer", _primary("prostate"), f"seeds 000, 003; {RULES_9}"
-            ),
+            _criterion("primary_prostate", "Prostate cancer", _primary("prostate"), f"seeds 000, 003; {RULES_9}"),
             _criterion(
                 "hormone_sensitive",
                 "Hormone-sensitive (not castration-resistant)",
@@ -363,9 +355,7 @@ SEED_TRIALS: tuple[dict[str, Any], ...] = (
         "radiotherapy or surgery to all sites of oligometastatic NSCLC.",
         "sources": [S000, S003, RULES_9],
         "criteria": [
-            _criterion(
-                "primary_nsclc", "Non-small cell lung cancer", _primary("nsclc"), f"seeds 000, 003; {RULES_9}"
-            ),
+            _criterion("primary_nsclc", "Non-small cell lung cancer", _primary("nsclc"), f"seeds 000, 003; {RULES_9}"),
             _oligometastatic_consensus("NRG LU-002", f"seeds 000, 003; {RULES_9}"),
         ],
     },
@@ -382,9 +372,7 @@ SEED_TRIALS: tuple[dict[str, Any], ...] = (
         "primary) for oligometastatic NSCLC; primary endpoint overall survival.",
         "sources": [S000, S003, RULES_9],
         "criteria": [
-            _criterion(
-                "primary_nsclc", "Non-small cell lung cancer", _primary("nsclc"), f"seeds 000, 003; {RULES_9}"
-            ),
+            _criterion("primary_nsclc", "Non-small cell lung cancer", _primary("nsclc"), f"seeds 000, 003; {RULES_9}"),
             _oligometastatic_consensus("SARON", f"seeds 000, 003; {RULES_9}"),
         ],
     },
@@ -468,8 +456,7 @@ SEED_TRIALS: tuple[dict[str, Any], ...] = (
     {
         "identifier": "NCT04220476",
         "short_name": "CIMER",
-        "title": "Immune-SBRT with first-line CDK4/6 inhibitor therapy for oligometastatic luminal breast "
-        "cancer (CIMER)",
+        "title": "Immune-SBRT with first-line CDK4/6 inhibitor therapy for oligometastatic luminal breast cancer (CIMER)",
         "phase": "2",
         "status": "recruiting",
         "status_verified": False,
@@ -536,13 +523,11 @@ SEED_TRIALS: tuple[dict[str, Any], ...] = (
     {
         "identifier": "NCT03808662",
         "short_name": "MSKCC SBRT for oligoprogression (NSCLC / TNBC)",
-        "title": "SBRT to all oligoprogressive sites versus standard of care in NSCLC or triple-negative "
-        "breast cancer",
+        "title": "SBRT to all oligoprogressive sites versus standard of care in NSCLC or triple-negative breast cancer",
         "phase": None,
         "status": "recruiting",
         "status_verified": False,
-        "status_note": "Seed 004 (2020): the only active oligoprogression trial; phase not stated in the "
-        "seeds.",
+        "status_note": "Seed 004 (2020): the only active oligoprogression trial; phase not stated in the seeds.",
         "sponsor": "Memorial Sloan Kettering Cancer Center",
         "summary": "Randomised: standard of care versus SBRT (9-10 Gy x 3 or 10 Gy x 5, every other day) to "
         "all oligoprogressive sites in NSCLC or triple-negative breast cancer; primary endpoint PFS.",
@@ -610,16 +595,13 @@ SEED_TRIALS: tuple[dict[str, Any], ...] = (
         "phase": "2",
         "status": "completed",
         "status_verified": False,
-        "status_note": "Seed 003 (2025) reports results; EXTEND is a basket trial whose other cohorts are "
-        "not in the seeds.",
+        "status_note": "Seed 003 (2025) reports results; EXTEND is a basket trial whose other cohorts are not in the seeds.",
         "sponsor": "M.D. Anderson Cancer Center",
         "summary": "Phase II basket trial, pancreatic cohort: metastasis-directed therapy plus systemic "
         "therapy versus systemic therapy alone for up to five metastases; longer PFS with MDT.",
         "sources": [S003, RULES_9],
         "criteria": [
-            _criterion(
-                "primary_pancreatic", "Pancreatic cancer", _primary("pancreatic"), f"{S003}; {RULES_9}"
-            ),
+            _criterion("primary_pancreatic", "Pancreatic cancer", _primary("pancreatic"), f"{S003}; {RULES_9}"),
             _metastases_at_most(5, f"{S003}; {RULES_9}", "Up to five metastases"),
         ],
     },
@@ -667,9 +649,7 @@ SEED_TRIALS: tuple[dict[str, Any], ...] = (
         "endpoint overall survival.",
         "sources": [S003, RULES_9],
         "criteria": [
-            _criterion(
-                "primary_colorectal", "Colorectal cancer", _primary("colorectal"), f"{S003}; {RULES_9}"
-            ),
+            _criterion("primary_colorectal", "Colorectal cancer", _primary("colorectal"), f"{S003}; {RULES_9}"),
             _metastases_at_most(
                 5,
                 f"{S003}; {RULES_9}",

@@ -6,81 +6,167 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cases', '0001_initial'),
+        ("cases", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Trial',
+            name="Trial",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('identifier', models.CharField(help_text='Registry number, e.g. NCT03862911.', max_length=64, unique=True)),
-                ('short_name', models.CharField(max_length=120)),
-                ('title', models.TextField()),
-                ('phase', models.CharField(blank=True, choices=[('1', '1'), ('1/2', '1/2'), ('2', '2'), ('2/3', '2/3'), ('3', '3'), ('4', '4')], max_length=8, null=True)),
-                ('status', models.CharField(choices=[('not_yet_recruiting', 'not yet recruiting'), ('recruiting', 'recruiting'), ('enrolling_by_invitation', 'enrolling by invitation'), ('active_not_recruiting', 'active not recruiting'), ('suspended', 'suspended'), ('terminated', 'terminated'), ('completed', 'completed'), ('withdrawn', 'withdrawn'), ('unknown', 'unknown')], max_length=32)),
-                ('sponsor', models.CharField(blank=True, max_length=200, null=True)),
-                ('summary', models.TextField()),
-                ('current_version', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("identifier", models.CharField(help_text="Registry number, e.g. NCT03862911.", max_length=64, unique=True)),
+                ("short_name", models.CharField(max_length=120)),
+                ("title", models.TextField()),
+                (
+                    "phase",
+                    models.CharField(
+                        blank=True,
+                        choices=[("1", "1"), ("1/2", "1/2"), ("2", "2"), ("2/3", "2/3"), ("3", "3"), ("4", "4")],
+                        max_length=8,
+                        null=True,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("not_yet_recruiting", "not yet recruiting"),
+                            ("recruiting", "recruiting"),
+                            ("enrolling_by_invitation", "enrolling by invitation"),
+                            ("active_not_recruiting", "active not recruiting"),
+                            ("suspended", "suspended"),
+                            ("terminated", "terminated"),
+                            ("completed", "completed"),
+                            ("withdrawn", "withdrawn"),
+                            ("unknown", "unknown"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("sponsor", models.CharField(blank=True, max_length=200, null=True)),
+                ("summary", models.TextField()),
+                ("current_version", models.PositiveIntegerField(default=1)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ('identifier',),
-                'constraints': [models.CheckConstraint(condition=models.Q(('status__in', ['not_yet_recruiting', 'recruiting', 'enrolling_by_invitation', 'active_not_recruiting', 'suspended', 'terminated', 'completed', 'withdrawn', 'unknown'])), name='trial_status_valid'), models.CheckConstraint(condition=models.Q(('phase__isnull', True), ('phase__in', ['1', '1/2', '2', '2/3', '3', '4']), _connector='OR'), name='trial_phase_valid'), models.CheckConstraint(condition=models.Q(('current_version__gte', 1)), name='trial_version_positive')],
+                "ordering": ("identifier",),
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "status__in",
+                                [
+                                    "not_yet_recruiting",
+                                    "recruiting",
+                                    "enrolling_by_invitation",
+                                    "active_not_recruiting",
+                                    "suspended",
+                                    "terminated",
+                                    "completed",
+                                    "withdrawn",
+                                    "unknown",
+                                ],
+                            )
+                        ),
+                        name="trial_status_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("phase__isnull", True), ("phase__in", ["1", "1/2", "2", "2/3", "3", "4"]), _connector="OR"
+                        ),
+                        name="trial_phase_valid",
+                    ),
+                    models.CheckConstraint(condition=models.Q(("current_version__gte", 1)), name="trial_version_positive"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='TrialVersion',
+            name="TrialVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField()),
-                ('definition', models.JSONField()),
-                ('criteria_digest', models.CharField(max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('trial', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='trials.trial')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("version", models.PositiveIntegerField()),
+                ("definition", models.JSONField()),
+                ("criteria_digest", models.CharField(max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "trial",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="versions", to="trials.trial"),
+                ),
             ],
             options={
-                'ordering': ('trial_id', '-version'),
+                "ordering": ("trial_id", "-version"),
             },
         ),
         migrations.CreateModel(
-            name='TrialMatch',
+            name="TrialMatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('eligibility', models.CharField(choices=[('eligible', 'eligible'), ('possibly_eligible', 'possibly_eligible'), ('ineligible', 'ineligible')], max_length=20)),
-                ('payload', models.JSONField(help_text="The matcher's TrialMatch.to_dict().")),
-                ('case_revision', models.PositiveIntegerField()),
-                ('engine_version', models.CharField(max_length=32)),
-                ('computed_at', models.DateTimeField()),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='trial_matches', to='cases.case')),
-                ('trial', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='matches', to='trials.trial')),
-                ('trial_version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='matches', to='trials.trialversion')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "eligibility",
+                    models.CharField(
+                        choices=[
+                            ("eligible", "eligible"),
+                            ("possibly_eligible", "possibly_eligible"),
+                            ("ineligible", "ineligible"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("payload", models.JSONField(help_text="The matcher's TrialMatch.to_dict().")),
+                ("case_revision", models.PositiveIntegerField()),
+                ("engine_version", models.CharField(max_length=32)),
+                ("computed_at", models.DateTimeField()),
+                (
+                    "case",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="trial_matches", to="cases.case"),
+                ),
+                (
+                    "trial",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="matches", to="trials.trial"),
+                ),
+                (
+                    "trial_version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="matches", to="trials.trialversion"
+                    ),
+                ),
             ],
             options={
-                'ordering': ('case_id', 'trial_id'),
+                "ordering": ("case_id", "trial_id"),
             },
         ),
         migrations.AddConstraint(
-            model_name='trialversion',
-            constraint=models.UniqueConstraint(fields=('trial', 'version'), name='trial_version_unique'),
+            model_name="trialversion",
+            constraint=models.UniqueConstraint(fields=("trial", "version"), name="trial_version_unique"),
         ),
         migrations.AddIndex(
-            model_name='trialmatch',
-            index=models.Index(fields=['trial', 'eligibility'], name='trial_match_trial_elig_idx'),
+            model_name="trialmatch",
+            index=models.Index(fields=["trial", "eligibility"], name="trial_match_trial_elig_idx"),
         ),
         migrations.AddConstraint(
-            model_name='trialmatch',
-            constraint=models.UniqueConstraint(fields=('case', 'trial'), name='trial_match_case_trial_unique'),
+            model_name="trialmatch",
+            constraint=models.UniqueConstraint(fields=("case", "trial"), name="trial_match_case_trial_unique"),
         ),
         migrations.AddConstraint(
-            model_name='trialmatch',
-            constraint=models.CheckConstraint(condition=models.Q(('eligibility__in', ['eligible', 'possibly_eligible', 'ineligible'])), name='trial_match_eligibility_valid'),
+            model_name="trialmatch",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("eligibility__in", ["eligible", "possibly_eligible", "ineligible"])),
+                name="trial_match_eligibility_valid",
+            ),
         ),
     ]

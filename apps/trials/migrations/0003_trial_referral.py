@@ -6,31 +6,96 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0002_stable_constraint_order'),
-        ('trials', '0002_seed_trials'),
+        ("cases", "0002_stable_constraint_order"),
+        ("trials", "0002_seed_trials"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='TrialReferral',
+            name="TrialReferral",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('referred', 'Referred'), ('screening', 'Screening'), ('consented', 'Consented'), ('enrolled', 'Enrolled'), ('screen_failed', 'Screen Failed'), ('declined', 'Declined'), ('withdrawn', 'Withdrawn')], default='referred', max_length=20)),
-                ('eligibility_at_referral', models.CharField(choices=[('eligible', 'eligible'), ('possibly_eligible', 'possibly_eligible'), ('ineligible', 'ineligible')], max_length=20)),
-                ('note', models.TextField(blank=True, default='')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='trial_referrals', to='cases.case')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('trial', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='referrals', to='trials.trial')),
-                ('trial_version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='referrals', to='trials.trialversion')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("referred", "Referred"),
+                            ("screening", "Screening"),
+                            ("consented", "Consented"),
+                            ("enrolled", "Enrolled"),
+                            ("screen_failed", "Screen Failed"),
+                            ("declined", "Declined"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        default="referred",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "eligibility_at_referral",
+                    models.CharField(
+                        choices=[
+                            ("eligible", "eligible"),
+                            ("possibly_eligible", "possibly_eligible"),
+                            ("ineligible", "ineligible"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("note", models.TextField(blank=True, default="")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="trial_referrals", to="cases.case"
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "trial",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="referrals", to="trials.trial"),
+                ),
+                (
+                    "trial_version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="referrals", to="trials.trialversion"
+                    ),
+                ),
             ],
             options={
-                'ordering': ('-created_at', '-id'),
-                'constraints': [models.CheckConstraint(condition=models.Q(('status__in', ['referred', 'screening', 'consented', 'enrolled', 'screen_failed', 'declined', 'withdrawn'])), name='trial_referral_status_valid'), models.CheckConstraint(condition=models.Q(('eligibility_at_referral__in', ['eligible', 'possibly_eligible', 'ineligible'])), name='trial_referral_eligibility_valid'), models.UniqueConstraint(condition=models.Q(('status__in', ('referred', 'screening', 'consented', 'enrolled'))), fields=('case', 'trial'), name='trial_referral_one_active_per_case_trial')],
+                "ordering": ("-created_at", "-id"),
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "status__in",
+                                ["referred", "screening", "consented", "enrolled", "screen_failed", "declined", "withdrawn"],
+                            )
+                        ),
+                        name="trial_referral_status_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("eligibility_at_referral__in", ["eligible", "possibly_eligible", "ineligible"])),
+                        name="trial_referral_eligibility_valid",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("status__in", ("referred", "screening", "consented", "enrolled"))),
+                        fields=("case", "trial"),
+                        name="trial_referral_one_active_per_case_trial",
+                    ),
+                ],
             },
         ),
     ]

@@ -6,28 +6,46 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('trials', '0003_trial_referral'),
+        ("trials", "0003_trial_referral"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='MatchFlag',
+            name="MatchFlag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('criterion_code', models.CharField(blank=True, default='', help_text='Blank: the whole match.', max_length=64)),
-                ('reason', models.TextField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('resolved', models.BooleanField(default=False)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('match', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='flags', to='trials.trialmatch')),
-                ('trial_version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='match_flags', to='trials.trialversion')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("criterion_code", models.CharField(blank=True, default="", help_text="Blank: the whole match.", max_length=64)),
+                ("reason", models.TextField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("resolved", models.BooleanField(default=False)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "match",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="flags", to="trials.trialmatch"),
+                ),
+                (
+                    "trial_version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="match_flags", to="trials.trialversion"
+                    ),
+                ),
             ],
             options={
-                'ordering': ('-created_at', '-id'),
-                'constraints': [models.CheckConstraint(condition=models.Q(('reason', ''), _negated=True), name='match_flag_reason_not_empty')],
+                "ordering": ("-created_at", "-id"),
+                "constraints": [
+                    models.CheckConstraint(condition=models.Q(("reason", ""), _negated=True), name="match_flag_reason_not_empty")
+                ],
             },
         ),
     ]

@@ -9,40 +9,37 @@ def backfill_from_audit(apps, schema_editor):
     """Referrals moved before these fields existed: take the dates and reasons from their audit rows."""
     TrialReferral = apps.get_model("trials", "TrialReferral")
     AuditEntry = apps.get_model("audit", "AuditEntry")
-    steps = AuditEntry.objects.filter(
-        event="trial.referral_transitioned", subject_type="trials.trialreferral"
-    ).order_by("occurred_at", "id")
+    steps = AuditEntry.objects.filter(event="trial.referral_transitioned", subject_type="trials.trialreferral").order_by(
+        "occurred_at", "id"
+    )
     for step in steps.iterator():
         status = (step.after or {}).get("status")
         if status == "enrolled":
             TrialReferral.objects.filter(pk=step.subject_id).update(enrolled_at=step.occurred_at)
         elif status in ENDINGS:
-            TrialReferral.objects.filter(pk=step.subject_id).update(
-                ended_at=step.occurred_at, end_reason=step.reason
-            )
+            TrialReferral.objects.filter(pk=step.subject_id).update(ended_at=step.occurred_at, end_reason=step.reason)
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('trials', '0004_match_flag'),
-        ('audit', '0001_initial'),
+        ("trials", "0004_match_flag"),
+        ("audit", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='trialreferral',
-            name='end_reason',
-            field=models.TextField(blank=True, default=''),
+            model_name="trialreferral",
+            name="end_reason",
+            field=models.TextField(blank=True, default=""),
         ),
         migrations.AddField(
-            model_name='trialreferral',
-            name='ended_at',
+            model_name="trialreferral",
+            name="ended_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='trialreferral',
-            name='enrolled_at',
+            model_name="trialreferral",
+            name="enrolled_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.RunPython(backfill_from_audit, migrations.RunPython.noop),

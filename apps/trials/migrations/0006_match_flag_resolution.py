@@ -8,30 +8,46 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('trials', '0005_referral_outcome_fields'),
+        ("trials", "0005_referral_outcome_fields"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='matchflag',
-            name='resolution_note',
-            field=models.TextField(blank=True, default='', help_text='What was done about the flag.'),
+            model_name="matchflag",
+            name="resolution_note",
+            field=models.TextField(blank=True, default="", help_text="What was done about the flag."),
         ),
         migrations.AddField(
-            model_name='matchflag',
-            name='resolved_at',
+            model_name="matchflag",
+            name="resolved_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='matchflag',
-            name='resolved_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="matchflag",
+            name="resolved_by",
+            field=models.ForeignKey(
+                blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddConstraint(
-            model_name='matchflag',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('resolution_note', ''), ('resolved', False), ('resolved_at__isnull', True), ('resolved_by__isnull', True)), models.Q(('resolved', True), ('resolved_at__isnull', False), ('resolved_by__isnull', False), models.Q(('resolution_note', ''), _negated=True)), _connector='OR'), name='match_flag_resolution_complete', violation_error_message='A resolved flag records who resolved it, when and how; an open one none of these.'),
+            model_name="matchflag",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("resolution_note", ""), ("resolved", False), ("resolved_at__isnull", True), ("resolved_by__isnull", True)
+                    ),
+                    models.Q(
+                        ("resolved", True),
+                        ("resolved_at__isnull", False),
+                        ("resolved_by__isnull", False),
+                        models.Q(("resolution_note", ""), _negated=True),
+                    ),
+                    _connector="OR",
+                ),
+                name="match_flag_resolution_complete",
+                violation_error_message="A resolved flag records who resolved it, when and how; an open one none of these.",
+            ),
         ),
     ]

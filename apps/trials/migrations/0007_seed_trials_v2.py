@@ -53,9 +53,7 @@ def upgrade(apps: Any, schema_editor: Any) -> None:
             continue  # edited by an administrator since the seed (or already upgraded): leave it
         version = trial.current_version + 1
         stored = {**definition, "version": version}
-        TrialVersion.objects.create(
-            trial=trial, version=version, definition=stored, criteria_digest=_digest(stored["criteria"])
-        )
+        TrialVersion.objects.create(trial=trial, version=version, definition=stored, criteria_digest=_digest(stored["criteria"]))
         for column in _COLUMNS:
             setattr(trial, column, definition.get(column))
         trial.current_version = version

@@ -6,33 +6,74 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('trials', '0007_seed_trials_v2'),
+        ("trials", "0007_seed_trials_v2"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RematchJob',
+            name="RematchJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(max_length=200)),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('succeeded', 'Succeeded')], default='queued', max_length=16)),
-                ('cases_total', models.PositiveIntegerField(default=0)),
-                ('chunks_total', models.PositiveIntegerField(default=0)),
-                ('chunks_done', models.PositiveIntegerField(default=0)),
-                ('cases_done', models.PositiveIntegerField(default=0)),
-                ('matches_written', models.PositiveIntegerField(default=0)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('trial', models.ForeignKey(blank=True, help_text='The trial re-matched, or blank for every trial.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='rematch_jobs', to='trials.trial')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("reason", models.CharField(max_length=200)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("queued", "Queued"), ("running", "Running"), ("succeeded", "Succeeded")],
+                        default="queued",
+                        max_length=16,
+                    ),
+                ),
+                ("cases_total", models.PositiveIntegerField(default=0)),
+                ("chunks_total", models.PositiveIntegerField(default=0)),
+                ("chunks_done", models.PositiveIntegerField(default=0)),
+                ("cases_done", models.PositiveIntegerField(default=0)),
+                ("matches_written", models.PositiveIntegerField(default=0)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "trial",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The trial re-matched, or blank for every trial.",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rematch_jobs",
+                        to="trials.trial",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('-created_at', '-id'),
-                'constraints': [models.CheckConstraint(condition=models.Q(('status__in', ['queued', 'running', 'succeeded'])), name='rematch_job_status_valid'), models.CheckConstraint(condition=models.Q(('chunks_done__lte', models.F('chunks_total')), ('cases_done__lte', models.F('cases_total'))), name='rematch_job_progress_within_totals'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'succeeded'), _negated=True), ('finished_at__isnull', False), _connector='OR'), name='rematch_job_finished_when_succeeded')],
+                "ordering": ("-created_at", "-id"),
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("status__in", ["queued", "running", "succeeded"])), name="rematch_job_status_valid"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("chunks_done__lte", models.F("chunks_total")), ("cases_done__lte", models.F("cases_total"))
+                        ),
+                        name="rematch_job_progress_within_totals",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status", "succeeded"), _negated=True), ("finished_at__isnull", False), _connector="OR"
+                        ),
+                        name="rematch_job_finished_when_succeeded",
+                    ),
+                ],
             },
         ),
     ]

@@ -88,12 +88,8 @@ def test_codes_are_unique_and_slug_like() -> None:
         (10, (35.0, 20.0)),
     ],
 )
-def test_every_regimen_of_clinical_rules_section_8_is_in_the_catalogue(
-    fractions: int, doses: tuple[float, ...]
-) -> None:
-    assert any(
-        r.fractions == fractions and tuple(lv.total_dose_gy for lv in r.levels) == doses for r in REGIMENS
-    )
+def test_every_regimen_of_clinical_rules_section_8_is_in_the_catalogue(fractions: int, doses: tuple[float, ...]) -> None:
+    assert any(r.fractions == fractions and tuple(lv.total_dose_gy for lv in r.levels) == doses for r in REGIMENS)
 
 
 def test_named_cautions_are_present() -> None:

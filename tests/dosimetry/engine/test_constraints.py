@@ -151,9 +151,7 @@ def test_constraint_set_checks_matching_structures_and_reports_missing_metrics()
         "PTV40": {"D98%": 35.75, "D2%": 41.0},
         "bladder": {"Dmax": 30.0},
     }
-    checks = check_constraint_set(
-        SEED002_SET.constraints, structures, fractions=10, prescriptions={"PTV30": 30.0, "PTV40": 40.0}
-    )
+    checks = check_constraint_set(SEED002_SET.constraints, structures, fractions=10, prescriptions={"PTV30": 30.0, "PTV40": 40.0})
     by_key = {(c.constraint_code, c.structure): c for c in checks}
     assert by_key[("seed002_spinal_cord_dmax_34gy_10fx", "spinal_cord")].status is CheckStatus.PASS
     assert by_key[("seed002_kidney_dmean_12gy_10fx", "kidney")].status is CheckStatus.UNKNOWN

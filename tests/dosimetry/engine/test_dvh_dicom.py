@@ -225,9 +225,7 @@ def test_unusable_rt_dose_is_rejected(
     assert reason_part in info.value.reason
 
 
-def test_structure_set_in_another_frame_of_reference_is_rejected(
-    tmp_path: Path, plan: tuple[Path, Path, str]
-) -> None:
+def test_structure_set_in_another_frame_of_reference_is_rejected(tmp_path: Path, plan: tuple[Path, Path, str]) -> None:
     rtdose, _, _ = plan
     other = write_rtstruct(tmp_path / "other.dcm", generate_uid())
     with pytest.raises(DicomInputError) as info:

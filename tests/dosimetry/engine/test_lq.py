@@ -116,9 +116,7 @@ def test_total_dose_for_eqd2_inverts_eqd2() -> None:
 
 def test_sib_30_40_in_10_gives_each_level_its_own_figures() -> None:
     # given the seed 002 SIB
-    result = evaluate(
-        [{"fractions": 10, "total_dose_gy": 30, "label": "PTV30"}, {"fractions": 10, "total_dose_gy": 40}]
-    )
+    result = evaluate([{"fractions": 10, "total_dose_gy": 30, "label": "PTV30"}, {"fractions": 10, "total_dose_gy": 40}])
     # then each level has its dose per fraction, BED10 and EQD2
     low, high = result.levels
     assert (low.dose_per_fraction_gy, low.bed_gy, low.eqd2_gy) == pytest.approx((3.0, 39.0, 32.5))
@@ -212,9 +210,7 @@ def test_an_int_too_large_for_a_float_is_not_finite() -> None:
 
 
 def test_decimal_doses_are_accepted() -> None:
-    assert evaluate([{"fractions": 10, "total_dose_gy": Decimal("30.0")}]).levels[0].bed_gy == pytest.approx(
-        39.0
-    )
+    assert evaluate([{"fractions": 10, "total_dose_gy": Decimal("30.0")}]).levels[0].bed_gy == pytest.approx(39.0)
 
 
 @pytest.mark.parametrize("ab", [0, -2, math.nan, math.inf, "10", None, False])
@@ -306,9 +302,7 @@ def test_sib_levels_are_each_evaluated_as_their_own_regimen(n: int, doses: list[
 
 
 @given(st.lists(st.tuples(dose_st, st.text(max_size=3)), min_size=1, max_size=3), fractions_st, ab_st)
-def test_inline_and_full_validation_paths_give_identical_results(
-    levels: list[tuple[float, str]], n: int, ab: float
-) -> None:
+def test_inline_and_full_validation_paths_give_identical_results(levels: list[tuple[float, str]], n: int, ab: float) -> None:
     # plain dicts with int fractions take the inline path; float fractions and Decimal alpha/beta the full one
     plain = evaluate([{"fractions": n, "total_dose_gy": d, "label": label} for d, label in levels], ab)
     full = evaluate(

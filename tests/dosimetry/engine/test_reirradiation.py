@@ -134,9 +134,7 @@ def test_no_course_is_an_error() -> None:
         (date(2026, 8, 15), 5, date(2027, 1, 15)),
     ],
 )
-def test_add_months_keeps_the_day_and_clamps_to_the_month_end(
-    start: date, months: int, expected: date
-) -> None:
+def test_add_months_keeps_the_day_and_clamps_to_the_month_end(start: date, months: int, expected: date) -> None:
     assert add_months(start, months) == expected
 
 
@@ -261,9 +259,7 @@ def test_sbrt_reirradiation_needs_a_prior_course_and_a_consistent_chronology() -
         spinal_cord_sbrt_reirradiation([], Course(2, 12.0))
     assert info.value.field == "prior_courses"
     with pytest.raises(DoseInputError) as info:
-        spinal_cord_sbrt_reirradiation(
-            [Course(10, 30.0, date(2026, 12, 1))], Course(2, 12.0, date(2026, 11, 1))
-        )
+        spinal_cord_sbrt_reirradiation([Course(10, 30.0, date(2026, 12, 1))], Course(2, 12.0, date(2026, 11, 1)))
     assert info.value.field == "prior_courses[0].date"
     with pytest.raises(DoseInputError) as info:
         spinal_cord_sbrt_reirradiation([Course(10, 30.0)], {"fractions": 2, "total_dose_gy": 0})

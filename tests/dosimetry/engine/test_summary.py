@@ -62,9 +62,7 @@ def test_sib_summary_has_levels_thresholds_and_seed002_constraint_checks() -> No
 def test_summary_to_dict_is_json_serialisable() -> None:
     summary = build_dose_summary(
         _sib_request(
-            prior_courses=[
-                PriorCourseFacts(region="L1", total_dose_gy=20, fractions=5, date=date(2025, 1, 1))
-            ],
+            prior_courses=[PriorCourseFacts(region="L1", total_dose_gy=20, fractions=5, date=date(2025, 1, 1))],
             region="L1",
         )
     )
@@ -168,9 +166,7 @@ def test_invalid_summary_inputs_are_reported_together() -> None:
 
 
 def test_digest_is_stable_for_equivalent_inputs_and_changes_with_any_input() -> None:
-    a = _sib_request(
-        planned_date=date(2026, 5, 1), constraint_sets=["seed002_sib_30_40_10fx", "sbrt_spinal_cord_pmax"]
-    )
+    a = _sib_request(planned_date=date(2026, 5, 1), constraint_sets=["seed002_sib_30_40_10fx", "sbrt_spinal_cord_pmax"])
     b = _sib_request(
         levels=[
             {"fractions": 10.0, "total_dose_gy": 30.0, "label": "PTV30"},
@@ -224,7 +220,9 @@ def test_supplied_catalogue_is_checked_and_its_content_enters_the_digest() -> No
 
     def cord(summary: object) -> object:
         return next(
-            c for c in summary.constraint_checks if c.constraint_code == "seed002_spinal_cord_dmax_34gy_10fx"  # type: ignore[attr-defined]
+            c
+            for c in summary.constraint_checks
+            if c.constraint_code == "seed002_spinal_cord_dmax_34gy_10fx"  # type: ignore[attr-defined]
         )
 
     # then the edited limit decides the check (cord Dmax 32.77 Gy: within 5 % of 34 Gy, above 32 Gy)

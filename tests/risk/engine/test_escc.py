@@ -73,9 +73,7 @@ def test_missing_grade_is_unknown() -> None:
 
 
 def test_non_spinal_site_is_not_applicable() -> None:
-    result = escc_assessment(
-        LesionFacts(site=Site.FEMUR, epidural_compression_grade=EpiduralCompressionGrade.G3)
-    )
+    result = escc_assessment(LesionFacts(site=Site.FEMUR, epidural_compression_grade=EpiduralCompressionGrade.G3))
     assert not result.applicable
     assert result.high_grade is None
 
@@ -98,9 +96,7 @@ def test_all_patchell_criteria_met_makes_a_surgical_candidate() -> None:
     assert result.missing == ()
 
 
-@pytest.mark.parametrize(
-    ("survival", "status"), [(3.0, "not_met"), (3.1, "met"), (2.0, "not_met"), (None, "unknown")]
-)
+@pytest.mark.parametrize(("survival", "status"), [(3.0, "not_met"), (3.1, "met"), (2.0, "not_met"), (None, "unknown")])
 def test_survival_must_exceed_3_months(survival: float | None, status: str) -> None:
     lesion = compressing()
     assert check(lesion, case_for(lesion, survival=survival), "survival_gt_3_months")[0] == status
@@ -155,14 +151,10 @@ def test_sacral_compression_is_cauda_equina_only() -> None:
 @pytest.mark.parametrize(("hours", "status"), [(0, "met"), (47.9, "met"), (48, "not_met"), (72, "not_met")])
 def test_paraplegia_shorter_than_48_hours(hours: float, status: str) -> None:
     lesion = compressing()
-    case = CaseFacts(
-        estimated_survival_months=12.0, lesions=(lesion,), extra={"total_paraplegia_hours": hours}
-    )
+    case = CaseFacts(estimated_survival_months=12.0, lesions=(lesion,), extra={"total_paraplegia_hours": hours})
     assert check(lesion, case, "paraplegia_lt_48h")[0] == status
     # And the explicit argument gives the same answer
-    explicit = escc_assessment(
-        lesion, CaseFacts(estimated_survival_months=12.0), total_paraplegia_hours=hours
-    )
+    explicit = escc_assessment(lesion, CaseFacts(estimated_survival_months=12.0), total_paraplegia_hours=hours)
     assert str(explicit.patchell_criteria[3].status) == status
 
 

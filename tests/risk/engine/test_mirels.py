@@ -110,9 +110,7 @@ def test_femur_without_subsite_gets_no_category_when_the_site_decides_it() -> No
 def test_femur_without_subsite_is_impending_when_both_totals_are() -> None:
     # Given functional pain, lytic, > 2/3: site 2 or 3 + 3 + 3 + 3 = 11 or 12, impending either way
     result = mirels_score(
-        lesion(
-            site="femur", subsite=None, pain="functional", radiographic_type="lytic", cortical_involvement="gt_two_thirds"
-        )
+        lesion(site="femur", subsite=None, pain="functional", radiographic_type="lytic", cortical_involvement="gt_two_thirds")
     )
     assert result.possible_range == (11, 12)
     assert result.score is None and result.category == "impending_fracture"
@@ -227,14 +225,9 @@ def test_category_of_every_total(total: int, category: str) -> None:
 def test_recommendation_texts_follow_the_category() -> None:
     assert (
         "prophylactic fixation"
-        in mirels_score(
-            lesion(site="femur", subsite="femoral_neck", pain="functional", radiographic_type="lytic")
-        ).recommendation
+        in mirels_score(lesion(site="femur", subsite="femoral_neck", pain="functional", radiographic_type="lytic")).recommendation
     )
-    assert (
-        "surgical opinion"
-        in mirels_score(lesion(site="tibia", pain="moderate", radiographic_type="lytic")).recommendation
-    )
+    assert "surgical opinion" in mirels_score(lesion(site="tibia", pain="moderate", radiographic_type="lytic")).recommendation
     assert "radiotherapy and observation" in mirels_score(lesion()).recommendation
 
 
@@ -327,9 +320,7 @@ def test_exhaustive_enumeration_matches_the_oracle() -> None:
         list(Site), subsites, [None, *LimbPain], [None, *RadiographicType], [None, *CorticalInvolvement]
     ):
         result = mirels_score(
-            LesionFacts(
-                site=site, subsite=subsite, pain=pain, radiographic_type=rtype, cortical_involvement=size
-            )
+            LesionFacts(site=site, subsite=subsite, pain=pain, radiographic_type=rtype, cortical_involvement=size)
         )
         # Then non-Mirels sites never get a number
         if site.value not in MIRELS_SITES:
@@ -345,9 +336,7 @@ def test_exhaustive_enumeration_matches_the_oracle() -> None:
         # And known inputs give the oracle's total and category; any unknown gives no total, and a
         # category only when the lowest and highest completions share it
         if None in parts:
-            spans = [
-                (p, p) if p is not None else ((2, 3) if i == 0 else (1, 3)) for i, p in enumerate(parts)
-            ]
+            spans = [(p, p) if p is not None else ((2, 3) if i == 0 else (1, 3)) for i, p in enumerate(parts)]
             low, high = sum(lo for lo, _ in spans), sum(hi for _, hi in spans)
             certain = expected_category(low) if expected_category(low) == expected_category(high) else None
             assert result.score is None and result.missing
@@ -402,9 +391,7 @@ def test_possible_range_brackets_every_completion(
     pain: LimbPain | None, rtype: RadiographicType | None, size: CorticalInvolvement | None
 ) -> None:
     # Given a tibia lesion with some inputs missing
-    partial = mirels_score(
-        LesionFacts(site=Site.TIBIA, pain=pain, radiographic_type=rtype, cortical_involvement=size)
-    )
+    partial = mirels_score(LesionFacts(site=Site.TIBIA, pain=pain, radiographic_type=rtype, cortical_involvement=size))
     if partial.score is not None:
         return
     assert partial.possible_range is not None

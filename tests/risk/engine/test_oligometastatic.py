@@ -57,26 +57,18 @@ def test_total_unknown_when_either_count_is_missing(missing: str) -> None:
         (5, 1, "not_met", "not_met"),  # 6
     ],
 )
-def test_each_definition_keeps_its_own_cut_off(
-    bone: int, visceral: int, consensus: str, seed002: str
-) -> None:
+def test_each_definition_keeps_its_own_cut_off(bone: int, visceral: int, consensus: str, seed002: str) -> None:
     case = de_novo_case(bone_metastases_count=bone, visceral_metastases_count=visceral)
     assert status(case, "estro_astro_1_to_5") == consensus
     assert status(case, "seed002_le_3") == seed002
 
 
 def test_more_than_five_foci_is_polymetastatic() -> None:
-    assert (
-        oligometastatic_state(de_novo_case(bone_metastases_count=6, visceral_metastases_count=0)).category
-        == "polymetastatic"
-    )
+    assert oligometastatic_state(de_novo_case(bone_metastases_count=6, visceral_metastases_count=0)).category == "polymetastatic"
 
 
 def test_zero_foci_has_no_class() -> None:
-    assert (
-        oligometastatic_state(de_novo_case(bone_metastases_count=0, visceral_metastases_count=0)).category
-        is None
-    )
+    assert oligometastatic_state(de_novo_case(bone_metastases_count=0, visceral_metastases_count=0)).category is None
 
 
 @pytest.mark.parametrize(
@@ -134,9 +126,7 @@ def test_unknown_history_leaves_the_class_unknown(missing: str) -> None:
 
 
 def test_polymetastatic_needs_no_history() -> None:
-    case = de_novo_case(
-        bone_metastases_count=9, history_polymetastatic=None, history_oligometastatic_treated=None
-    )
+    case = de_novo_case(bone_metastases_count=9, history_polymetastatic=None, history_oligometastatic_treated=None)
     assert oligometastatic_state(case).category == "polymetastatic"
 
 
@@ -154,9 +144,7 @@ def test_polymetastatic_needs_no_history() -> None:
     ],
 )
 def test_oligoprogression(on_therapy: bool | None, progressing: int | None, expected: bool | None) -> None:
-    result = oligometastatic_state(
-        de_novo_case(on_systemic_therapy=on_therapy, progressing_lesions_count=progressing)
-    )
+    result = oligometastatic_state(de_novo_case(on_systemic_therapy=on_therapy, progressing_lesions_count=progressing))
     assert result.oligoprogression is expected
     assert result.to_dict()["oligoprogression"] is expected
 

@@ -46,9 +46,7 @@ def test_a_lesion_meeting_no_criterion_is_not_high_risk() -> None:
     assert result.to_dict()["criteria_met"] == []
 
 
-@pytest.mark.parametrize(
-    ("diameter", "met"), [(19.9, False), (20.0, True), (20, True), (20.1, True), (0.0, False)]
-)
+@pytest.mark.parametrize(("diameter", "met"), [(19.9, False), (20.0, True), (20, True), (20.1, True), (0.0, False)])
 def test_bulky_threshold_is_20_mm_inclusive(diameter: float, met: bool) -> None:
     # Given an asymptomatic lesion of a given diameter
     result = high_risk_asymptomatic(quiet_lesion(max_diameter_mm=diameter))
@@ -71,21 +69,14 @@ def test_bulky_threshold_is_20_mm_inclusive(diameter: float, met: bool) -> None:
     ],
 )
 def test_every_joint_region_meets_the_joint_criterion(site: str, subsite: str) -> None:
-    result = high_risk_asymptomatic(
-        quiet_lesion(site=site, subsite=subsite, cortical_involvement="lt_one_third")
-    )
+    result = high_risk_asymptomatic(quiet_lesion(site=site, subsite=subsite, cortical_involvement="lt_one_third"))
     assert result.criteria_met == ("joint",)
     assert result.high_risk is True
 
 
-@pytest.mark.parametrize(
-    ("site", "subsite"), [("femur", "peritrochanteric"), ("femur", "shaft"), ("humerus", "proximal")]
-)
+@pytest.mark.parametrize(("site", "subsite"), [("femur", "peritrochanteric"), ("femur", "shaft"), ("humerus", "proximal")])
 def test_non_joint_subsites_do_not_meet_the_joint_criterion(site: str, subsite: str) -> None:
-    assert (
-        statuses(quiet_lesion(site=site, subsite=subsite, cortical_involvement="lt_one_third"))["joint"]
-        == "not_met"
-    )
+    assert statuses(quiet_lesion(site=site, subsite=subsite, cortical_involvement="lt_one_third"))["joint"] == "not_met"
 
 
 @pytest.mark.parametrize("site", ["femur", "humerus"])
@@ -104,41 +95,24 @@ def test_joint_is_unknown_on_femur_and_humerus_without_subsite(site: str) -> Non
 @pytest.mark.parametrize("site", ["pelvis", "scapula", "sacrum"])
 def test_joint_not_met_where_the_vocabulary_has_only_joint_subsites(site: str) -> None:
     # Given an iliac-wing / scapular-body / sacral-body lesion: no subsite code exists for them
-    check = statuses(
-        quiet_lesion(
-            site=site, level_from="S2" if site == "sacrum" else None, posterior_element_involvement=False
-        )
-    )
+    check = statuses(quiet_lesion(site=site, level_from="S2" if site == "sacrum" else None, posterior_element_involvement=False))
     assert check["joint"] == "not_met"
 
 
-@pytest.mark.parametrize(
-    "site", ["humerus", "radius", "ulna", "clavicle", "femur", "tibia", "fibula", "metacarpal", "phalanx"]
-)
+@pytest.mark.parametrize("site", ["humerus", "radius", "ulna", "clavicle", "femur", "tibia", "fibula", "metacarpal", "phalanx"])
 def test_long_bone_cortical_met_for_one_third_to_two_thirds_on_every_listed_bone(site: str) -> None:
-    result = high_risk_asymptomatic(
-        quiet_lesion(site=site, subsite="shaft", cortical_involvement="one_third_to_two_thirds")
-    )
+    result = high_risk_asymptomatic(quiet_lesion(site=site, subsite="shaft", cortical_involvement="one_third_to_two_thirds"))
     assert result.criteria_met == ("long_bone_cortical",)
 
 
-@pytest.mark.parametrize(
-    ("cortical", "status"), [("lt_one_third", "not_met"), ("gt_two_thirds", "not_met"), (None, "unknown")]
-)
+@pytest.mark.parametrize(("cortical", "status"), [("lt_one_third", "not_met"), ("gt_two_thirds", "not_met"), (None, "unknown")])
 def test_long_bone_cortical_other_values(cortical: str | None, status: str) -> None:
     # Given a tibial shaft lesion: only 1/3-2/3 meets the criterion as written
-    assert (
-        statuses(quiet_lesion(site="tibia", subsite="shaft", cortical_involvement=cortical))[
-            "long_bone_cortical"
-        ]
-        == status
-    )
+    assert statuses(quiet_lesion(site="tibia", subsite="shaft", cortical_involvement=cortical))["long_bone_cortical"] == status
 
 
 def test_metatarsal_is_not_in_the_trial_long_bone_list() -> None:
-    result = high_risk_asymptomatic(
-        quiet_lesion(site="metatarsal", cortical_involvement="one_third_to_two_thirds")
-    )
+    result = high_risk_asymptomatic(quiet_lesion(site="metatarsal", cortical_involvement="one_third_to_two_thirds"))
     assert result.high_risk is False
     assert "metatarsal" in next(c for c in result.criteria if c.code == "long_bone_cortical").explanation
 
@@ -163,9 +137,7 @@ def test_sins_junctional_levels_that_are_not_prophylactic_junctional(level: str)
     ("level_from", "level_to", "met"),
     [("T10", "T12", True), ("T2", "T6", False), ("L2", "L5", True), ("C5", "C6", False)],
 )
-def test_a_span_meets_junctional_when_any_level_is_junctional(
-    level_from: str, level_to: str, met: bool
-) -> None:
+def test_a_span_meets_junctional_when_any_level_is_junctional(level_from: str, level_to: str, met: bool) -> None:
     assert (statuses(spinal(level_from, level_to))["junctional_spine"] == "met") is met
 
 

@@ -180,9 +180,7 @@ SUBLUXED = {**PAINFUL_LYTIC, "alignment": "subluxation_translation"}  # 10
         ),
     ],
 )
-def test_boundaries_and_extreme_totals(
-    fields: dict[str, str], total: int, category: str, consultation: bool
-) -> None:
+def test_boundaries_and_extreme_totals(fields: dict[str, str], total: int, category: str, consultation: bool) -> None:
     # Given lesions totalling 0, 6, 7, 12, 13 and 18
     result = sins_score(spine(**fields))
     # Then 0-6 is stable, 7-12 indeterminate, 13-18 unstable; 7 or more calls for a surgical consultation
@@ -285,9 +283,7 @@ def test_public_api_dict_shape() -> None:
 
 
 def _oracle_location(level_from: str, level_to: str | None) -> int | None:
-    levels = VERTEBRAL_LEVELS[
-        VERTEBRAL_LEVELS.index(level_from) : VERTEBRAL_LEVELS.index(level_to or level_from) + 1
-    ]
+    levels = VERTEBRAL_LEVELS[VERTEBRAL_LEVELS.index(level_from) : VERTEBRAL_LEVELS.index(level_to or level_from) + 1]
     scored = [LOCATION_POINTS[level] for level in levels if level != "coccyx"]
     return max(scored) if scored else None
 

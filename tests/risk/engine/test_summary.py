@@ -166,9 +166,7 @@ def test_digest_is_stable_and_sensitive_to_inputs() -> None:
     base = inputs_digest(QUIET_BULKY_RIB)
     assert len(base) == 64
     # Same values, other Python types / other ref: same digest
-    assert (
-        inputs_digest(dataclasses.replace(QUIET_BULKY_RIB, site="rib", max_diameter_mm=25, ref="x")) == base
-    )  # type: ignore[arg-type]
+    assert inputs_digest(dataclasses.replace(QUIET_BULKY_RIB, site="rib", max_diameter_mm=25, ref="x")) == base  # type: ignore[arg-type]
     # Any input change: another digest
     assert inputs_digest(dataclasses.replace(QUIET_BULKY_RIB, max_diameter_mm=25.1)) != base
     assert inputs_digest(dataclasses.replace(QUIET_BULKY_RIB, symptomatic=None)) != base
@@ -179,9 +177,7 @@ def test_lesion_digest_covers_the_case_context() -> None:
     digest = inputs_digest(COMPRESSING_T12, case)
     assert digest != inputs_digest(COMPRESSING_T12)
     assert digest != inputs_digest(COMPRESSING_T12, dataclasses.replace(case, estimated_survival_months=2.0))
-    assert digest != inputs_digest(
-        COMPRESSING_T12, dataclasses.replace(case, extra={"total_paraplegia_hours": 72})
-    )
+    assert digest != inputs_digest(COMPRESSING_T12, dataclasses.replace(case, extra={"total_paraplegia_hours": 72}))
 
 
 def test_case_digest_ignores_the_order_of_therapy_classes() -> None:

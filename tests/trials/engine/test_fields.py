@@ -97,9 +97,7 @@ def test_breast_subtype_known(er: str | None, pr: str | None, her2: str | None, 
 def test_breast_subtype_partial_and_not_applicable() -> None:
     assert get_breast_subtype(CaseFacts(primary_histology="prostate")) == "not_applicable"  # type: ignore[arg-type]
     er_neg = CaseFacts(primary_histology="breast", er_status="negative", her2_status="negative")  # type: ignore[arg-type]
-    assert get_breast_subtype(er_neg) == Partial(
-        missing=("pr_status",), possible=frozenset({"luminal", "triple_negative"})
-    )
+    assert get_breast_subtype(er_neg) == Partial(missing=("pr_status",), possible=frozenset({"luminal", "triple_negative"}))
     unknown_primary = CaseFacts(er_status="negative", pr_status="negative", her2_status="negative")  # type: ignore[arg-type]
     assert get_breast_subtype(unknown_primary) == Partial(
         missing=("primary_histology",), possible=frozenset({"triple_negative", "not_applicable"})
@@ -117,17 +115,11 @@ def test_breast_subtype_partial_and_not_applicable() -> None:
 
 def test_metastases_count() -> None:
     assert get_metastases_count(CaseFacts(bone_metastases_count=2, visceral_metastases_count=1)) == 3
-    assert get_metastases_count(CaseFacts(bone_metastases_count=2)) == Partial(
-        missing=("visceral_metastases_count",), lo=2
-    )
-    assert get_metastases_count(CaseFacts(visceral_metastases_count=3)) == Partial(
-        missing=("bone_metastases_count",), lo=3
-    )
+    assert get_metastases_count(CaseFacts(bone_metastases_count=2)) == Partial(missing=("visceral_metastases_count",), lo=2)
+    assert get_metastases_count(CaseFacts(visceral_metastases_count=3)) == Partial(missing=("bone_metastases_count",), lo=3)
 
 
-def history(
-    poly: bool | None, oligo: bool | None, primary: date | None, metastasis: date | None
-) -> CaseFacts:
+def history(poly: bool | None, oligo: bool | None, primary: date | None, metastasis: date | None) -> CaseFacts:
     return CaseFacts(
         history_polymetastatic=poly,
         history_oligometastatic_treated=oligo,

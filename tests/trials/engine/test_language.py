@@ -106,12 +106,8 @@ def test_compiled_connectives_follow_the_truth_tables(a: Result, b: Result) -> N
     assert result({"not": leaf(0)}, facts) is NOT_TABLE[a]
     assert result({"not": {"not": leaf(0)}}, facts) is a
     # De Morgan holds in Kleene logic, and the compiler relies on it.
-    assert result({"not": {"all": [leaf(0), leaf(1)]}}, facts) is result(
-        {"any": [{"not": leaf(0)}, {"not": leaf(1)}]}, facts
-    )
-    assert result({"not": {"any": [leaf(0), leaf(1)]}}, facts) is result(
-        {"all": [{"not": leaf(0)}, {"not": leaf(1)}]}, facts
-    )
+    assert result({"not": {"all": [leaf(0), leaf(1)]}}, facts) is result({"any": [{"not": leaf(0)}, {"not": leaf(1)}]}, facts)
+    assert result({"not": {"any": [leaf(0), leaf(1)]}}, facts) is result({"all": [{"not": leaf(0)}, {"not": leaf(1)}]}, facts)
 
 
 def test_unknown_junction_lists_only_the_fields_that_matter() -> None:
@@ -130,12 +126,9 @@ def test_unknown_junction_lists_only_the_fields_that_matter() -> None:
 
 def test_junction_explanations() -> None:
     facts = CaseFacts(primary_histology="breast", primary_controlled=False, ecog=1)
-    both_fail = evaluate(
-        {"all": [cmp("primary_histology", "eq", "prostate"), cmp("primary_controlled", "eq", True)]}, facts
-    )
+    both_fail = evaluate({"all": [cmp("primary_histology", "eq", "prostate"), cmp("primary_controlled", "eq", True)]}, facts)
     assert both_fail.explanation == (
-        "primary histology is breast; trial requires prostate; "
-        "primary tumour controlled: no; trial requires yes"
+        "primary histology is breast; trial requires prostate; primary tumour controlled: no; trial requires yes"
     )
     one_met = evaluate({"any": [cmp("primary_histology", "eq", "prostate"), cmp("ecog", "le", 2)]}, facts)
     assert one_met.result is MET
@@ -259,13 +252,9 @@ def test_set_operators(op: str, value: Any, classes: tuple[str, ...], expected: 
 
 def test_explanation_texts_read_like_a_clinician_would_write_them() -> None:
     three = CaseFacts(bone_metastases_count=2, visceral_metastases_count=1)
-    assert evaluate(cmp("metastases_count", "between", [1, 3]), three).explanation == (
-        "3 metastases; trial allows 1-3"
-    )
+    assert evaluate(cmp("metastases_count", "between", [1, 3]), three).explanation == ("3 metastases; trial allows 1-3")
     one = CaseFacts(bone_metastases_count=1, visceral_metastases_count=0)
-    assert (
-        evaluate(cmp("metastases_count", "le", 3), one).explanation == "1 metastasis; trial allows at most 3"
-    )
+    assert evaluate(cmp("metastases_count", "le", 3), one).explanation == "1 metastasis; trial allows at most 3"
     rcc = CaseFacts(primary_histology="renal_cell")  # type: ignore[arg-type]
     assert evaluate(cmp("primary_histology", "in", ["breast", "nsclc", "prostate"]), rcc).explanation == (
         "primary histology is renal_cell; trial requires breast, nsclc or prostate"
@@ -294,9 +283,7 @@ def test_a_lower_bound_decides_what_it_can() -> None:
     many_bone = CaseFacts(bone_metastases_count=6)  # visceral count unknown
     outcome = evaluate(cmp("metastases_count", "between", [1, 5]), many_bone)
     assert outcome.result is NOT_MET
-    assert outcome.explanation == (
-        "at least 6 metastases (visceral_metastases_count not recorded); trial allows 1-5"
-    )
+    assert outcome.explanation == ("at least 6 metastases (visceral_metastases_count not recorded); trial allows 1-5")
     assert result(cmp("metastases_count", "gt", 5), many_bone) is MET
     few_bone = evaluate(cmp("metastases_count", "between", [1, 5]), CaseFacts(bone_metastases_count=2))
     assert few_bone.result is UNKNOWN
@@ -331,8 +318,7 @@ def test_possible_values_decide_what_they_can() -> None:
     not_tn = evaluate(cmp("breast_subtype", "ne", "triple_negative"), er_positive)
     assert not_tn.result is MET
     assert not_tn.explanation == (
-        "breast subtype is her2_positive or luminal (her2_status not recorded); "
-        "trial excludes triple_negative"
+        "breast subtype is her2_positive or luminal (her2_status not recorded); trial excludes triple_negative"
     )
     luminal = evaluate(cmp("breast_subtype", "eq", "luminal"), er_positive)
     assert luminal.result is UNKNOWN
@@ -363,10 +349,7 @@ def test_some_lesion() -> None:
     found = evaluate({"some_lesion": IS_FEMUR}, described(RIB, FEMUR))
     assert found.explanation == "lesion 2 (femur, shaft): site is femur"
     none = evaluate({"some_lesion": IS_FEMUR}, described(RIB))
-    assert (
-        none.explanation
-        == "no recorded lesion meets: site is femur (1 recorded); trial requires at least one"
-    )
+    assert none.explanation == "no recorded lesion meets: site is femur (1 recorded); trial requires at least one"
 
 
 def test_no_lesion() -> None:
@@ -471,8 +454,7 @@ def test_count_lesions_with_unknowns_uses_the_possible_range() -> None:
     )
     decided = evaluate({"count_lesions": {"where": NEAR_CORD, "op": "le", "value": 5}}, facts)
     assert (
-        decided.explanation
-        == "1-3 of 3 recorded lesions meet: distance to the spinal cord at most 3 mm; trial allows at most 5"
+        decided.explanation == "1-3 of 3 recorded lesions meet: distance to the spinal cord at most 3 mm; trial allows at most 5"
     )
 
 
@@ -491,9 +473,7 @@ def test_vertebral_levels_span_the_lesion() -> None:
 
 
 def test_labels_replace_generated_descriptions() -> None:
-    rule = {
-        "some_lesion": {"all": [IS_FEMUR, cmp("symptomatic", "eq", False)], "label": "asymptomatic femur"}
-    }
+    rule = {"some_lesion": {"all": [IS_FEMUR, cmp("symptomatic", "eq", False)], "label": "asymptomatic femur"}}
     femur = LesionFacts(site="femur", symptomatic=False)  # type: ignore[arg-type]
     assert evaluate(rule, described(femur)).explanation == "lesion 1 (femur): asymptomatic femur"
     assert evaluate(rule, described(RIB)).explanation == (

@@ -62,9 +62,7 @@ TRIAL = compile_trial(definition())
 
 def test_eligible_to_dict_shape() -> None:
     # no bone metastasis, so none left undescribed for the femoral exclusion to be unknown about
-    match = TRIAL.match(
-        CaseFacts(primary_controlled=True, bone_metastases_count=0, visceral_metastases_count=2)
-    )
+    match = TRIAL.match(CaseFacts(primary_controlled=True, bone_metastases_count=0, visceral_metastases_count=2))
     assert match.eligibility is Eligibility.ELIGIBLE
     data = match.to_dict()
     assert set(data) == {

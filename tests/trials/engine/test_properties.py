@@ -75,9 +75,9 @@ lesion_expressions = st.recursive(st.sampled_from(LESION_LEAVES), junctions, max
 quantifiers = st.one_of(
     lesion_expressions.map(lambda e: {"some_lesion": e}),
     lesion_expressions.map(lambda e: {"no_lesion": e}),
-    st.tuples(
-        lesion_expressions, st.sampled_from([("between", [1, 2]), ("ge", 1), ("eq", 0), ("in", [1, 3])])
-    ).map(lambda t: {"count_lesions": {"where": t[0], "op": t[1][0], "value": t[1][1]}}),
+    st.tuples(lesion_expressions, st.sampled_from([("between", [1, 2]), ("ge", 1), ("eq", 0), ("in", [1, 3])])).map(
+        lambda t: {"count_lesions": {"where": t[0], "op": t[1][0], "value": t[1][1]}}
+    ),
 )
 expressions = st.recursive(st.one_of(st.sampled_from(CASE_LEAVES), quantifiers), junctions, max_leaves=6)
 
@@ -130,9 +130,7 @@ def cases(draw: st.DrawFn) -> CaseFacts:
         history_polymetastatic=draw(optional(st.booleans())),
         history_oligometastatic_treated=draw(optional(st.booleans())),
         primary_diagnosis_date=draw(optional(st.just(primary))),
-        metastasis_diagnosis_date=draw(
-            optional(st.integers(-60, 900).map(lambda d: primary + timedelta(days=d)))
-        ),
+        metastasis_diagnosis_date=draw(optional(st.integers(-60, 900).map(lambda d: primary + timedelta(days=d)))),
         systemic_therapy_classes=draw(optional(st.sampled_from([(), ("endocrine",), ("chemotherapy",)]))),
         extra=draw(st.sampled_from([{}, {"planned_min_bed10_gy": 40.0}, {"planned_min_bed10_gy": 60.0}])),
         lesions=recorded,
@@ -152,12 +150,8 @@ def completed(draw: st.DrawFn, case: CaseFacts) -> CaseFacts:
         return replace(
             lesion,
             subsite=fill(lesion.subsite, st.sampled_from(subsites)) if subsites else None,
-            level_from=fill(lesion.level_from, st.sampled_from(level_choices(lesion.site)))
-            if spinal
-            else None,
-            cortical_involvement=fill(
-                lesion.cortical_involvement, st.sampled_from(["lt_one_third", "one_third_to_two_thirds"])
-            ),
+            level_from=fill(lesion.level_from, st.sampled_from(level_choices(lesion.site))) if spinal else None,
+            cortical_involvement=fill(lesion.cortical_involvement, st.sampled_from(["lt_one_third", "one_third_to_two_thirds"])),
             max_diameter_mm=fill(lesion.max_diameter_mm, st.floats(5, 40)),
             symptomatic=fill(lesion.symptomatic, st.booleans()),
             # Recorded for spinal lesions, but a number has no "not applicable": any lesion may have it.
@@ -186,11 +180,8 @@ def completed(draw: st.DrawFn, case: CaseFacts) -> CaseFacts:
         metastasis_diagnosis_date=fill(
             case.metastasis_diagnosis_date, st.integers(-400, 900).map(lambda d: primary + timedelta(days=d))
         ),
-        systemic_therapy_classes=fill(
-            case.systemic_therapy_classes, st.sampled_from([(), ("cdk46_inhibitor",), ("endocrine",)])
-        ),
-        extra=case.extra
-        or draw(st.sampled_from([{"planned_min_bed10_gy": 30.0}, {"planned_min_bed10_gy": 50.0}])),
+        systemic_therapy_classes=fill(case.systemic_therapy_classes, st.sampled_from([(), ("cdk46_inhibitor",), ("endocrine",)])),
+        extra=case.extra or draw(st.sampled_from([{"planned_min_bed10_gy": 30.0}, {"planned_min_bed10_gy": 50.0}])),
         lesions=tuple(filled_lesions),
     )
 
@@ -257,9 +248,7 @@ def test_a_decided_result_holds_whatever_the_unknowns_turn_out_to_be(
 
 @settings(max_examples=300)
 @given(expressions, cases(), st.data())
-def test_filling_in_the_missing_fields_can_only_decide(
-    rule: dict[str, Any], case: CaseFacts, data: st.DataObject
-) -> None:
+def test_filling_in_the_missing_fields_can_only_decide(rule: dict[str, Any], case: CaseFacts, data: st.DataObject) -> None:
     # With every unknown filled in, nothing is missing any more.
     reality = data.draw(completed(case))
     assert run(rule, reality).result is not Result.UNKNOWN
@@ -275,9 +264,7 @@ def test_trial_eligibility_aggregates_the_criteria(case: CaseFacts) -> None:
         results = [c.result for c in match.criteria]
         assert match.eligibility is aggregate(results)
         if match.eligibility is Eligibility.POSSIBLY_ELIGIBLE:
-            expected = list(
-                dict.fromkeys(m for c in match.criteria if c.result is Result.UNKNOWN for m in c.missing)
-            )
+            expected = list(dict.fromkeys(m for c in match.criteria if c.result is Result.UNKNOWN for m in c.missing))
             assert list(match.missing_fields) == expected
             assert match.missing_fields
         else:

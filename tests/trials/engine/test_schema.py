@@ -71,9 +71,7 @@ def test_a_typo_in_a_field_name_names_the_path() -> None:
     }
     issues = validate_trial(trial(criterion(rule)))
     assert paths(issues) == ["$.criteria[0].rule.all[1].field"]
-    assert issues[0].message == (
-        "unknown field 'primary_histolgy': not a case field; did you mean 'primary_histology'?"
-    )
+    assert issues[0].message == ("unknown field 'primary_histolgy': not a case field; did you mean 'primary_histology'?")
 
 
 def test_a_case_field_inside_a_lesion_quantifier_is_an_error() -> None:
@@ -101,8 +99,7 @@ def test_a_wrong_enum_value_names_the_path() -> None:
         (
             {"field": "primary_histology", "op": "lt", "value": "breast"},
             "$.op",
-            "operator 'lt' does not apply to field 'primary_histology' "
-            "(allowed: eq, ne, in, not_in, is_known)",
+            "operator 'lt' does not apply to field 'primary_histology' (allowed: eq, ne, in, not_in, is_known)",
         ),
         (
             {"field": "primary_controlled", "op": "between", "value": [0, 1]},
@@ -134,8 +131,7 @@ def test_a_wrong_enum_value_names_the_path() -> None:
         (
             {"field": "ecog", "op": "approx", "value": 1},
             "$.op",
-            "unknown operator 'approx'; field 'ecog' allows: "
-            "eq, ne, lt, le, gt, ge, between, in, not_in, is_known",
+            "unknown operator 'approx'; field 'ecog' allows: eq, ne, lt, le, gt, ge, between, in, not_in, is_known",
         ),
         (
             {"field": "primary_diagnosis_date", "op": "lt", "value": "2021-02-30"},
@@ -177,16 +173,10 @@ def test_criteria_level_errors() -> None:
     assert paths(validate_criteria([bad_kind])) == ["$[0].kind"]
     no_source = criterion({"field": "ecog", "op": "le", "value": 2})
     del no_source["source"]
-    assert [(i.path, i.message) for i in validate_criteria([no_source])] == [
-        ("$[0]", "'source' is a required property")
-    ]
+    assert [(i.path, i.message) for i in validate_criteria([no_source])] == [("$[0]", "'source' is a required property")]
     duplicate = [criterion({"field": "ecog", "op": "le", "value": 2}, code="same")] * 2
-    assert [(i.path, i.message) for i in validate_criteria(duplicate)] == [
-        ("$[1].code", "duplicate criterion code 'same'")
-    ]
-    assert paths(
-        validate_criteria([criterion({"field": "ecog", "op": "le", "value": 2}, code="Bad Code")])
-    ) == ["$[0].code"]
+    assert [(i.path, i.message) for i in validate_criteria(duplicate)] == [("$[1].code", "duplicate criterion code 'same'")]
+    assert paths(validate_criteria([criterion({"field": "ecog", "op": "le", "value": 2}, code="Bad Code")])) == ["$[0].code"]
 
 
 def test_trial_level_errors() -> None:

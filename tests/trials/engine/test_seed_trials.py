@@ -71,13 +71,9 @@ SCENARIOS = [
     Scenario(
         "NCT01446744",  # SABR-COMET
         eligible=facts(primary_controlled=True, **mets(2, 1), lesions=(RIB, SPINE_FAR)),
-        ineligible=facts(
-            primary_controlled=True, **mets(2, 1), lesions=(RIB, lesion("femur", subsite="shaft"))
-        ),
+        ineligible=facts(primary_controlled=True, **mets(2, 1), lesions=(RIB, lesion("femur", subsite="shaft"))),
         failing=["no_femoral_metastasis"],
-        possibly=facts(
-            primary_controlled=True, **mets(2, None), lesions=(RIB, lesion("lumbar_spine", level_from="L2"))
-        ),
+        possibly=facts(primary_controlled=True, **mets(2, None), lesions=(RIB, lesion("lumbar_spine", level_from="L2"))),
         missing=["visceral_metastases_count", "lesions[1].distance_to_spinal_cord_mm"],
         more_ineligible=[
             (
@@ -127,9 +123,7 @@ SCENARIOS = [
     Scenario(
         "NCT02680587",  # ORIOLE
         eligible=facts(primary_histology="prostate", castration_status="hormone_sensitive", **mets(2, 0)),
-        ineligible=facts(
-            primary_histology="prostate", castration_status="castration_resistant", **mets(2, 0)
-        ),
+        ineligible=facts(primary_histology="prostate", castration_status="castration_resistant", **mets(2, 0)),
         failing=["hormone_sensitive"],
         possibly=facts(primary_histology="prostate", **mets(2, 0)),
         missing=["castration_status"],
@@ -137,9 +131,7 @@ SCENARIOS = [
     Scenario(
         "NCT02364557",  # NRG-BR002
         eligible=facts(primary_histology="breast", **mets(2, 1), **DE_NOVO_SYNC),
-        ineligible=facts(
-            primary_histology="breast", **mets(2, 1), **{**DE_NOVO_SYNC, "history_polymetastatic": True}
-        ),
+        ineligible=facts(primary_histology="breast", **mets(2, 1), **{**DE_NOVO_SYNC, "history_polymetastatic": True}),
         failing=["newly_oligometastatic"],
         possibly=facts(
             primary_histology="breast",
@@ -215,9 +207,7 @@ SCENARIOS = [
     Scenario(
         "NCT04220476",  # CIMER
         eligible=facts(**LUMINAL, **mets(3, 0), extra={"first_line_cdk46_candidate": True}),
-        ineligible=facts(
-            **{**LUMINAL, "her2_status": "positive"}, **mets(3, 0), extra={"first_line_cdk46_candidate": True}
-        ),
+        ineligible=facts(**{**LUMINAL, "her2_status": "positive"}, **mets(3, 0), extra={"first_line_cdk46_candidate": True}),
         failing=["luminal_subtype"],
         possibly=facts(**LUMINAL, **mets(3, 0)),
         missing=["extra.first_line_cdk46_candidate"],
@@ -246,15 +236,11 @@ SCENARIOS = [
     ),
     Scenario(
         "NCT03523351",  # Gillespie, prophylactic RT
-        eligible=facts(
-            **mets(6, 2), lesions=(RIB, lesion("femur", subsite="femoral_neck", symptomatic=False))
-        ),
+        eligible=facts(**mets(6, 2), lesions=(RIB, lesion("femur", subsite="femoral_neck", symptomatic=False))),
         ineligible=facts(**mets(3, 1), lesions=(lesion("femur", subsite="femoral_neck", symptomatic=False),)),
         failing=["more_than_5_metastases"],
         # every bone metastasis is described (the undescribed ones would be asked for: see below)
-        possibly=facts(
-            **mets(1, 6), lesions=(lesion("thoracic_spine", level_from="T8", max_diameter_mm=25.0),)
-        ),
+        possibly=facts(**mets(1, 6), lesions=(lesion("thoracic_spine", level_from="T8", max_diameter_mm=25.0),)),
         missing=["lesions[0].symptomatic"],
         more_ineligible=[
             (
@@ -366,14 +352,11 @@ def test_metachronous_de_novo_disease_is_de_novo_for_stereo_sein() -> None:
     assert match.eligibility is Eligibility.ELIGIBLE, [c.explanation for c in match.criteria]
 
 
-@pytest.mark.parametrize("identifier", ["NCT02759783", "NCT01558427", "NCT02680587", "NCT03599765",
-                                        "NCT03904927", "NCT05673148"])
+@pytest.mark.parametrize("identifier", ["NCT02759783", "NCT01558427", "NCT02680587", "NCT03599765", "NCT03904927", "NCT05673148"])
 def test_at_most_n_metastases_needs_at_least_one(identifier: str) -> None:
     (criterion,) = [c for c in TRIALS[identifier].criteria if c.code.startswith("metastases_le_")]
     limit = int(criterion.code.rsplit("_", 1)[1])
-    results = {
-        n: criterion.evaluate(facts(**mets(0, n))).result.value for n in (0, 1, limit, limit + 1)
-    }
+    results = {n: criterion.evaluate(facts(**mets(0, n))).result.value for n in (0, 1, limit, limit + 1)}
     assert results == {0: "not_met", 1: "met", limit: "met", limit + 1: "not_met"}
 
 
@@ -384,9 +367,13 @@ def test_undescribed_bone_metastases_leave_lesion_criteria_unknown() -> None:
     assert match.eligibility is Eligibility.POSSIBLY_ELIGIBLE
     assert match.missing_fields == ("lesions",)
     # Gillespie: 7 bone metastases, 2 described without a high-risk feature: the 5 others might have one
-    case = facts(**mets(7, 0), lesions=(lesion("rib", symptomatic=False, max_diameter_mm=12.0,
-                                               posterior_element_involvement=False),
-                                        lesion("femur", subsite="femoral_neck", symptomatic=True)))
+    case = facts(
+        **mets(7, 0),
+        lesions=(
+            lesion("rib", symptomatic=False, max_diameter_mm=12.0, posterior_element_involvement=False),
+            lesion("femur", subsite="femoral_neck", symptomatic=True),
+        ),
+    )
     match = TRIALS["NCT03523351"].match(case)
     assert match.eligibility is Eligibility.POSSIBLY_ELIGIBLE
     assert match.missing_fields == ("lesions",)

@@ -34,18 +34,47 @@ BOARD_NAME = "Bone metastasis board, main hospital"
 
 # (histology, extra case fields) covering every breast subtype, both prostate states and NSCLC drivers.
 _PROFILES: tuple[tuple[str, dict[str, Any]], ...] = (
-    ("breast", {"er_status": "positive", "pr_status": "positive", "her2_status": "negative",
-                "systemic_therapy_classes": ["endocrine", "cdk46_inhibitor"]}),
-    ("breast", {"er_status": "negative", "pr_status": "negative", "her2_status": "positive",
-                "systemic_therapy_classes": ["anti_her2", "tdm1"]}),
-    ("breast", {"er_status": "negative", "pr_status": "negative", "her2_status": "negative",
-                "systemic_therapy_classes": ["chemotherapy", "parp_inhibitor"]}),
+    (
+        "breast",
+        {
+            "er_status": "positive",
+            "pr_status": "positive",
+            "her2_status": "negative",
+            "systemic_therapy_classes": ["endocrine", "cdk46_inhibitor"],
+        },
+    ),
+    (
+        "breast",
+        {
+            "er_status": "negative",
+            "pr_status": "negative",
+            "her2_status": "positive",
+            "systemic_therapy_classes": ["anti_her2", "tdm1"],
+        },
+    ),
+    (
+        "breast",
+        {
+            "er_status": "negative",
+            "pr_status": "negative",
+            "her2_status": "negative",
+            "systemic_therapy_classes": ["chemotherapy", "parp_inhibitor"],
+        },
+    ),
     ("prostate", {"castration_status": "hormone_sensitive", "systemic_therapy_classes": ["adt"]}),
-    ("prostate", {"castration_status": "castration_resistant",
-                  "systemic_therapy_classes": ["adt", "androgen_receptor_inhibitor"]}),
+    (
+        "prostate",
+        {"castration_status": "castration_resistant", "systemic_therapy_classes": ["adt", "androgen_receptor_inhibitor"]},
+    ),
     ("nsclc", {"egfr_mutation": "positive", "alk_rearrangement": "negative", "systemic_therapy_classes": ["tki"]}),
-    ("nsclc", {"egfr_mutation": "negative", "alk_rearrangement": "negative",
-               "systemic_therapy_classes": ["immunotherapy", "chemotherapy"]}),
+    (
+        "nsclc",
+        {
+            "egfr_mutation": "negative",
+            "alk_rearrangement": "negative",
+            "systemic_therapy_classes": ["immunotherapy", "chemotherapy"],
+        },
+    ),
     ("renal_cell", {"systemic_therapy_classes": ["tki", "immunotherapy"]}),
     ("myeloma", {"systemic_therapy_classes": ["chemotherapy", "bone_modifying_agent"]}),
     ("thyroid", {"systemic_therapy_classes": []}),
@@ -57,40 +86,126 @@ _PROFILES: tuple[tuple[str, dict[str, Any]], ...] = (
 
 # Limb lesions spanning every Mirels category, spinal lesions spanning every SINS category.
 _LIMB_LESIONS: tuple[dict[str, Any], ...] = (
-    {"site": "femur", "subsite": "peritrochanteric", "pain": "functional", "radiographic_type": "lytic",
-     "cortical_involvement": "gt_two_thirds", "max_diameter_mm": 42},  # Mirels 12
-    {"site": "femur", "subsite": "shaft", "pain": "moderate", "radiographic_type": "mixed",
-     "cortical_involvement": "one_third_to_two_thirds", "max_diameter_mm": 25},  # Mirels 8
-    {"site": "humerus", "subsite": "shaft", "pain": "moderate", "radiographic_type": "lytic",
-     "cortical_involvement": "one_third_to_two_thirds", "max_diameter_mm": 18},  # Mirels 8
-    {"site": "tibia", "subsite": "proximal", "pain": "mild", "radiographic_type": "blastic",
-     "cortical_involvement": "lt_one_third", "max_diameter_mm": 12},  # Mirels 5
-    {"site": "femur", "subsite": "femoral_neck", "pain": "functional", "radiographic_type": "mixed",
-     "cortical_involvement": "one_third_to_two_thirds", "max_diameter_mm": 30},  # Mirels 10
-    {"site": "radius", "subsite": "distal", "pain": "none", "radiographic_type": "lytic",
-     "cortical_involvement": "lt_one_third", "max_diameter_mm": 9},  # Mirels 6
+    {
+        "site": "femur",
+        "subsite": "peritrochanteric",
+        "pain": "functional",
+        "radiographic_type": "lytic",
+        "cortical_involvement": "gt_two_thirds",
+        "max_diameter_mm": 42,
+    },  # Mirels 12
+    {
+        "site": "femur",
+        "subsite": "shaft",
+        "pain": "moderate",
+        "radiographic_type": "mixed",
+        "cortical_involvement": "one_third_to_two_thirds",
+        "max_diameter_mm": 25,
+    },  # Mirels 8
+    {
+        "site": "humerus",
+        "subsite": "shaft",
+        "pain": "moderate",
+        "radiographic_type": "lytic",
+        "cortical_involvement": "one_third_to_two_thirds",
+        "max_diameter_mm": 18,
+    },  # Mirels 8
+    {
+        "site": "tibia",
+        "subsite": "proximal",
+        "pain": "mild",
+        "radiographic_type": "blastic",
+        "cortical_involvement": "lt_one_third",
+        "max_diameter_mm": 12,
+    },  # Mirels 5
+    {
+        "site": "femur",
+        "subsite": "femoral_neck",
+        "pain": "functional",
+        "radiographic_type": "mixed",
+        "cortical_involvement": "one_third_to_two_thirds",
+        "max_diameter_mm": 30,
+    },  # Mirels 10
+    {
+        "site": "radius",
+        "subsite": "distal",
+        "pain": "none",
+        "radiographic_type": "lytic",
+        "cortical_involvement": "lt_one_third",
+        "max_diameter_mm": 9,
+    },  # Mirels 6
 )
 _SPINE_LESIONS: tuple[dict[str, Any], ...] = (
-    {"site": "thoracic_spine", "level_from": "T6", "spinal_pain": "none", "radiographic_type": "blastic",
-     "alignment": "normal", "vertebral_collapse": "none", "posterolateral_involvement": "none",
-     "epidural_compression_grade": "0", "max_diameter_mm": 15},  # SINS 1: stable
-    {"site": "lumbar_spine", "level_from": "L1", "spinal_pain": "mechanical", "radiographic_type": "lytic",
-     "alignment": "normal", "vertebral_collapse": "lt50_collapse", "posterolateral_involvement": "unilateral",
-     "epidural_compression_grade": "1b", "max_diameter_mm": 28},  # SINS 11: indeterminate
-    {"site": "cervical_spine", "level_from": "C7", "spinal_pain": "mechanical",
-     "radiographic_type": "lytic", "alignment": "subluxation_translation", "vertebral_collapse": "gt50_collapse",
-     "posterolateral_involvement": "bilateral", "epidural_compression_grade": "2",
-     "distance_to_spinal_cord_mm": 0, "max_diameter_mm": 35},  # SINS 18: unstable
-    {"site": "lumbar_spine", "level_from": "L3", "spinal_pain": "occasional_non_mechanical",
-     "radiographic_type": "mixed", "alignment": "de_novo_deformity", "vertebral_collapse": "no_collapse_gt50_involved",
-     "posterolateral_involvement": "unilateral", "epidural_compression_grade": "1a", "max_diameter_mm": 22},  # 8
-    {"site": "thoracic_spine", "level_from": "T11", "level_to": "T12", "spinal_pain": "mechanical",
-     "radiographic_type": "lytic", "alignment": "de_novo_deformity", "vertebral_collapse": "gt50_collapse",
-     "posterolateral_involvement": "bilateral", "epidural_compression_grade": "3",
-     "distance_to_spinal_cord_mm": 0, "posterior_element_involvement": True, "max_diameter_mm": 40},  # SINS 16
-    {"site": "sacrum", "level_from": "S2", "spinal_pain": "none", "radiographic_type": "blastic",
-     "alignment": "normal", "vertebral_collapse": "none", "posterolateral_involvement": "none",
-     "epidural_compression_grade": "0", "max_diameter_mm": 14},  # SINS 0
+    {
+        "site": "thoracic_spine",
+        "level_from": "T6",
+        "spinal_pain": "none",
+        "radiographic_type": "blastic",
+        "alignment": "normal",
+        "vertebral_collapse": "none",
+        "posterolateral_involvement": "none",
+        "epidural_compression_grade": "0",
+        "max_diameter_mm": 15,
+    },  # SINS 1: stable
+    {
+        "site": "lumbar_spine",
+        "level_from": "L1",
+        "spinal_pain": "mechanical",
+        "radiographic_type": "lytic",
+        "alignment": "normal",
+        "vertebral_collapse": "lt50_collapse",
+        "posterolateral_involvement": "unilateral",
+        "epidural_compression_grade": "1b",
+        "max_diameter_mm": 28,
+    },  # SINS 11: indeterminate
+    {
+        "site": "cervical_spine",
+        "level_from": "C7",
+        "spinal_pain": "mechanical",
+        "radiographic_type": "lytic",
+        "alignment": "subluxation_translation",
+        "vertebral_collapse": "gt50_collapse",
+        "posterolateral_involvement": "bilateral",
+        "epidural_compression_grade": "2",
+        "distance_to_spinal_cord_mm": 0,
+        "max_diameter_mm": 35,
+    },  # SINS 18: unstable
+    {
+        "site": "lumbar_spine",
+        "level_from": "L3",
+        "spinal_pain": "occasional_non_mechanical",
+        "radiographic_type": "mixed",
+        "alignment": "de_novo_deformity",
+        "vertebral_collapse": "no_collapse_gt50_involved",
+        "posterolateral_involvement": "unilateral",
+        "epidural_compression_grade": "1a",
+        "max_diameter_mm": 22,
+    },  # 8
+    {
+        "site": "thoracic_spine",
+        "level_from": "T11",
+        "level_to": "T12",
+        "spinal_pain": "mechanical",
+        "radiographic_type": "lytic",
+        "alignment": "de_novo_deformity",
+        "vertebral_collapse": "gt50_collapse",
+        "posterolateral_involvement": "bilateral",
+        "epidural_compression_grade": "3",
+        "distance_to_spinal_cord_mm": 0,
+        "posterior_element_involvement": True,
+        "max_diameter_mm": 40,
+    },  # SINS 16
+    {
+        "site": "sacrum",
+        "level_from": "S2",
+        "spinal_pain": "none",
+        "radiographic_type": "blastic",
+        "alignment": "normal",
+        "vertebral_collapse": "none",
+        "posterolateral_involvement": "none",
+        "epidural_compression_grade": "0",
+        "max_diameter_mm": 14,
+    },  # SINS 0
 )
 _OTHER_LESIONS: tuple[dict[str, Any], ...] = (
     {"site": "pelvis", "subsite": "acetabulum", "radiographic_type": "lytic", "max_diameter_mm": 31, "symptomatic": False},
@@ -128,9 +243,7 @@ class Command(BaseCommand):
                     user.save()
                 users[username] = user
                 if role != Role.ADMINISTRATOR:
-                    BoardMembership.objects.get_or_create(
-                        board=board, user=user, defaults={"is_chair": username == "surgeon"}
-                    )
+                    BoardMembership.objects.get_or_create(board=board, user=user, defaults={"is_chair": username == "surgeon"})
             auditor = users["auditor"]
             if not auditor.is_staff:
                 auditor.is_staff = True
@@ -144,10 +257,12 @@ class Command(BaseCommand):
                 continue
             self._create_case(index, mrn, board, users["coordinator"])
             created += 1
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo ready: board '{board.name}', users {', '.join(users)} (password from DEMO_PASSWORD), "
-            f"{created} new case(s)."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo ready: board '{board.name}', users {', '.join(users)} (password from DEMO_PASSWORD), "
+                f"{created} new case(s)."
+            )
+        )
 
     def _create_case(self, index: int, mrn: str, board: Board, coordinator: User) -> None:
         rng = random.Random(index)  # noqa: S311 - synthetic demo data, deterministic per case
@@ -167,8 +282,15 @@ class Command(BaseCommand):
         prior = []
         if index % 4 == 1:
             spine = _SPINE_LESIONS[index % len(_SPINE_LESIONS)]
-            prior.append({"region": spine["level_from"], "total_dose_gy": rng.choice((8.0, 20.0, 30.0)),
-                          "fractions": 1, "date": metastasis - dt.timedelta(days=200), "technique": "conventional"})
+            prior.append(
+                {
+                    "region": spine["level_from"],
+                    "total_dose_gy": rng.choice((8.0, 20.0, 30.0)),
+                    "fractions": 1,
+                    "date": metastasis - dt.timedelta(days=200),
+                    "technique": "conventional",
+                }
+            )
             prior[0]["fractions"] = {8.0: 1, 20.0: 5, 30.0: 10}[prior[0]["total_dose_gy"]]
             if prior[0]["date"] < primary:
                 prior[0]["date"] = metastasis

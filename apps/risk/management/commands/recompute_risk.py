@@ -50,9 +50,7 @@ class Command(BaseCommand):
         started = time.perf_counter()
         assessed = 0
         before = RiskAssessment.objects.count()
-        with tqdm(
-            total=len(case_ids), unit="case", desc="risk", file=sys.stderr, disable=options["verbosity"] < 1
-        ) as progress:
+        with tqdm(total=len(case_ids), unit="case", desc="risk", file=sys.stderr, disable=options["verbosity"] < 1) as progress:
             for start in range(0, len(case_ids), chunk_size):
                 chunk = case_ids[start : start + chunk_size]
                 assessed += len(risk_assess_cases(case_ids=chunk))
@@ -61,8 +59,7 @@ class Command(BaseCommand):
         created = RiskAssessment.objects.count() - before
         rate = assessed / elapsed if elapsed > 0 else 0.0
         self.stdout.write(
-            f"{assessed} assessed, {created} new assessments, engine {ENGINE_VERSION}, "
-            f"{elapsed:.2f} s ({rate:.0f} cases/s)"
+            f"{assessed} assessed, {created} new assessments, engine {ENGINE_VERSION}, {elapsed:.2f} s ({rate:.0f} cases/s)"
         )
 
 
