@@ -20,7 +20,8 @@ pytestmark = pytest.mark.django_db
 
 
 def make_breast_case(p: Personas, **overrides: Any) -> Case:
-    """ER+/HER2- breast cancer, primary controlled, 2 bone metastases (pelvis, T8), none visceral."""
+    """ER+/HER2- breast cancer, primary controlled, 2 bone metastases (pelvis, T8 without epidural disease),
+    none visceral."""
     fields: dict[str, Any] = {
         "board": p.board,
         "primary_histology": "breast",
@@ -51,6 +52,7 @@ def make_breast_case(p: Personas, **overrides: Any) -> Case:
         radiographic_type="blastic",
         distance_to_spinal_cord_mm=8,
         spinal_pain="none",
+        epidural_compression_grade="0",
     )
     return case
 

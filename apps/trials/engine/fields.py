@@ -350,6 +350,62 @@ def get_metastases_count(case: CaseFacts) -> Any:
     return Partial(missing=missing, lo=low, reason=reason)
 
 
+#: Whether each histology code is a solid tumour, for trials that enrol solid tumours only (SABR-COMET-3 and
+#: -10: "a controlled primary solid tumor histology", seed 000_76782ef81e029740.txt). Lymphoma and myeloma
+#: are haematological malignancies (clinical-rules.md §4 names lymphoma, leukaemia and myeloma as the
+#: non-solid tumours); carcinoma of unknown primary is a solid tumour whose origin is not found; ``other``
+#: may be a leukaemia, so it is not known. A code missing here (added to the vocabulary later) is unknown
+#: until it is classified: never assumed solid.
+SOLID_TUMOUR_BY_HISTOLOGY: dict[str, bool | None] = {
+    "breast": True,
+    "prostate": True,
+    "nsclc": True,
+    "sclc": True,
+    "renal_cell": True,
+    "thyroid": True,
+    "melanoma": True,
+    "colorectal": True,
+    "hepatocellular": True,
+    "urothelial": True,
+    "pancreatic": True,
+    "esophageal_squamous": True,
+    "gastric": True,
+    "head_neck_squamous": True,
+    "sarcoma": True,
+    "pheochromocytoma": True,
+    "unknown_primary": True,
+    "endometrial": True,
+    "cervical": True,
+    "ovarian": True,
+    "neuroendocrine": True,
+    "gallbladder": True,
+    "germ_cell": True,
+    "myeloma": False,
+    "lymphoma": False,
+    "other": None,
+}
+_EITHER = frozenset({True, False})
+
+
+def get_solid_tumour(case: CaseFacts) -> Any:
+    """True for a solid tumour, False for a haematological malignancy (``SOLID_TUMOUR_BY_HISTOLOGY``).
+
+    Unknown (asking for ``primary_histology``) when the histology is not recorded, or is a code that does
+    not say (``other``: record the specific histology).
+    """
+    histology = case.primary_histology
+    if histology is None:
+        return Partial(missing=("primary_histology",), possible=_EITHER)
+    solid = SOLID_TUMOUR_BY_HISTOLOGY.get(str(histology))
+    if solid is None:
+        return Partial(
+            missing=("primary_histology",),
+            possible=_EITHER,
+            reason=f"primary histology {str(histology)!r} does not say whether the tumour is solid",
+        )
+    return solid
+
+
 def get_lesion_count(case: CaseFacts) -> Any:
     return len(case.lesions)
 
@@ -624,6 +680,15 @@ DERIVED_CASE_FIELDS: tuple[FieldSpec, ...] = (
         source="apps.cases.facts.CaseFacts.metastases_count; clinical-rules.md §6",
     ),
     _case(
+        "solid_tumour",
+        Kind.BOOLEAN,
+        "solid tumour",
+        getter=get_solid_tumour,
+        derived=True,
+        description="from primary_histology: lymphoma and myeloma are not solid tumours; 'other' is unknown",
+        source="seed 000 (SABR-COMET-3, -10: solid tumour histology); clinical-rules.md §4",
+    ),
+    _case(
         "lesion_count",
         Kind.INTEGER,
         "recorded lesions",
@@ -695,6 +760,26 @@ EXTRA_FIELDS: tuple[FieldSpec, ...] = (
         derived=True,
         description="a medical-oncology judgement the case model does not hold: CaseFacts.extra['first_line_cdk46_candidate']",
         source="seed 004 (CIMER)",
+    ),
+    _case(
+        "extra.breast_stage_iiib_iiic",
+        Kind.BOOLEAN,
+        "locally advanced breast cancer, stage IIIB or IIIC",
+        getter=_extra_getter("breast_stage_iiib_iiic", Kind.BOOLEAN),
+        derived=True,
+        description="the case model records metastases, not the TNM stage of non-metastatic disease: "
+        "CaseFacts.extra['breast_stage_iiib_iiic']",
+        source="seed 004 Table 2 (NCT00182793: stage IIIB-IV breast cancer)",
+    ),
+    _case(
+        "extra.autologous_transplant_candidate",
+        Kind.BOOLEAN,
+        "candidate for high-dose chemotherapy with autologous stem-cell transplantation",
+        getter=_extra_getter("autologous_transplant_candidate", Kind.BOOLEAN),
+        derived=True,
+        description="a transplant-team judgement the case model does not hold: "
+        "CaseFacts.extra['autologous_transplant_candidate']",
+        source="seed 004 (NCT00182793)",
     ),
 )
 
