@@ -425,6 +425,24 @@ def get_months_primary_to_metastasis(case: CaseFacts) -> Any:
     return months_between(start, end)
 
 
+def get_months_primary_treatment_to_metastasis(case: CaseFacts) -> Any:
+    """Calendar months from the end of treatment of the primary to the metastasis diagnosis (the recurrence).
+
+    "Recurrence more than 12 months after treatment" (CLEAR, seed 004 Table 2) is measured from
+    ``primary_treatment_completed_date`` (clinical-rules.md §1b), never from the primary diagnosis: unknown
+    when either date is missing; negative when the metastases were found before treatment ended.
+    """
+    start, end = case.primary_treatment_completed_date, case.metastasis_diagnosis_date
+    if start is None or end is None:
+        missing = tuple(
+            name
+            for name, value in (("primary_treatment_completed_date", start), ("metastasis_diagnosis_date", end))
+            if value is None
+        )
+        return Partial(missing=missing)
+    return months_between(start, end)
+
+
 def get_months_since_metastasis_diagnosis(case: CaseFacts) -> Any:
     start, end = case.metastasis_diagnosis_date, case.as_of
     if start is None or end is None:
@@ -511,6 +529,24 @@ def get_vertebral_levels(lesion: LesionFacts) -> Any:
         return levels_between(lesion.level_from, lesion.level_to)
     except (KeyError, ValueError):
         return Partial(missing=("level_from", "level_to"))
+
+
+_LOW_SYMPTOM_BURDEN = frozenset({SymptomBurden.ASYMPTOMATIC.value, SymptomBurden.MINIMALLY_SYMPTOMATIC.value})
+
+
+def get_low_symptom_burden(lesion: LesionFacts) -> Any:
+    """Asymptomatic or minimally symptomatic (the lesions the prophylactic-RT trial enrolled, seed 000).
+
+    ``symptoms`` decides when recorded; otherwise ``symptomatic`` does, since the vocabulary keeps them
+    coherent (``symptomatic`` is true exactly when ``symptoms`` is ``symptomatic``: a lesion recorded as
+    not symptomatic is asymptomatic or minimally symptomatic). Unknown, asking for ``symptoms``, when
+    neither is recorded.
+    """
+    if lesion.symptoms is not None:
+        return str(lesion.symptoms) in _LOW_SYMPTOM_BURDEN
+    if lesion.symptomatic is not None:
+        return not lesion.symptomatic
+    return Partial(missing=("symptoms",), possible=_EITHER)
 
 
 def _applicable_getter(name: str, sites: frozenset[Any] | Iterable[Any]) -> Callable[[Any], Any]:
@@ -734,6 +770,16 @@ DERIVED_CASE_FIELDS: tuple[FieldSpec, ...] = (
         source="seed 003 §3.1",
     ),
     _case(
+        "months_primary_treatment_to_metastasis",
+        Kind.NUMBER,
+        "interval from the end of primary treatment to metastasis diagnosis",
+        unit="months",
+        getter=last_call_memo(get_months_primary_treatment_to_metastasis),
+        derived=True,
+        description="calendar months from primary_treatment_completed_date to metastasis_diagnosis_date",
+        source="seed 004 Table 2 (CLEAR: recurrence > 12 months); clinical-rules.md §1b",
+    ),
+    _case(
         "months_since_metastasis_diagnosis",
         Kind.NUMBER,
         "time since metastasis diagnosis",
@@ -886,6 +932,15 @@ LESION_FIELDS: tuple[FieldSpec, ...] = (
 )
 
 DERIVED_LESION_FIELDS: tuple[FieldSpec, ...] = (
+    _lesion(
+        "low_symptom_burden",
+        Kind.BOOLEAN,
+        "asymptomatic or minimally symptomatic",
+        getter=get_low_symptom_burden,
+        derived=True,
+        description="symptoms is asymptomatic or minimally_symptomatic; when symptoms is not recorded, symptomatic is no",
+        source="seed 000 (Gillespie: asymptomatic or minimally symptomatic); clinical-rules.md §1, §5",
+    ),
     _lesion(
         "vertebral_levels",
         Kind.SET,

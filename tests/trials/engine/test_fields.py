@@ -36,6 +36,7 @@ def test_every_case_and_lesion_fact_is_addressable() -> None:
         "age_years",
         "months_since_metastasis_diagnosis",
         "solid_tumour",
+        "months_primary_treatment_to_metastasis",
     }
     assert derived <= set(case)
     assert "vertebral_levels" in lesion
@@ -209,3 +210,19 @@ def test_every_histology_code_is_classified_solid_or_not() -> None:
     assert {h.value for h in PrimaryHistology} <= set(SOLID_TUMOUR_BY_HISTOLOGY)
     assert {code for code, solid in SOLID_TUMOUR_BY_HISTOLOGY.items() if solid is False} == {"myeloma", "lymphoma"}
     assert {code for code, solid in SOLID_TUMOUR_BY_HISTOLOGY.items() if solid is None} == {"other"}
+
+
+def test_months_from_end_of_primary_treatment_to_metastasis() -> None:
+    """CLEAR's "recurrence > 12 months after treatment" reads the end of treatment, not the diagnosis."""
+    from apps.trials.engine.fields import get_months_primary_treatment_to_metastasis as months
+
+    case = CaseFacts(
+        primary_diagnosis_date=date(2019, 1, 1),
+        primary_treatment_completed_date=date(2020, 3, 15),
+        metastasis_diagnosis_date=date(2021, 3, 15),
+    )
+    assert months(case) == pytest.approx(12.0)
+    missing = months(CaseFacts(primary_diagnosis_date=date(2019, 1, 1), metastasis_diagnosis_date=date(2021, 3, 15)))
+    assert isinstance(missing, Partial) and missing.missing == ("primary_treatment_completed_date",)
+    both = months(CaseFacts())
+    assert isinstance(both, Partial) and both.missing == ("primary_treatment_completed_date", "metastasis_diagnosis_date")
