@@ -20,6 +20,7 @@ run: install
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy apps tumorboard frontend
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check
