@@ -10,15 +10,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Field
 from django.dispatch import Signal
 from django.utils import timezone
 
+from apps.accounts.authorization import require
 from apps.accounts.models import Board, User
 from apps.accounts.roles import Permission
-from apps.accounts.scoping import is_board_member
 from apps.audit.events import AuditEvent
 from apps.audit.services import audit_record, snapshot
 from apps.cases.models import Case, Lesion, Patient, PriorRadiotherapyCourse
@@ -52,6 +52,12 @@ CASE_CLINICAL_FIELDS: tuple[str, ...] = tuple(
 )
 
 
+#: Relations are resolved by the caller (scoped lookups) and backed by foreign keys; ``clean_fields`` skips
+#: them so that validation costs no query. Cross-field rules are ``apps.cases.rules`` (in words) and the
+#: CHECK constraints (the backstop); ``full_clean`` re-ran every constraint as a query (230 per case).
+_RELATIONS: list[str] = ["board", "patient", "case", "created_by", "institution"]
+
+
 class StaleRevision(Exception):
     """The caller edited a version of the case that is no longer the current one."""
 
@@ -59,13 +65,6 @@ class StaleRevision(Exception):
         super().__init__(f"The case is at revision {current}, not {expected}: reload it and apply your change again.")
         self.expected = expected
         self.current = current
-
-
-def _require_permission(actor: User, permission: Permission, board_id: int) -> None:
-    if not actor.has_clinical_permission(permission):
-        raise PermissionDenied(f"Your role ({actor.role}) may not do this ({permission}).")
-    if not is_board_member(actor, board_id):
-        raise PermissionDenied("You are not a member of this case's board.")
 
 
 def _raise_if(errors: Mapping[str, Any]) -> None:
@@ -106,13 +105,13 @@ def _announce(case: Case) -> None:
 @transaction.atomic
 def patient_create(*, actor: User, board: Board, data: Mapping[str, Any]) -> Patient:
     """Register a patient in the MRN register of the board's institution."""
-    _require_permission(actor, Permission.PATIENT_EDIT, board.pk)
+    require(actor, Permission.PATIENT_EDIT, board.pk)
     patient = Patient(institution_id=board.institution_id, created_by=actor, **data)
     if Patient.objects.filter(institution_id=board.institution_id, mrn=patient.mrn).exists():
         raise ValidationError({"mrn": [f"MRN {patient.mrn} is already registered at this institution."]})
     if patient.date_of_birth and patient.date_of_birth > timezone.localdate():
         raise ValidationError({"date_of_birth": ["is in the future."]})
-    patient.full_clean()
+    patient.clean_fields(exclude=_RELATIONS)
     patient.save()
     audit_record(actor=actor, event=AuditEvent.PATIENT_CREATED, subject=patient, board_id=board.pk, after=snapshot(patient))
     return patient
@@ -145,10 +144,15 @@ def _write_lesions(case: Case, lesions: Sequence[Mapping[str, Any]], actor: User
     if errors:
         raise InvalidInput({"lesions": errors})
     for lesion in to_save:
-        lesion.full_clean(exclude=["case"])
+        lesion.clean_fields(exclude=_RELATIONS)
     Lesion.objects.filter(case=case).exclude(pk__in=kept).delete()
-    for lesion in to_save:
-        lesion.save()
+    updated = [lesion for lesion in to_save if lesion.pk is not None]
+    Lesion.objects.bulk_create([lesion for lesion in to_save if lesion.pk is None])
+    if updated:
+        now = timezone.now()  # bulk_update does not run auto_now
+        for lesion in updated:
+            lesion.updated_at = now
+        Lesion.objects.bulk_update(updated, [*LESION_FIELDS, "updated_at"])
     return [snapshot(lesion, ("id", *LESION_FIELDS)) for lesion in to_save]
 
 
@@ -158,7 +162,7 @@ def _write_prior_courses(case: Case, courses: Sequence[Mapping[str, Any]], actor
     rows = []
     for data in courses:
         course = PriorRadiotherapyCourse(case=case, created_by=actor, **{k: v for k, v in data.items() if k != "id"})
-        course.full_clean(exclude=["case"])
+        course.clean_fields(exclude=_RELATIONS)
         rows.append(course)
     PriorRadiotherapyCourse.objects.bulk_create(rows)
     return [snapshot(c, PRIOR_COURSE_FIELDS) for c in rows]
@@ -176,7 +180,7 @@ def case_create(
     prior_courses: Sequence[Mapping[str, Any]] = (),
 ) -> Case:
     """Open a draft case on ``board`` for an existing patient or a newly registered one."""
-    _require_permission(actor, Permission.CASE_CREATE, board.pk)
+    require(actor, Permission.CASE_CREATE, board.pk)
     lesions = [normalise_lesion(lesion) for lesion in lesions]
     if (patient is None) == (new_patient is None):
         raise ValidationError({"patient": ["give either an existing patient's id or a new patient, not both."]})
@@ -187,7 +191,7 @@ def case_create(
         raise ValidationError({"patient": ["this patient is registered at another institution than the board's."]})
     _validate_nested(case_data=data, lesions=lesions, prior_courses=prior_courses, patient=patient)
     case = Case(board=board, patient=patient, created_by=actor, **data)
-    case.full_clean()
+    case.clean_fields(exclude=_RELATIONS)
     case.save()
     lesion_rows = _write_lesions(case, lesions, actor)
     course_rows = _write_prior_courses(case, prior_courses, actor)
@@ -218,7 +222,7 @@ def case_update(
     apply a change to the same revision; any invalid field aborts the whole change.
     """
     case = Case.objects.select_for_update().select_related("patient").get(pk=case_id)
-    _require_permission(actor, Permission.CASE_EDIT, case.board_id)
+    require(actor, Permission.CASE_EDIT, case.board_id)
     if expected_revision is not None and expected_revision != case.revision:
         raise StaleRevision(expected_revision, case.revision)
     if case.status not in EDITABLE_STATUSES:
@@ -239,7 +243,7 @@ def case_update(
     for field, value in data.items():
         setattr(case, field, value)
     case.revision += 1
-    case.full_clean()
+    case.clean_fields(exclude=_RELATIONS)
     case.save()
     if lesions is not None:
         after_extra["lesions"] = _write_lesions(case, lesions, actor)
@@ -265,7 +269,7 @@ def case_transition(*, actor: User, case_id: int, target: CaseStatus | str, reas
     target_status = CaseStatus(target)
     submitting = target_status == CaseStatus.SUBMITTED and case.status == CaseStatus.DRAFT
     needed = Permission.CASE_SUBMIT if submitting else Permission.CASE_TRIAGE
-    _require_permission(actor, needed, case.board_id)
+    require(actor, needed, case.board_id)
     try:
         check_transition(case.status, target_status)
     except ValueError as exc:
