@@ -4,7 +4,8 @@ Public API (see each module's docstring for the rules and sources):
 
 * ``lq``: :func:`evaluate` (validated BED/EQD2 per level, SIB), :func:`bed`, :func:`eqd2`,
   :func:`bed_eqd2` (unvalidated fast path), :class:`DoseLevel`, :class:`RegimenResult`.
-* ``reirradiation``: :func:`reirradiation_sum`, :func:`spinal_cord_sbrt_reirradiation`.
+* ``reirradiation``: :func:`reirradiation_sum`, :func:`spinal_cord_sbrt_reirradiation`,
+  :data:`SAHGAL_CHECK_KINDS`, :data:`SAHGAL_ORGANS`.
 * ``constraints``: :class:`Constraint`, :func:`check_constraint`, :func:`check_constraint_set`.
 * ``thresholds``: :data:`THRESHOLDS`, :func:`compare_regimen`.
 * ``catalogue``: :data:`REGIMENS`, :data:`ORGANS`, :data:`CONSTRAINT_SETS` (data for the data migration).
@@ -65,6 +66,8 @@ from apps.dosimetry.engine.lq import (
     total_dose_for_eqd2,
 )
 from apps.dosimetry.engine.reirradiation import (
+    SAHGAL_CHECK_KINDS,
+    SAHGAL_ORGANS,
     Course,
     CourseContribution,
     ReirradiationCheck,
@@ -94,6 +97,8 @@ __all__ = [
     "ORGANS_BY_CODE",
     "REGIMENS",
     "REGIMENS_BY_CODE",
+    "SAHGAL_CHECK_KINDS",
+    "SAHGAL_ORGANS",
     "THRESHOLDS",
     "TUMOUR_ALPHA_BETA",
     "CheckStatus",
