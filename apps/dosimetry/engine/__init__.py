@@ -6,6 +6,7 @@ Public API (see each module's docstring for the rules and sources):
   :func:`bed_eqd2` (unvalidated fast path), :class:`DoseLevel`, :class:`RegimenResult`.
 * ``reirradiation``: :func:`reirradiation_sum`, :func:`spinal_cord_sbrt_reirradiation`,
   :data:`SAHGAL_CHECK_KINDS`, :data:`SAHGAL_ORGANS`.
+* ``overlap``: :class:`Target`, :func:`target_overlap` (anatomical overlap of courses), :func:`target_errors`.
 * ``constraints``: :class:`Constraint`, :func:`check_constraint`, :func:`check_constraint_set`.
 * ``thresholds``: :data:`THRESHOLDS`, :func:`compare_regimen`.
 * ``catalogue``: :data:`REGIMENS`, :data:`ORGANS`, :data:`CONSTRAINT_SETS` (data for the data migration).
@@ -65,6 +66,7 @@ from apps.dosimetry.engine.lq import (
     evaluate_regimen,
     total_dose_for_eqd2,
 )
+from apps.dosimetry.engine.overlap import LATERALITIES, Overlap, OverlapResult, Target, target_errors, target_overlap
 from apps.dosimetry.engine.reirradiation import (
     SAHGAL_CHECK_KINDS,
     SAHGAL_ORGANS,
@@ -77,8 +79,11 @@ from apps.dosimetry.engine.reirradiation import (
     spinal_cord_sbrt_reirradiation,
 )
 from apps.dosimetry.engine.summary import (
+    CordCheck,
     DoseSummary,
     DoseSummaryRequest,
+    Prescription,
+    PriorCourseOverlap,
     build_dose_summary,
     constraint_sets_checked,
     default_constraint_sets,
@@ -92,6 +97,7 @@ __all__ = [
     "CONSTRAINT_SETS",
     "CONSTRAINT_SETS_BY_CODE",
     "ENGINE_VERSION",
+    "LATERALITIES",
     "MAX_FRACTIONS",
     "ORGANS",
     "ORGANS_BY_CODE",
@@ -105,6 +111,7 @@ __all__ = [
     "Constraint",
     "ConstraintCheck",
     "ConstraintSet",
+    "CordCheck",
     "Course",
     "CourseContribution",
     "DVHParseError",
@@ -121,6 +128,10 @@ __all__ = [
     "LimitUnit",
     "Metric",
     "OrganAtRisk",
+    "Overlap",
+    "OverlapResult",
+    "Prescription",
+    "PriorCourseOverlap",
     "Regimen",
     "RegimenCategory",
     "RegimenLevel",
@@ -129,6 +140,7 @@ __all__ = [
     "ReirradiationResult",
     "SpinalCordReirradiationAssessment",
     "StructureMetrics",
+    "Target",
     "Technique",
     "Threshold",
     "ThresholdComparison",
@@ -150,5 +162,7 @@ __all__ = [
     "parse_dvh_csv",
     "reirradiation_sum",
     "spinal_cord_sbrt_reirradiation",
+    "target_errors",
+    "target_overlap",
     "total_dose_for_eqd2",
 ]

@@ -62,6 +62,7 @@ from apps.dosimetry.engine.lq import (
     overflow_errors,
     round_half_up,
 )
+from apps.dosimetry.engine.overlap import Target, target_errors
 
 SAHGAL_SOURCE = f"{SAHGAL_2012}; {HYTEC_2021}; {RULES_7}"
 SAHGAL_ALPHA_BETA = 2.0
@@ -126,6 +127,21 @@ class Course:
     date: date | None = None
     label: str = ""
     technique: str = ""
+    #: The structured treated region (None: not recorded), for the anatomical overlap of ``overlap.py``.
+    target: Target | None = None
+
+
+_TARGET_FIELDS = ("site", "level_from", "level_to", "laterality")
+
+
+def _target_of(raw: Mapping[str, Any] | object, label: str) -> Target | None:
+    """The structured target of a course given as a mapping or as facts (prior courses recorded before
+    structured targets have none of these fields: None)."""
+    values = {name: (raw.get(name) if isinstance(raw, Mapping) else getattr(raw, name, None)) for name in _TARGET_FIELDS}
+    cleaned = {name: (None if value in (None, "") else str(value)) for name, value in values.items()}
+    if all(value is None for value in cleaned.values()):
+        return None
+    return Target(label=label, **cleaned)
 
 
 CourseInput = Course | PriorCourseFacts | Mapping[str, Any]
@@ -157,6 +173,7 @@ def collect_course_errors(courses: object, field: str, errors: list[FieldError])
     parsed: list[Course] = []
     for i, course in enumerate(courses):
         prefix = f"{field}[{i}]"
+        target: Target | None
         if isinstance(course, (Course, PriorCourseFacts)):
             raw: Mapping[str, Any] = {
                 "fractions": course.fractions,
@@ -165,8 +182,10 @@ def collect_course_errors(courses: object, field: str, errors: list[FieldError])
                 "label": course.label if isinstance(course, Course) else course.region,
                 "technique": course.technique,
             }
+            target = course.target if isinstance(course, Course) else _target_of(course, course.region or "")
         elif isinstance(course, Mapping):
             raw = course
+            target = _target_of(course, str(course.get("label") or course.get("region") or ""))
         else:
             errors.append(FieldError(prefix, "must be an object with fractions and total_dose_gy"))
             continue
@@ -183,8 +202,11 @@ def collect_course_errors(courses: object, field: str, errors: list[FieldError])
         when = check_date(raw.get("date"), f"{prefix}.date", errors)
         label = raw.get("label") or raw.get("region") or ""
         technique = raw.get("technique") or ""
+        if target is not None:
+            for path, reason in target_errors(target, f"{prefix}."):
+                errors.append(FieldError(path, reason))
         if n is not None and d is not None:
-            parsed.append(Course(n, d, when, str(label), str(technique)))
+            parsed.append(Course(n, d, when, str(label), str(technique), target))
     if len(errors) != before:
         return None
     return tuple(parsed)
