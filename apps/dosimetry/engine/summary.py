@@ -25,6 +25,9 @@ Conventions (documented choices):
   see ``OrganAtRisk.dose_metric``) when given, else the highest prescribed level (noted).
 * The spinal-cord SBRT re-irradiation checks (Sahgal 2012 / HyTEC) run when the plan has 1-5 fractions,
   ``spinal_cord`` or ``thecal_sac`` is among the re-irradiation organs, and there is a prior course.
+* For a structured target that is not spine (a femur, the pelvis), the cord, thecal sac and cauda equina
+  are summed only when the plan gives that organ's dose (the planner contoured it, e.g. a posterior rib);
+  otherwise a note says they were not summed.
 * Constraint sets default to the ones that fit the plan: ``seed002_sib_30_40_10fx`` for 10 fractions,
   ``sbrt_spinal_cord_pmax`` for 1-5 fractions, ``quantec_conventional_spinal_cord`` for 6 or more.
   Codes are looked up in ``constraint_catalogue`` (the copies administrators curate, supplied by the
@@ -98,6 +101,7 @@ from apps.risk.engine.results import CautionsResult
 _METRIC_CODES = frozenset(m.value for m in Metric)
 _SAHGAL_ORGANS = SAHGAL_ORGANS
 _TARGET_ORGANS = ("ptv", "ctv", "gtv")
+_NEURAXIS_ORGANS = ("spinal_cord", "thecal_sac", "cauda_equina")
 _THERAPY_CODES = frozenset(c.value for c in SystemicTherapyClass)
 
 
@@ -539,6 +543,12 @@ def build_dose_summary(request: DoseSummaryRequest) -> DoseSummary:
             for key, metrics in norm.structures.items():
                 if structure_matches(organ_code, key) and metric in metrics:
                     organ_dose = max(organ_dose or 0.0, metrics[metric])
+            if organ_code in _NEURAXIS_ORGANS and organ_dose is None and norm.target is not None and not norm.target.is_spinal:
+                # A limb or pelvis target: the neuraxis is outside the field unless the planner entered its dose.
+                notes.append(
+                    f"{organ_code}: not summed: the target ({norm.target.describe()}) is not spine and no {metric} was given"
+                )
+                continue
             if organ_dose is None or organ_dose <= 0.0:
                 planned_dose = max_level.total_dose_gy
                 notes.append(f"{organ_code}: planned course counted at its prescription ({planned_dose:g} Gy): no {metric} given")

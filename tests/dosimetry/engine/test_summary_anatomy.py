@@ -205,3 +205,25 @@ def test_unknown_systemic_therapy_is_said_so() -> None:
     assert summary.cautions is not None
     assert summary.cautions.missing == ("systemic_therapy_classes",)
     assert inputs_digest(sbrt_t8(systemic_therapy_classes=None)) != inputs_digest(sbrt_t8(systemic_therapy_classes=()))
+
+
+def test_a_limb_reirradiation_sums_no_cord_dose_unless_one_is_given() -> None:
+    femur = Target(site="femur", laterality="left")
+    prior = Course(1, 8.0, date(2026, 1, 5), "left femur", target=femur)
+    summary = build_dose_summary(DoseSummaryRequest(levels=[DoseLevel(5, 20.0)], target=femur, prior_courses=[prior]))
+    assert [p.overlap.status.value for p in summary.prior_courses] == ["overlaps"]
+    assert summary.reirradiation == ()
+    assert summary.spinal_cord_check is None
+    assert any("not summed" in note for note in summary.notes)
+    # a posterior rib plan with a contoured cord: summed
+    rib = Target(site="rib", laterality="right")
+    with_cord = build_dose_summary(
+        DoseSummaryRequest(
+            levels=[DoseLevel(5, 30.0)],
+            target=rib,
+            prior_courses=[Course(10, 30.0, None, "right ribs", target=rib)],
+            structures={"spinal_cord": {"Dmax": 10.0}},
+        )
+    )
+    (cord,) = with_cord.reirradiation
+    assert cord.cumulative_eqd2_gy == pytest.approx(37.5 + 10.0 * (2.0 + 2.0) / 4.0)
