@@ -12,11 +12,11 @@ dict of :meth:`RuleResult._base_dict` instead.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, TypeAlias
 
+from apps.clinical.derivations import unknown_text as unknown_text  # re-exported: the one wording
 from apps.risk.engine.version import ENGINE_VERSION
 
 JSONScalar: TypeAlias = str | int | float | bool | None
@@ -40,11 +40,6 @@ class CheckStatus(StrEnum):
     MET = "met"
     NOT_MET = "not_met"
     UNKNOWN = "unknown"
-
-
-def unknown_text(missing: Iterable[str]) -> str:
-    """The fixed wording of an unknown answer: ``"unknown: needs pain, radiographic_type"``."""
-    return "unknown: needs " + ", ".join(missing)
 
 
 def _plain(value: JSONScalar) -> JSONScalar:
@@ -230,11 +225,18 @@ class RadiosensitivityResult(RuleResult):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class OligometastaticResult(RuleResult):
-    """Counts and every definition's verdict; ``category`` is the ESTRO/EORTC class (or None)."""
+    """Counts and every definition's verdict; ``category`` is the ESTRO/EORTC class (or None).
+
+    ``bone_metastases_count`` and ``total_foci`` are the counts the engine relies on (None when not known,
+    including a stated bone count lower than the recorded lesions); ``*_at_least`` are their lower bounds
+    and ``bone_metastases_count_stated`` the count as entered (``apps.clinical.derivations``)."""
 
     bone_metastases_count: int | None = None
     visceral_metastases_count: int | None = None
     total_foci: int | None = None
+    bone_metastases_count_stated: int | None = None
+    bone_metastases_at_least: int = 0
+    total_foci_at_least: int = 0
     definitions: tuple[CriterionCheck, ...] = ()
     oligoprogression: bool | None = None
     days_primary_to_metastasis: int | None = None
@@ -250,6 +252,9 @@ class OligometastaticResult(RuleResult):
         data["bone_metastases_count"] = self.bone_metastases_count
         data["visceral_metastases_count"] = self.visceral_metastases_count
         data["total_foci"] = self.total_foci
+        data["bone_metastases_count_stated"] = self.bone_metastases_count_stated
+        data["bone_metastases_at_least"] = self.bone_metastases_at_least
+        data["total_foci_at_least"] = self.total_foci_at_least
         data["definitions"] = [c.to_dict() for c in self.definitions]
         data["estro_eortc_class"] = data["category"]
         data["oligoprogression"] = self.oligoprogression

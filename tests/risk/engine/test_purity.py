@@ -19,7 +19,7 @@ ALLOWED_ROOTS = {
     "dateutil",
     "apps",
 }
-ALLOWED_APPS = ("apps.cases.vocabulary", "apps.cases.facts", "apps.risk.engine")
+ALLOWED_APPS = ("apps.cases.vocabulary", "apps.cases.facts", "apps.clinical", "apps.risk.engine")
 
 
 def imported_modules(path: Path) -> set[str]:
