@@ -64,7 +64,8 @@ class Component:
 class CriterionCheck:
     """One criterion of a checklist, answered met / not_met / unknown with an explanation.
 
-    ``missing`` names the fields that would decide an ``unknown``.
+    ``missing`` names the fields that would decide an ``unknown``; ``source`` is where the criterion comes
+    from (empty when the checklist's own source covers it).
     """
 
     code: str
@@ -72,6 +73,7 @@ class CriterionCheck:
     input: JSONScalar
     explanation: str
     missing: tuple[str, ...] = ()
+    source: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -80,6 +82,7 @@ class CriterionCheck:
             "input": _plain(self.input),
             "explanation": self.explanation,
             "missing": list(self.missing),
+            "source": self.source,
         }
 
 
@@ -161,6 +164,9 @@ class HighRiskResult(RuleResult):
 
     high_risk: bool = False
     symptomatic: bool | None = None
+    #: ``asymptomatic``, ``minimally_symptomatic``, ``symptomatic``, ``asymptomatic_or_minimally_symptomatic``
+    #: (only ``symptomatic`` False recorded) or None (unknown).
+    symptoms: str | None = None
     criteria: tuple[CriterionCheck, ...] = ()
 
     @property
@@ -180,6 +186,7 @@ class HighRiskResult(RuleResult):
         }
         data["high_risk"] = self.high_risk
         data["symptomatic"] = self.symptomatic
+        data["symptoms"] = self.symptoms
         data["criteria_met"] = list(self.criteria_met)
         data["criteria_unknown"] = list(self.criteria_unknown)
         data["criteria"] = [c.to_dict() for c in self.criteria]

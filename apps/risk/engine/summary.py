@@ -8,7 +8,7 @@ Flags, highest priority first (ties keep lesion order):
 | 80 | ``mirels_impending_fracture`` | Mirels >= 9 (or every completion of an incomplete Mirels) |
 | 70 | ``sins_indeterminate`` | SINS 7-12 (or at least 7 whatever the missing components) |
 | 70 | ``mirels_borderline`` | Mirels 8 (or at least 8 whatever the missing components) |
-| 60 | ``high_risk_asymptomatic`` | a Gillespie criterion met on an asymptomatic lesion |
+| 60 | ``high_risk_asymptomatic`` | a Gillespie criterion met on an asymptomatic or minimally symptomatic lesion |
 | 55 | ``high_risk_criteria_symptoms_unknown`` | a criterion met, symptom status not recorded |
 | 50 | ``escc_grade_unknown`` | a spinal lesion without its ESCC grade |
 | 50 | ``sins_incomplete`` / ``mirels_incomplete`` | an unknown that could reach 7 / 8 |
@@ -168,9 +168,10 @@ def assess_lesion(
 ) -> LesionAssessment:
     """Assess one lesion: Mirels, SINS, ESCC and the high-risk asymptomatic criteria.
 
-    ``case`` (optional) gives ESCC its context (survival, other lesions, histology, paraplegia in
-    ``extra``). ``phalanx_limb`` and ``total_paraplegia_hours`` are the optional inputs the vocabulary
-    lacks; see :func:`mirels_score` and :func:`escc_assessment`. Pure and fast: no I/O, no copies.
+    ``case`` (optional) gives ESCC its context (survival, other lesions, histology, Frankel grade and
+    paraplegia hours, prior courses). ``phalanx_limb`` (an input the vocabulary lacks) and the legacy
+    ``total_paraplegia_hours``: see :func:`mirels_score` and :func:`escc_assessment`. Pure and fast: no
+    I/O, no copies.
     """
     # Rules that do not apply to the site answer from precomputed "not applicable" results.
     return LesionAssessment(

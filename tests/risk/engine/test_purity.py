@@ -13,6 +13,7 @@ ALLOWED_ROOTS = {
     "datetime",
     "enum",
     "hashlib",
+    "itertools",
     "json",
     "math",
     "typing",

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from apps.cases.facts import CaseFacts, LesionFacts
+from apps.cases.facts import CaseFacts, LesionFacts, PriorCourseFacts
 from apps.cases.vocabulary import LimbPain, Site, Subsite
 from apps.risk.engine import ENGINE_VERSION, assess_case, assess_lesion, case_inputs_digest, inputs_digest
 
@@ -178,6 +178,15 @@ def test_lesion_digest_covers_the_case_context() -> None:
     assert digest != inputs_digest(COMPRESSING_T12)
     assert digest != inputs_digest(COMPRESSING_T12, dataclasses.replace(case, estimated_survival_months=2.0))
     assert digest != inputs_digest(COMPRESSING_T12, dataclasses.replace(case, extra={"total_paraplegia_hours": 72}))
+    # The Patchell inputs of 2026-12: Frankel grade, paraplegia hours, prior courses and their targets
+    assert digest != inputs_digest(COMPRESSING_T12, dataclasses.replace(case, frankel_grade="A"))
+    assert digest != inputs_digest(COMPRESSING_T12, dataclasses.replace(case, complete_paraplegia_hours=10.0))
+    prior = PriorCourseFacts(region="T12", total_dose_gy=8.0, fractions=1, site=Site.THORACIC_SPINE, level_from="T12")
+    with_course = dataclasses.replace(case, prior_courses=(prior,))
+    assert digest != inputs_digest(COMPRESSING_T12, with_course)
+    moved = dataclasses.replace(case, prior_courses=(dataclasses.replace(prior, level_from="T11"),))
+    assert inputs_digest(COMPRESSING_T12, moved) != inputs_digest(COMPRESSING_T12, with_course)
+    assert digest != inputs_digest(dataclasses.replace(COMPRESSING_T12, symptoms="minimally_symptomatic"), case)  # type: ignore[arg-type]
 
 
 def test_case_digest_ignores_the_order_of_therapy_classes() -> None:
