@@ -13,6 +13,7 @@ Flags, highest priority first (ties keep lesion order):
 | 50 | ``escc_grade_unknown`` | a spinal lesion without its ESCC grade |
 | 50 | ``sins_incomplete`` / ``mirels_incomplete`` | an unknown that could reach 7 / 8 |
 | 45 / 40 | ``systemic_therapy_avoid`` / ``systemic_therapy_caution`` | seed 004 cautions (case level) |
+| 35 | ``bone_count_contradicted`` | ``bone_metastases_count`` lower than the recorded lesions: not believed |
 | 30 | ``radioresistant_histology`` | NOMS radioresistant primary (case level) |
 | 20 | ``oligometastatic`` | ESTRO/ASTRO 1-5 foci (case level) |
 | 20 | ``oligoprogression`` | <= 3 lesions progressing under systemic therapy (case level) |
@@ -60,6 +61,7 @@ PRIORITY: Final[dict[str, int]] = {
     "mirels_incomplete": 50,
     "systemic_therapy_avoid": 45,
     "systemic_therapy_caution": 40,
+    "bone_count_contradicted": 35,
     "radioresistant_histology": 30,
     "oligometastatic": 20,
     "oligoprogression": 20,
@@ -196,6 +198,14 @@ def _case_flags(oligo: OligometastaticResult, sensitivity: RadiosensitivityResul
         code = _CAUTION_FLAG.get(caution.level)
         if code is not None:
             found.append(Flag(code, cautions.rule, PRIORITY[code], caution.message, caution.source))
+    stated, at_least = oligo.bone_metastases_count_stated, oligo.bone_metastases_at_least
+    if stated is not None and stated < at_least:
+        # A stated count the recorded lesions contradict: the board should correct it (clinical-rules §1b).
+        message = (
+            f"bone_metastases_count {stated} is lower than the {at_least} recorded lesions: not believed; "
+            "the oligometastatic definitions count at least the recorded lesions until it is corrected"
+        )
+        found.append(_flag("bone_count_contradicted", oligo, message, None))
     if sensitivity.category == Radiosensitivity.RADIORESISTANT:
         found.append(_flag("radioresistant_histology", sensitivity, sensitivity.recommendation, None))
     if oligo.definition("estro_astro_1_to_5").status == "met":

@@ -219,3 +219,20 @@ def test_enum_members_and_plain_codes_give_identical_results() -> None:
     first = assess_lesion(as_enums).to_dict()
     assert assess_lesion(as_codes).to_dict() == first
     assert json.dumps(first) == json.dumps(assess_lesion(as_codes).to_dict())
+
+
+def test_a_contradicted_bone_count_is_flagged_and_not_called_oligometastatic() -> None:
+    # Given 4 recorded lesions and bone_metastases_count 2
+    lesions = tuple(dataclasses.replace(QUIET_BULKY_RIB, ref=f"rib-{i}") for i in range(4))
+    summary = assess_case(CaseFacts(lesions=lesions, bone_metastases_count=2, visceral_metastases_count=0, ref="c"))
+    codes = [flag.code for flag in summary.flags]
+    # Then the board is asked to correct it, and no oligometastatic flag rests on the disbelieved count
+    assert "bone_count_contradicted" in codes
+    assert "oligometastatic" not in codes
+    flag = next(flag for flag in summary.flags if flag.code == "bone_count_contradicted")
+    assert flag.priority == 35 and "lower than the 4 recorded lesions" in flag.message
+
+
+def test_a_believable_bone_count_raises_no_contradiction() -> None:
+    summary = assess_case(CaseFacts(lesions=(QUIET_BULKY_RIB,), bone_metastases_count=2, visceral_metastases_count=0, ref="c"))
+    assert "bone_count_contradicted" not in [flag.code for flag in summary.flags]
