@@ -262,11 +262,12 @@ def _cauda_equina_check(area: tuple[str, ...] | None) -> CriterionCheck:
     return CriterionCheck(code, _MET, label, f"{label} includes a level above L2 (spinal cord / conus)", (), source)
 
 
-def _hours_check(hours: float, frankel: str | None) -> CriterionCheck:
+def _hours_check(hours: float, frankel: str | None, *, legacy: bool = False) -> CriterionCheck:
+    """``legacy``: the old ``total_paraplegia_hours`` input, where 0 meant "not paraplegic"."""
     code, source = "paraplegia_lt_48h", SOURCE_PARAPLEGIA
     who = f"Frankel {frankel}, " if frankel else ""
     if hours < PARAPLEGIA_MAX_HOURS:
-        text = "no total paraplegia" if hours == 0 and not frankel else f"{who}total paraplegia for {hours:g} h (< 48 h)"
+        text = "no total paraplegia" if legacy and hours == 0 else f"{who}total paraplegia for {hours:g} h (< 48 h)"
         return CriterionCheck(code, _MET, hours, text, (), source)
     return CriterionCheck(code, _NOT_MET, hours, f"{who}total paraplegia for {hours:g} h (not < 48 h)", (), source)
 
@@ -282,7 +283,7 @@ def _paraplegia_check(case: CaseFacts | None, explicit: float | None) -> Criteri
     code, source = "paraplegia_lt_48h", SOURCE_PARAPLEGIA
     missing: tuple[str, ...]
     if explicit is not None:
-        return _hours_check(explicit, None)
+        return _hours_check(explicit, None, legacy=True)
     if case is None:
         missing = ("frankel_grade",)
         return CriterionCheck(code, _UNKNOWN, None, unknown_text(missing), missing, source)
@@ -302,7 +303,7 @@ def _paraplegia_check(case: CaseFacts | None, explicit: float | None) -> Criteri
         return CriterionCheck(code, _UNKNOWN, grade, text, missing, source)
     legacy = _number(case.extra.get(PARAPLEGIA_EXTRA_KEY))
     if legacy is not None:
-        return _hours_check(legacy, None)
+        return _hours_check(legacy, None, legacy=True)
     missing = ("frankel_grade",)
     text = f"{unknown_text(missing)} (and complete_paraplegia_hours for Frankel A or B)"
     if grade is not None:

@@ -458,3 +458,11 @@ def test_dict_is_json_serialisable_and_cites_patchell() -> None:
     assert data["rule"] == "escc"
     assert "Patchell" in data["source"] and "SCORAD" in data["source"]
     assert data["patchell_criteria"][0]["status"] == "met"
+
+
+def test_zero_hours_of_paraplegia_is_paraplegia_not_its_absence() -> None:
+    # complete_paraplegia_hours 0 means motor function was just lost (the legacy input's 0 meant "none")
+    lesion = compressing()
+    status, explanation = check(lesion, case_for(lesion, frankel_grade="A", complete_paraplegia_hours=0.0), "paraplegia_lt_48h")
+    assert status == "met"
+    assert explanation == "Frankel A, total paraplegia for 0 h (< 48 h)"
