@@ -52,7 +52,8 @@ from apps.meetings.selectors import case_is_urgent, live_quorum, meeting_slots
 CHECK_IN_OPENS_BEFORE = dt.timedelta(minutes=30)
 #: How far ahead a new series is expanded into meeting rows (``series_extend`` adds more).
 DEFAULT_HORIZON = dt.timedelta(weeks=12)
-_MENTION = re.compile(r"(?<![\w@])@([\w.+-]+)")
+#: ``@username`` in minutes; a trailing full stop ends the sentence, not the username.
+_MENTION = re.compile(r"(?<![\w@])@([\w.+-]*\w)")
 
 
 class AgendaConflict(Exception):

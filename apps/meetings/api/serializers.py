@@ -149,7 +149,7 @@ class AgendaPlaceSerializer(serializers.Serializer[Any]):
 
 class AgendaReorderSerializer(serializers.Serializer[Any]):
     order = serializers.ListField(child=serializers.IntegerField(min_value=1), allow_empty=True)
-    agenda_version = serializers.IntegerField(min_value=1)
+    agenda_version = serializers.IntegerField(min_value=1, required=False, help_text="Or send If-Match with the agenda's ETag.")
 
 
 class AgendaItemUpdateSerializer(serializers.Serializer[Any]):

@@ -200,12 +200,13 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         meeting = self.get_object()
         body = s.AgendaReorderSerializer(data=request.data)
         body.is_valid(raise_exception=True)
+        version = _version(request, body.validated_data)
+        if version is None:
+            # A reorder is a whole new order: without the version it was based on, it could undo another edit.
+            raise ValidationError({"agenda_version": ["required: the agenda version you reordered (or If-Match with the ETag)."]})
         try:
             services.agenda_reorder(
-                actor=_user(request),
-                meeting_id=meeting.pk,
-                order=body.validated_data["order"],
-                expected_version=_version(request, body.validated_data) or body.validated_data["agenda_version"],
+                actor=_user(request), meeting_id=meeting.pk, order=body.validated_data["order"], expected_version=version
             )
         except services.AgendaConflict as exc:
             raise Conflict(str(exc)) from exc
