@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from apps.accounts import authorization
 from apps.accounts.models import Board, BoardMembership, User
 from apps.accounts.roles import Permission, Role
 from apps.accounts.scoping import is_board_member
@@ -81,10 +82,7 @@ def _snapshot(instance: Any, fields: tuple[str, ...] | None = None) -> dict[str,
 
 
 def _require(actor: User, permission: Permission, board_id: int) -> None:
-    if not actor.has_clinical_permission(permission):
-        raise PermissionDenied(f"Your role ({actor.role}) may not do this ({permission}).")
-    if not is_board_member(actor, board_id):
-        raise PermissionDenied("You are not a member of this meeting's board.")
+    authorization.require(actor, permission, board_id)
 
 
 def _lock_meetings(*meeting_ids: int) -> dict[int, Meeting]:
