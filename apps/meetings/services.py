@@ -248,10 +248,11 @@ def _expand(series: MeetingSeries, *, actor: User, until: dt.datetime | None, in
         timezone=series.timezone,
         skipped_dates=frozenset(dt.date.fromisoformat(d) for d in series.skipped_dates),
     )
-    existing = set(series.meetings.values_list("original_start", flat=True))
+    # Compared as instants: a moved or cancelled occurrence keeps its original start and is never re-created.
+    existing = {e.astimezone(dt.UTC) for e in series.meetings.values_list("original_start", flat=True)}
     created: list[Meeting] = []
     for occurrence in occurrences(rule, window_start=start, window_end=end):
-        if occurrence.astimezone(dt.UTC) in {e.astimezone(dt.UTC) for e in existing}:
+        if occurrence.astimezone(dt.UTC) in existing:
             continue
         meeting = Meeting(
             board_id=series.board_id,

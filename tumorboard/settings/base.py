@@ -140,6 +140,8 @@ SPECTACULAR_SETTINGS = {
         "ReferralStatusEnum": "apps.trials.models.ReferralStatus",
         "RadiotherapyTechniqueEnum": "apps.cases.models.RadiotherapyTechnique",
         "DoseImportKindEnum": "apps.dosimetry.models.DoseImportJob.Kind",
+        "MeetingStatusEnum": "apps.meetings.api.schema_enums.MEETING_STATUS",
+        "AttendanceStatusEnum": "apps.meetings.api.schema_enums.ATTENDANCE_STATUS",
     },
 }
 
