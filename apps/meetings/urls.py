@@ -1,10 +1,11 @@
-from django.urls import path
+from django.conf import settings
+from django.urls import URLPattern, URLResolver, include, path
 
 from apps.meetings import views
 
 app_name = "meetings"
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.calendar_page, name="calendar"),
     path("notifications/", views.notifications_page, name="notifications"),
     path("<int:pk>/", views.meeting_page, name="meeting"),
@@ -14,3 +15,9 @@ urlpatterns = [
     path("<int:pk>/agenda/reorder/", views.agenda_reorder, name="agenda-reorder"),
     path("<int:pk>/do/<slug:action>/", views.meeting_action, name="action"),
 ]
+
+if settings.MEETINGS_EVENTSTREAM:
+    import django_eventstream
+
+    # One SSE stream per meeting, read access checked by apps.meetings.events.MeetingChannelManager.
+    urlpatterns.append(path("<int:pk>/events/", include(django_eventstream.urls), {"format-channels": ["meeting-{pk}"]}))

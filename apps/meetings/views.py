@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -129,6 +130,7 @@ def _live_context(request: HttpRequest, meeting: Meeting) -> dict[str, Any]:
         assessment = current_assessment(current.case_id)
         flags = list((assessment.payload or {}).get("flags", []))[:8] if assessment else []
     return {
+        "sse": settings.MEETINGS_EVENTSTREAM,
         "meeting": meeting,
         "current": current,
         "flags": flags,

@@ -165,3 +165,26 @@ def test_calendar_page_query_count_is_constant(personas: Personas) -> None:
     for _ in range(10):
         submitted_case(personas)
     assert queries(client, "/meetings/") == small
+
+
+def test_server_sent_events_channel_is_scoped_and_announced(
+    personas: Personas, django_capture_on_commit_callbacks, monkeypatch, settings
+) -> None:  # type: ignore[no-untyped-def]
+    import django_eventstream
+
+    from apps.meetings.events import MeetingChannelManager, channel_for
+
+    (meeting,) = meetings_of(weekly_series(personas, weeks=1))
+    manager = MeetingChannelManager()
+    assert manager.can_read_channel(personas.pathologist, channel_for(meeting.pk))
+    assert not manager.can_read_channel(personas.other_member, channel_for(meeting.pk))
+    assert not manager.can_read_channel(None, channel_for(meeting.pk))
+    assert not manager.can_read_channel(personas.pathologist, "meeting-x")
+    sent: list[tuple[str, str, dict[str, int]]] = []
+    monkeypatch.setattr(django_eventstream, "send_event", lambda channel, kind, data: sent.append((channel, kind, data)))
+    settings.MEETINGS_EVENTSTREAM = True
+    with django_capture_on_commit_callbacks(execute=True):
+        services.meeting_start(actor=personas.radonc, meeting_id=meeting.pk)
+    assert sent == [(channel_for(meeting.pk), "state", {"meeting": meeting.pk, "live_version": 1})]
+    html = browser(personas.pathologist).get(f"/meetings/{meeting.pk}/live/").content.decode()
+    assert f'sse-connect="/meetings/{meeting.pk}/events/"' in html and "hx-sse-2.min.js" in html

@@ -184,3 +184,16 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Server-sent events for meeting mode (django-eventstream over Redis, ASGI server); pages poll otherwise.
 MEETINGS_EVENTSTREAM = env_bool("MEETINGS_EVENTSTREAM", False)
+if MEETINGS_EVENTSTREAM:
+    INSTALLED_APPS.append("django_eventstream")
+    EVENTSTREAM_CHANNELMANAGER_CLASS = "apps.meetings.events.MeetingChannelManager"
+    if REDIS_URL:  # several web processes share the events through Redis
+        from urllib.parse import urlsplit
+
+        _redis = urlsplit(REDIS_URL)
+        EVENTSTREAM_REDIS = {
+            "host": _redis.hostname or "127.0.0.1",
+            "port": _redis.port or 6379,
+            "db": int((_redis.path or "/0").lstrip("/") or 0),
+            "password": _redis.password,
+        }
