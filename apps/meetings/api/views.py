@@ -271,7 +271,10 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         meeting = self.get_object()
         body = s.CancelSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.meeting_cancel(actor=_user(request), meeting_id=meeting.pk, reason=body.validated_data["reason"])
+        try:
+            services.meeting_cancel(actor=_user(request), meeting_id=meeting.pk, reason=body.validated_data["reason"])
+        except services.AgendaConflict as exc:
+            raise Conflict("The next meeting changed while cancelling: reload and try again.") from exc
         return Response(s.MeetingDetailSerializer(self._fresh(meeting.pk)).data)
 
     @extend_schema(request=s.MoveSerializer, responses=s.MeetingDetailSerializer)
