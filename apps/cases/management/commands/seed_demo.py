@@ -21,6 +21,7 @@ from apps.cases import services
 from apps.cases.demo import seed_showcases
 from apps.cases.models import Patient
 from apps.cases.workflow import CaseStatus
+from apps.meetings.demo import seed_meetings
 
 DEMO_USERS: tuple[tuple[str, Role, str, str], ...] = (
     ("coordinator", Role.COORDINATOR, "Clara", "Coordinator"),
@@ -266,6 +267,7 @@ class Command(BaseCommand):
                 continue
             self._create_case(index, mrn, board, users["coordinator"])
             created += 1
+        self.stdout.write(seed_meetings(board, users))
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready: board '{board.name}', users {', '.join(users)} (password from DEMO_PASSWORD), "
