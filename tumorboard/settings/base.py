@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "apps.risk",
     "apps.dosimetry",
     "apps.trials",
+    "apps.options",
     "frontend",
 ]
 
