@@ -25,3 +25,4 @@ class AuditEvent(StrEnum):
     REFERRAL_CREATED = "trial.referral_created"
     REFERRAL_TRANSITIONED = "trial.referral_transitioned"
     RECOMPUTE_REQUESTED = "derived.recompute_requested"
+    OPTIONS_COMPUTED = "options.computed"
