@@ -1,14 +1,14 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import HttpRequest
 
+from apps.core.admin import GuardedAdmin
 from apps.options.models import TreatmentOptionsResult
 
 
 @admin.register(TreatmentOptionsResult)
-class TreatmentOptionsResultAdmin(admin.ModelAdmin):
-    """Read-only: stored options are derived data, written only by the options service."""
+class TreatmentOptionsResultAdmin(GuardedAdmin):
+    """Derived results: read-only; they change only by recomputation (``manage.py recompute_options``)."""
 
     list_display = ("case", "case_revision", "is_current", "has_urgent", "engine_version", "computed_at")
     list_filter = ("is_current", "has_urgent", "engine_version")
@@ -27,9 +27,3 @@ class TreatmentOptionsResultAdmin(admin.ModelAdmin):
         "computed_at",
         "is_current",
     )
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: TreatmentOptionsResult | None = None) -> bool:
-        return False

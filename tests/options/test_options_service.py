@@ -391,3 +391,19 @@ def test_recompute_command_renews_only_what_needs_it(personas: Personas) -> None
     out = io.StringIO()
     call_command("recompute_options", "--force", stdout=out, verbosity=0)
     assert out.getvalue().startswith("3 computed, 0 new results")
+
+
+def test_admin_shows_stored_options_read_only(personas: Personas) -> None:
+    from django.test import Client
+
+    case = make_case(personas)
+    row = treatment_options_compute(case_id=case.pk)
+    auditor = personas.administrator
+    auditor.is_staff = True
+    auditor.save()
+    client = Client()
+    client.force_login(auditor)
+    assert client.get(f"/admin/options/treatmentoptionsresult/{row.pk}/change/").status_code == 200
+    assert client.post(f"/admin/options/treatmentoptionsresult/{row.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert client.get("/admin/options/treatmentoptionsresult/add/").status_code == 403
+    assert TreatmentOptionsResult.objects.filter(pk=row.pk).exists()

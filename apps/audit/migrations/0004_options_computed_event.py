@@ -5,25 +5,88 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('audit', '0003_access_events'),
+        ("accounts", "0001_initial"),
+        ("audit", "0003_access_events"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='auditentry',
-            name='audit_event_valid',
+            model_name="auditentry",
+            name="audit_event_valid",
         ),
         migrations.AlterField(
-            model_name='auditentry',
-            name='event',
-            field=models.CharField(choices=[('patient.created', 'patient.created'), ('patient.updated', 'patient.updated'), ('case.created', 'case.created'), ('case.updated', 'case.updated'), ('case.status_changed', 'case.status changed'), ('risk.assessed', 'risk.assessed'), ('dose.plan_created', 'dose.plan created'), ('dose.plan_updated', 'dose.plan updated'), ('dose.plan_deleted', 'dose.plan deleted'), ('dose.summary_computed', 'dose.summary computed'), ('dose.import', 'dose.import'), ('dose.regimen_changed', 'dose.regimen changed'), ('dose.constraint_set_changed', 'dose.constraint set changed'), ('trial.created', 'trial.created'), ('trial.updated', 'trial.updated'), ('trial.matched', 'trial.matched'), ('trial.match_flagged', 'trial.match flagged'), ('trial.match_flag_resolved', 'trial.match flag resolved'), ('trial.referral_created', 'trial.referral created'), ('trial.referral_transitioned', 'trial.referral transitioned'), ('derived.recompute_requested', 'derived.recompute requested'), ('access.user_changed', 'access.user changed'), ('access.membership_changed', 'access.membership changed'), ('access.board_changed', 'access.board changed'), ('options.computed', 'options.computed')], db_index=True, max_length=64),
+            model_name="auditentry",
+            name="event",
+            field=models.CharField(
+                choices=[
+                    ("patient.created", "patient.created"),
+                    ("patient.updated", "patient.updated"),
+                    ("case.created", "case.created"),
+                    ("case.updated", "case.updated"),
+                    ("case.status_changed", "case.status changed"),
+                    ("risk.assessed", "risk.assessed"),
+                    ("dose.plan_created", "dose.plan created"),
+                    ("dose.plan_updated", "dose.plan updated"),
+                    ("dose.plan_deleted", "dose.plan deleted"),
+                    ("dose.summary_computed", "dose.summary computed"),
+                    ("dose.import", "dose.import"),
+                    ("dose.regimen_changed", "dose.regimen changed"),
+                    ("dose.constraint_set_changed", "dose.constraint set changed"),
+                    ("trial.created", "trial.created"),
+                    ("trial.updated", "trial.updated"),
+                    ("trial.matched", "trial.matched"),
+                    ("trial.match_flagged", "trial.match flagged"),
+                    ("trial.match_flag_resolved", "trial.match flag resolved"),
+                    ("trial.referral_created", "trial.referral created"),
+                    ("trial.referral_transitioned", "trial.referral transitioned"),
+                    ("derived.recompute_requested", "derived.recompute requested"),
+                    ("access.user_changed", "access.user changed"),
+                    ("access.membership_changed", "access.membership changed"),
+                    ("access.board_changed", "access.board changed"),
+                    ("options.computed", "options.computed"),
+                ],
+                db_index=True,
+                max_length=64,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='auditentry',
-            constraint=models.CheckConstraint(condition=models.Q(('event__in', ['patient.created', 'patient.updated', 'case.created', 'case.updated', 'case.status_changed', 'risk.assessed', 'dose.plan_created', 'dose.plan_updated', 'dose.plan_deleted', 'dose.summary_computed', 'dose.import', 'dose.regimen_changed', 'dose.constraint_set_changed', 'trial.created', 'trial.updated', 'trial.matched', 'trial.match_flagged', 'trial.match_flag_resolved', 'trial.referral_created', 'trial.referral_transitioned', 'derived.recompute_requested', 'access.user_changed', 'access.membership_changed', 'access.board_changed', 'options.computed'])), name='audit_event_valid'),
+            model_name="auditentry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "event__in",
+                        [
+                            "patient.created",
+                            "patient.updated",
+                            "case.created",
+                            "case.updated",
+                            "case.status_changed",
+                            "risk.assessed",
+                            "dose.plan_created",
+                            "dose.plan_updated",
+                            "dose.plan_deleted",
+                            "dose.summary_computed",
+                            "dose.import",
+                            "dose.regimen_changed",
+                            "dose.constraint_set_changed",
+                            "trial.created",
+                            "trial.updated",
+                            "trial.matched",
+                            "trial.match_flagged",
+                            "trial.match_flag_resolved",
+                            "trial.referral_created",
+                            "trial.referral_transitioned",
+                            "derived.recompute_requested",
+                            "access.user_changed",
+                            "access.membership_changed",
+                            "access.board_changed",
+                            "options.computed",
+                        ],
+                    )
+                ),
+                name="audit_event_valid",
+            ),
         ),
     ]
