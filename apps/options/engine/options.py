@@ -226,11 +226,26 @@ class NotOffered:
         return {"code": self.code, "reason": self.reason}
 
 
+def lesion_label(lesion: LesionFacts) -> str:
+    """How the board names the lesion: "thoracic spine T7-T9", "femur, peritrochanteric (left)"."""
+    label = str(lesion.site).replace("_", " ")
+    if lesion.level_from:
+        label += f" {lesion.level_from}" + (
+            f"-{lesion.level_to}" if lesion.level_to and lesion.level_to != lesion.level_from else ""
+        )
+    elif lesion.subsite is not None:
+        label += ", " + str(lesion.subsite).replace("_", " ")
+    if lesion.laterality is not None and str(lesion.laterality) != "midline":
+        label += f" ({lesion.laterality})"
+    return label
+
+
 @dataclass(frozen=True, slots=True)
 class LesionOptions:
     lesion_ref: str
     site: str
     options: tuple[TreatmentOption, ...]
+    label: str = ""
     noms: NomsAssessment | None = None
     not_offered: tuple[NotOffered, ...] = ()
     notes: tuple[str, ...] = ()
@@ -242,6 +257,7 @@ class LesionOptions:
         return {
             "lesion_ref": self.lesion_ref,
             "site": self.site,
+            "label": self.label,
             "options": [o.to_dict() for o in self.options],
             "noms": None if self.noms is None else self.noms.to_dict(),
             "not_offered": [n.to_dict() for n in self.not_offered],
@@ -1095,6 +1111,7 @@ def lesion_options(lesion: LesionFacts, ctx: _Context) -> LesionOptions:
     return LesionOptions(
         lesion_ref=lesion.ref,
         site=str(lesion.site),
+        label=lesion_label(lesion),
         options=tuple(work.options),
         noms=noms,
         not_offered=tuple(work.not_offered),

@@ -643,3 +643,18 @@ def test_an_overlapping_prior_course_makes_a_reirradiation_and_unknown_overlap_i
     assert any("T7-T9 30 Gy/10" in r for r in reirr.reasons)
     assert any("overlap unknown" in n and "somewhere" in n for n in out.lesion("spine").notes)
     assert any("re-irradiation" in c for c in option(out, "spine", "spine_sbrt").cautions)
+
+
+@pytest.mark.parametrize(
+    ("facts", "label"),
+    [
+        ({"site": "thoracic_spine", "level_from": "T7", "level_to": "T9"}, "thoracic spine T7-T9"),
+        ({"site": "thoracic_spine", "level_from": "T7", "level_to": "T7"}, "thoracic spine T7"),
+        ({"site": "femur", "subsite": "peritrochanteric", "laterality": "left"}, "femur, peritrochanteric (left)"),
+        ({"site": "rib"}, "rib"),
+    ],
+)
+def test_lesion_label(facts: dict[str, str], label: str) -> None:
+    from apps.options.engine.options import lesion_label
+
+    assert lesion_label(lesion(**facts)) == label
