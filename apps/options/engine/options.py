@@ -96,6 +96,8 @@ OLIGOMETASTATIC_REGIMENS: Final = (
     "oligomet_50gy_5fx",
     "oligomet_27gy_3fx",
 )
+#: Haematological malignancies: not "oligometastatic" in the ESTRO/ASTRO sense, which concerns solid tumours.
+HAEMATOLOGICAL: Final = frozenset({"myeloma", "lymphoma"})
 #: Sites where RT alone is usual (seed 003): ribs, clavicle and the distal ulna.
 RT_ALONE_SITES: Final = frozenset({"rib", "clavicle"})
 #: Femoral and humeral regions where resection with endoprosthetic reconstruction is an alternative.
@@ -707,22 +709,27 @@ def _conventional(ctx: _Context, work: _LesionWork, sbrt_preferred: bool) -> Non
     reasons = []
     reasons.append(_symptom_reason(lesion))
     against: list[str] = []
-    blocked = False
+    # A fracture risk or an unstable spine sends the lesion to a surgeon first, unless the patient cannot
+    # have surgery: then radiotherapy alone is what remains, and it may be preferred again.
+    surgical_first = False
     if risk.mirels.applicable:
         impending = risk.mirels.at_least(MIRELS_IMPENDING)
         if impending:
             against.append(f"{_mirels_text(risk)}: impending fracture, fixation first (RT alone does not prevent the fracture)")
-            blocked = True
+            surgical_first = True
         elif risk.mirels.at_least(MIRELS_BORDERLINE) is not False:
             against.append(f"{_mirels_text(risk)}: surgical opinion before RT alone")
-            blocked = True
+            surgical_first = True
         else:
             reasons.append(f"{_mirels_text(risk)} (<= 7): radiotherapy and observation")
     if work.spinal and risk.sins.at_least(SINS_UNSTABLE):
         against.append(f"{_sins_text(risk)}: unstable, stabilisation before or with RT")
-        blocked = True
+        surgical_first = True
+    not_fit = ctx.systemic.assessment == "not_fit"
+    if surgical_first and not_fit:
+        reasons.append(f"{ctx.systemic.path}: radiotherapy without surgery")
+    blocked = (surgical_first and not not_fit) or bool(lesion.prior_surgery)
     if lesion.prior_surgery:
-        blocked = True
         against.append("after surgery: the postoperative RT option applies")
     site = str(lesion.site)
     if site in RT_ALONE_SITES or (site == "ulna" and lesion.subsite is not None and str(lesion.subsite) == "distal"):
@@ -734,17 +741,19 @@ def _conventional(ctx: _Context, work: _LesionWork, sbrt_preferred: bool) -> Non
     if not blocked and not sbrt_preferred:
         if ctx.limited is True:
             preferred, why = True, f"limited prognosis (estimated survival {_survival_text(ctx)} < 6): a single fraction, 8 Gy/1"
-        elif ctx.limited is False and not work.spinal:
+        elif not work.spinal and ctx.limited is False:
             preferred = True
             why = (
                 "uncomplicated painful metastasis: conventional RT; a multi-fraction regimen when long-term "
                 "local control is wanted"
             )
-        elif ctx.limited is False and work.spinal and ctx.radiosensitivity == "radiosensitive":
-            preferred, why = True, "radiosensitive histology: conventional RT whatever the ESCC grade (NOMS)"
-        elif ctx.limited is None and not work.spinal:
+        elif not work.spinal:
             preferred = True
             why = "uncomplicated painful metastasis: conventional RT (the fraction count needs estimated_survival_months)"
+        elif ctx.radiosensitivity == "radiosensitive":
+            preferred, why = True, "radiosensitive histology: conventional RT whatever the ESCC grade (NOMS)"
+        elif surgical_first and not_fit:
+            preferred, why = True, "not fit for surgery: conventional RT"
     regimen_notes: list[str] = []
     regimens = _regimens(ctx, codes, lesion.ref, regimen_notes)
     work.options.append(
@@ -862,16 +871,20 @@ def _spine_mechanics(ctx: _Context, work: _LesionWork) -> None:
                 else ""
             )
         ]
+        against = _surgery_against(ctx)
+        if not certain:
+            against.append("unknown: complete the SINS (a score below 7 needs no consultation)")
+        preferred = certain and fit != "not_fit"
         work.options.append(
             TreatmentOption(
                 code="spine_surgery_opinion",
                 label="Spine-surgery opinion",
                 modality="surgery",
                 reasons=tuple(reasons),
-                against=() if certain else ("unknown: complete the SINS (a score below 7 needs no consultation)",),
+                against=tuple(against),
                 evidence=(sources.SINS_SURGERY,),
-                preferred=certain,
-                preferred_reason="SINS 7 or more calls for a spine-surgery consultation" if certain else "",
+                preferred=preferred,
+                preferred_reason="SINS 7 or more calls for a spine-surgery consultation" if preferred else "",
             )
         )
     # Cement augmentation: painful collapse without deformity, or a spine unsuitable for open surgery.
@@ -940,16 +953,21 @@ def _long_bone(ctx: _Context, work: _LesionWork) -> None:
             if certain and impending is False
             else f"{_mirels_text(risk)}: could be 8 or more"
         )
+        against = _surgery_against(ctx)
+        if not certain:
+            against.append("unknown: complete the Mirels score (7 or less: RT and observation)")
+        preferred = certain and ctx.systemic.assessment != "not_fit"
         work.options.append(
             TreatmentOption(
                 code="orthopaedic_surgical_opinion",
                 label="Orthopaedic surgical opinion",
                 modality="surgery",
                 reasons=(text,),
-                against=() if certain else ("unknown: complete the Mirels score (7 or less: RT and observation)",),
+                against=tuple(against),
                 evidence=(sources.MIRELS_SURGERY,),
-                preferred=certain,
-                preferred_reason="Mirels 8 or more: surgical opinion" if certain else "",
+                preferred=preferred,
+                preferred_reason="Mirels 8 or more: surgical opinion" if preferred else "",
+                # Could be >= 9 (an impending fracture): urgent like one until the score is complete.
                 urgent=impending is None and certain,
             )
         )
@@ -999,12 +1017,24 @@ def _postoperative(ctx: _Context, work: _LesionWork) -> None:
 
 def _prophylactic(ctx: _Context, work: _LesionWork) -> None:
     """High-risk asymptomatic lesion (§5): prophylactic RT 30 Gy/10, 27 Gy/3, 20 Gy/5 or 8 Gy/1 (seed 000)."""
-    risk = work.risk
+    risk, lesion = work.risk, work.lesion
     if not risk.high_risk:
+        return
+    symptoms = None if lesion.symptoms is None else str(lesion.symptoms)
+    if lesion.symptomatic is True or symptoms == "symptomatic":
+        work.not_offered.append(
+            NotOffered(
+                "prophylactic_rt", "symptomatic lesion: prophylactic RT is for asymptomatic or minimally symptomatic lesions"
+            )
+        )
         return
     reasons = ["high-risk criteria met: " + ", ".join(risk.high_risk_criteria)]
     against: list[str] = []
-    if risk.high_risk_symptomatic is None:
+    if risk.high_risk_symptomatic is None and painful(lesion):
+        against.append(
+            "pain recorded: the trial enrolled asymptomatic or minimally symptomatic lesions (see the palliative options)"
+        )
+    elif risk.high_risk_symptomatic is None:
         against.append("unknown: needs symptomatic (the trial enrolled asymptomatic or minimally symptomatic lesions)")
     elif risk.high_risk_symptomatic is False:
         reasons.append("asymptomatic or minimally symptomatic")
@@ -1154,6 +1184,10 @@ def _oligometastatic(ctx: _Context, options: list[TreatmentOption], not_offered:
         against.append(f"limited prognosis (estimated survival {_survival_text(ctx)} < 6): ablative intent is unlikely to help")
     elif ctx.limited is None:
         against.append("unknown: needs estimated_survival_months")
+    histology = None if case.primary_histology is None else str(case.primary_histology)
+    haematological = histology in HAEMATOLOGICAL
+    if haematological:
+        against.append(f"{histology}: a haematological malignancy; the oligometastatic paradigm concerns solid tumours")
     notes: list[str] = []
     regimens = _regimens(ctx, OLIGOMETASTATIC_REGIMENS, None, notes, breast_radical=breast)
     if breast:
@@ -1165,7 +1199,7 @@ def _oligometastatic(ctx: _Context, options: list[TreatmentOption], not_offered:
         reasons.append("spinal sites: the spine SBRT regimens and the spinal-cord limits apply to them")
     if ctx.inputs.risk.oligoprogression:
         reasons.append("oligoprogression (<= 3 progressing lesions under systemic therapy)")
-    preferred = case.primary_controlled is True and ctx.limited is False
+    preferred = case.primary_controlled is True and ctx.limited is False and not haematological
     options.append(
         TreatmentOption(
             code="oligometastatic_sbrt",

@@ -358,7 +358,7 @@ def test_high_risk_asymptomatic_prophylactic_rt() -> None:
 
 
 def test_high_risk_with_symptoms_unknown_is_offered_with_the_gap() -> None:
-    case = case_of(femur())
+    case = case_of(femur(symptomatic=None, pain=None))
     risk = with_lesion_risk(real_risk(case), "femur", high_risk=True, high_risk_criteria=("bulky",), high_risk_symptomatic=None)
     pro = option(run(case, risk), "femur", "prophylactic_rt")
     assert pro.preferred is False
@@ -658,3 +658,60 @@ def test_lesion_label(facts: dict[str, str], label: str) -> None:
     from apps.options.engine.options import lesion_label
 
     assert lesion_label(lesion(**facts)) == label
+
+
+def test_symptomatic_high_risk_lesion_gets_palliative_not_prophylactic_rt() -> None:
+    case = case_of(femur(symptomatic=True))
+    risk = with_lesion_risk(real_risk(case), "femur", high_risk=True, high_risk_criteria=("bulky",), high_risk_symptomatic=None)
+    out = run(case, risk)
+    assert "prophylactic_rt" not in codes(out, "femur")
+    assert any(n.code == "prophylactic_rt" and "symptomatic" in n.reason for n in out.lesion("femur").not_offered)
+
+
+def test_high_risk_with_pain_but_symptoms_not_recorded_is_offered_against() -> None:
+    case = case_of(femur(symptomatic=None, pain="moderate"))
+    risk = with_lesion_risk(real_risk(case), "femur", high_risk=True, high_risk_criteria=("bulky",), high_risk_symptomatic=None)
+    pro = option(run(case, risk), "femur", "prophylactic_rt")
+    assert pro.preferred is False
+    assert any("pain recorded" in a for a in pro.against)
+
+
+@pytest.mark.parametrize("survival", [2.0, 12.0])
+def test_impending_fracture_in_a_patient_not_fit_for_surgery_prefers_rt(survival: float) -> None:
+    case = case_of(femur(), ecog=4 if survival > 3 else 1, estimated_survival_months=survival)
+    out = run(case, with_lesion_risk(real_risk(case), "femur", mirels=score(10)))
+    conv = option(out, "femur", "conventional_rt")
+    assert conv.preferred is True
+    assert any("impending fracture" in a for a in conv.against)
+    assert any("not fit for surgery" in r for r in conv.reasons)
+    assert option(out, "femur", "prophylactic_fixation").preferred is False
+
+
+def test_unstable_spine_not_fit_prefers_rt_with_cement_when_it_applies() -> None:
+    case = case_of(spine(), ecog=3, estimated_survival_months=12.0)
+    out = run(case, with_lesion_risk(real_risk(case), "spine", sins=score(14)))
+    assert option(out, "spine", "conventional_rt").preferred is True
+    assert option(out, "spine", "spinal_stabilisation").preferred is False
+
+
+def test_surgical_opinions_are_not_preferred_when_not_fit() -> None:
+    case = case_of(femur(), spine(), estimated_survival_months=2.0)
+    risk = with_lesion_risk(real_risk(case), "femur", mirels=score(8))
+    risk = with_lesion_risk(risk, "spine", sins=score(9))
+    out = run(case, risk)
+    for ref, code in (("femur", "orthopaedic_surgical_opinion"), ("spine", "spine_surgery_opinion")):
+        opinion = option(out, ref, code)
+        assert opinion.preferred is False
+        assert any("not fit for surgery" in a for a in opinion.against)
+    assert option(out, "femur", "conventional_rt").preferred is True
+
+
+@pytest.mark.parametrize("histology", ["myeloma", "lymphoma"])
+def test_haematological_malignancy_is_not_preferred_for_ablative_sbrt(histology: str) -> None:
+    case = case_of(
+        spine(), primary_histology=histology, bone_metastases_count=2, visceral_metastases_count=0, estimated_survival_months=24.0
+    )
+    ablative = run(case).case_option("oligometastatic_sbrt")
+    assert ablative is not None
+    assert ablative.preferred is False
+    assert any("haematological" in a for a in ablative.against)
