@@ -2,8 +2,9 @@
 
 The project's default admin site (``apps.audit.admin_apps.AuditedAdminConfig.default_site``, Django's documented way to
 replace ``admin.site``) wraps every registered ``ModelAdmin`` in ``AuditedModelAdmin``, whose
-``log_addition``/``log_change``/``log_deletion``/``log_deletions`` (the hooks Django's admin calls for
-every add, change, delete and bulk delete) also append an audit entry in the admin's transaction. No app
+``log_addition``/``log_change``/``log_deletions`` (the hooks Django 5.2's admin calls for every add,
+change, delete and bulk delete; ``log_deletion`` is deprecated and not overridden, so Django does not fall
+back to it) also append an audit entry in the admin's transaction. No app
 has to remember to opt in.
 """
 
@@ -60,11 +61,6 @@ class AuditedModelAdmin(admin.ModelAdmin):
     def log_change(self, request: HttpRequest, obj: Any, message: Any) -> Any:
         entry = super().log_change(request, obj, message)
         audit_admin_action(request, [obj], AuditEvent.ADMIN_CHANGED, message)
-        return entry
-
-    def log_deletion(self, request: HttpRequest, obj: Any, object_repr: str) -> Any:
-        entry = super().log_deletion(request, obj, object_repr)
-        audit_admin_action(request, [obj], AuditEvent.ADMIN_DELETED, "deleted", deleted=True)
         return entry
 
     def log_deletions(self, request: HttpRequest, queryset: Any) -> Any:
