@@ -1,7 +1,7 @@
 """The database's own refusal to change the audit trail: triggers on PostgreSQL and on SQLite.
 
 The triggers refuse every UPDATE and DELETE of ``audit_auditentry`` (and, on PostgreSQL, TRUNCATE). They
-are installed by migration ``0003`` and re-asserted after every ``migrate`` (``post_migrate``), because
+are installed by migration ``0004`` and re-asserted after every ``migrate`` (``post_migrate``), because
 SQLite rebuilds a table, dropping its triggers, whenever a later migration alters one of its columns.
 
 One door stays open, on purpose: ``manage.py flush`` (which empties every table, and which the test

@@ -30,6 +30,9 @@ class AuditEvent(StrEnum):
     REFERRAL_CREATED = "trial.referral_created"
     REFERRAL_TRANSITIONED = "trial.referral_transitioned"
     RECOMPUTE_REQUESTED = "derived.recompute_requested"
+    USER_ACCESS_CHANGED = "access.user_changed"
+    MEMBERSHIP_CHANGED = "access.membership_changed"
+    BOARD_CHANGED = "access.board_changed"
     # Security events (issues 13 and 15): sign-ins, the admin, reads and exports of patient data.
     LOGIN = "auth.login"
     LOGIN_FAILED = "auth.login_failed"

@@ -87,7 +87,7 @@ def _lock_head() -> AuditChainHead:
         AuditChainHead.objects.filter(pk=1).update(sequence=models.F("sequence"))
     head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
     if head is None:
-        # The row is made by migration 0003; a database emptied by ``flush`` starts a new chain here.
+        # The row is made by migration 0004; a database emptied by ``flush`` starts a new chain here.
         AuditChainHead.objects.bulk_create([AuditChainHead(pk=1)], ignore_conflicts=True)
         head = AuditChainHead.objects.select_for_update().get(pk=1)
     return head

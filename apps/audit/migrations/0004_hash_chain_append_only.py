@@ -69,7 +69,7 @@ def remove_triggers(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0001_initial"),
-        ("audit", "0002_match_flag_resolved_event"),
+        ("audit", "0003_access_events"),
     ]
 
     operations = [
