@@ -1,5 +1,8 @@
 """The database's own refusal to change the audit trail: triggers on PostgreSQL and on SQLite.
 
+(A third trigger, after each INSERT, moves the chain head to the new entry: ``services.audit_record``
+then costs two statements, lock-and-read the head and insert.)
+
 The triggers refuse every UPDATE and DELETE of ``audit_auditentry`` (and, on PostgreSQL, TRUNCATE). They
 are installed by migration ``0004`` and re-asserted after every ``migrate`` (``post_migrate``), because
 SQLite rebuilds a table, dropping its triggers, whenever a later migration alters one of its columns.
@@ -46,12 +49,27 @@ _POSTGRES_INSTALL = [
     END;
     $$ LANGUAGE plpgsql
     """,
+    # The chain head follows every insert, in the inserting statement (no extra round trip per entry).
+    """
+    CREATE OR REPLACE FUNCTION audit_advance_head() RETURNS trigger AS $$
+    BEGIN
+        UPDATE audit_auditchainhead SET sequence = NEW.sequence, last_hash = NEW.hash WHERE id = 1;
+        RETURN NEW;
+    END;
+    $$ LANGUAGE plpgsql
+    """,
+    f"DROP TRIGGER IF EXISTS audit_entry_advance_head ON {TABLE}",
+    f"CREATE TRIGGER audit_entry_advance_head AFTER INSERT ON {TABLE} FOR EACH ROW EXECUTE FUNCTION audit_advance_head()",
     f"DROP TRIGGER IF EXISTS audit_entry_append_only ON {TABLE}",
     f"CREATE TRIGGER audit_entry_append_only BEFORE UPDATE OR DELETE ON {TABLE} "
     "FOR EACH ROW EXECUTE FUNCTION audit_refuse_change()",
     f"DROP TRIGGER IF EXISTS audit_entry_no_truncate ON {TABLE}",
     f"CREATE TRIGGER audit_entry_no_truncate BEFORE TRUNCATE ON {TABLE} "
     "FOR EACH STATEMENT EXECUTE FUNCTION audit_refuse_truncate()",
+]
+_POSTGRES_REMOVE_HEAD = [
+    f"DROP TRIGGER IF EXISTS audit_entry_advance_head ON {TABLE}",
+    "DROP FUNCTION IF EXISTS audit_advance_head()",
 ]
 _POSTGRES_REMOVE = [
     f"DROP TRIGGER IF EXISTS audit_entry_append_only ON {TABLE}",
@@ -60,6 +78,10 @@ _POSTGRES_REMOVE = [
     "DROP FUNCTION IF EXISTS audit_refuse_truncate()",
 ]
 _SQLITE_INSTALL = [
+    """
+    CREATE TRIGGER IF NOT EXISTS audit_entry_advance_head AFTER INSERT ON audit_auditentry
+    BEGIN UPDATE audit_auditchainhead SET sequence = NEW.sequence, last_hash = NEW.hash WHERE id = 1; END
+    """,
     f"""
     CREATE TRIGGER IF NOT EXISTS audit_entry_no_update BEFORE UPDATE ON {TABLE}
     WHEN {_SQLITE_FUNCTION}() = 0
@@ -72,6 +94,7 @@ _SQLITE_INSTALL = [
     """,
 ]
 _SQLITE_REMOVE = ["DROP TRIGGER IF EXISTS audit_entry_no_update", "DROP TRIGGER IF EXISTS audit_entry_no_delete"]
+_SQLITE_REMOVE_HEAD = ["DROP TRIGGER IF EXISTS audit_entry_advance_head"]
 
 
 def install_append_only(connection: BaseDatabaseWrapper) -> None:
@@ -84,9 +107,12 @@ def install_append_only(connection: BaseDatabaseWrapper) -> None:
             cursor.execute(sql)
 
 
-def remove_append_only(connection: BaseDatabaseWrapper) -> None:
-    """Drop the triggers (the reverse migration, and the test that shows the hash chain still holds)."""
+def remove_append_only(connection: BaseDatabaseWrapper, *, head: bool = False) -> None:
+    """Drop the refusing triggers (the test that shows the hash chain still holds); with ``head`` also the
+    trigger that advances the chain head (the reverse migration)."""
     statements = {"postgresql": _POSTGRES_REMOVE, "sqlite": _SQLITE_REMOVE}.get(connection.vendor, [])
+    if head:
+        statements = statements + {"postgresql": _POSTGRES_REMOVE_HEAD, "sqlite": _SQLITE_REMOVE_HEAD}.get(connection.vendor, [])
     with connection.cursor() as cursor:
         for sql in statements:
             cursor.execute(sql)

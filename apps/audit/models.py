@@ -75,13 +75,13 @@ class AuditEntry(models.Model):
 class AuditChainHead(models.Model):
     """The one row that says where the chain ends: locked by every append, so appends are serialised.
 
-    It also witnesses the chain's length and last hash, so entries deleted from the end are detected.
+    A trigger moves it to each inserted entry (``apps.audit.db``). It also witnesses the chain's length
+    and last hash, so entries deleted from the end are detected.
     """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     sequence = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default=GENESIS)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = "audit chain head"

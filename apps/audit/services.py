@@ -1,10 +1,11 @@
 """Writing audit rows: the only writer of ``AuditEntry``. Call inside the caller's transaction.
 
-``audit_record`` appends one entry to the hash chain: it locks the chain head, so concurrent appends
-are serialised (PostgreSQL: ``SELECT ... FOR UPDATE``; SQLite: an UPDATE of the head first takes the
-database's write lock), and the entry's ``sequence`` and ``prev_hash`` are unique in the database, so two
-writers can never fork the chain. Take the transaction's row locks *before* auditing: the head is then
-the last lock taken and cannot be part of a lock cycle.
+``audit_record`` appends one entry to the hash chain in two statements: it locks and reads the chain
+head, so concurrent appends are serialised (PostgreSQL: ``SELECT ... FOR UPDATE``; SQLite: ``UPDATE ...
+RETURNING``, which takes the database's write lock), then inserts the entry (a trigger moves the head).
+The entry's ``sequence`` and ``prev_hash`` are unique in the database, so two writers can never fork the
+chain. Take the transaction's row locks *before* auditing: the head is then the last lock taken and
+cannot be part of a lock cycle.
 
 ``audit_read`` and ``audit_export`` record reads and exports of patient data (issue 13, HIPAA
 164.312(b)); ``audit_security_event`` sign-ins and the like, where there is no clinical subject.
@@ -78,19 +79,25 @@ def _links(subject: models.Model | None) -> tuple[int | None, int | None]:
     return (case_id if isinstance(case_id, int) else None), None
 
 
-def _lock_head() -> AuditChainHead:
-    """The chain head, locked until the caller's transaction ends."""
+def _lock_head() -> tuple[int, str]:
+    """The chain head's (sequence, last hash), locked until the caller's transaction ends: one statement."""
     connection = transaction.get_connection()
-    if connection.vendor == "sqlite":
-        # SQLite has no row locks: writing first takes the database's write lock, so the head read next
-        # is the newest and stays so until commit (a concurrent writer waits, never reads a stale head).
-        AuditChainHead.objects.filter(pk=1).update(sequence=models.F("sequence"))
-    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
-    if head is None:
+    for _ in range(2):
+        if connection.vendor == "sqlite":
+            # SQLite has no row locks: writing takes the database's write lock, so the head read in the same
+            # statement is the newest and stays so until commit (a concurrent writer waits).
+            with connection.cursor() as cursor:
+                cursor.execute("UPDATE audit_auditchainhead SET sequence = sequence WHERE id = 1 RETURNING sequence, last_hash")
+                row = cursor.fetchone()
+            if row is not None:
+                return int(row[0]), str(row[1])
+        else:
+            head = AuditChainHead.objects.select_for_update().filter(pk=1).values_list("sequence", "last_hash").first()
+            if head is not None:
+                return head
         # The row is made by migration 0004; a database emptied by ``flush`` starts a new chain here.
         AuditChainHead.objects.bulk_create([AuditChainHead(pk=1)], ignore_conflicts=True)
-        head = AuditChainHead.objects.select_for_update().get(pk=1)
-    return head
+    raise RuntimeError("the audit chain head row cannot be created")
 
 
 def _request_ip(request: HttpRequest | Any | None) -> str:
@@ -136,9 +143,9 @@ def audit_record(
     role = str(getattr(actor, "role", "") or "") if actor is not None else ""
     ip = normalise_ip(_request_ip(request) or None)
 
-    head = _lock_head()
+    head_sequence, head_hash = _lock_head()
     entry = AuditEntry(
-        sequence=head.sequence + 1,
+        sequence=head_sequence + 1,
         occurred_at=timezone.now(),  # taken under the lock, so time order follows chain order
         actor=actor,
         actor_label=label[:150],
@@ -155,13 +162,10 @@ def audit_record(
         reason=reason,
         request_id=current_request_id(),
         ip_address=ip,
-        prev_hash=head.last_hash,
+        prev_hash=head_hash,
     )
     entry.hash = entry_hash(content_of(entry))
-    entry.save(force_insert=True)
-    head.sequence = entry.sequence
-    head.last_hash = entry.hash
-    head.save(update_fields=["sequence", "last_hash", "updated_at"])
+    entry.save(force_insert=True)  # the insert trigger moves the chain head to this entry
     return entry
 
 

@@ -160,3 +160,20 @@ def test_no_patient_name_or_mrn_reaches_the_trail_labels(personas: Personas) -> 
     personas.client(personas.radiologist).get(f"/api/v1/cases/{case.pk}/")
     labels = " ".join(f"{e.subject_label} {e.actor_label} {e}" for e in AuditEntry.objects.all())
     assert "Hopper" not in labels and "MRN-HOPPER-9" not in labels
+
+
+def test_the_audit_admin_is_read_only_and_for_auditors_only(personas: Personas) -> None:
+    it_staff = UserFactory(username="it", role=Role.COORDINATOR, is_staff=True, is_superuser=True)
+    auditor = UserFactory(username="auditor2", role=Role.ADMINISTRATOR, is_staff=True)
+    CaseFactory(board=personas.board)
+    personas.client(personas.radonc).get(f"/api/v1/cases/{CaseFactory(board=personas.board).pk}/")
+    entry = AuditEntry.objects.filter(event=AuditEvent.CASE_READ).get()
+    as_auditor = Client()
+    as_auditor.force_login(auditor)
+    assert as_auditor.get("/admin/audit/auditentry/").status_code == 200
+    assert as_auditor.get(f"/admin/audit/auditentry/{entry.pk}/change/").status_code == 200
+    assert as_auditor.post(f"/admin/audit/auditentry/{entry.pk}/delete/", {"post": "yes"}).status_code == 403
+    as_it = Client()
+    as_it.force_login(it_staff)
+    assert as_it.get("/admin/audit/auditentry/").status_code == 403  # access managers are not auditors
+    assert AuditEntry.objects.filter(pk=entry.pk).exists()

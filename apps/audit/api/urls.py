@@ -1,9 +1,9 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from apps.audit.api.views import AuditEntryViewSet, ChainStatusViewSet
+from apps.audit.api.views import AuditEntryViewSet, ChainStatusView
 
 router = SimpleRouter()
 router.register("audit/entries", AuditEntryViewSet, basename="audit-entry")
-router.register("audit/chain", ChainStatusViewSet, basename="audit-chain")
 
-urlpatterns = router.urls
+urlpatterns = [path("audit/chain/", ChainStatusView.as_view(), name="audit-chain"), *router.urls]

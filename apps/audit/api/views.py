@@ -12,8 +12,9 @@ from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from apps.accounts.api.permissions import RolePermission
+from apps.accounts.api.permissions import RolePermission, requires
 from apps.accounts.roles import Permission
 from apps.audit import selectors
 from apps.audit.api.serializers import AuditEntrySerializer, ChainStatusSerializer
@@ -56,6 +57,7 @@ class AuditEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return selectors.audit_entries(self.request.user)
 
     @extend_schema(
+        filters=True,
         responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The filtered entries as CSV.")},
     )
     @action(detail=False, methods=["get"], url_path="export")
@@ -66,14 +68,13 @@ class AuditEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return csv_response(request, queryset, parameters, "audit-log.csv")
 
 
-@extend_schema(tags=["audit"], responses=ChainStatusSerializer)
-class ChainStatusViewSet(viewsets.ViewSet):
+class ChainStatusView(APIView):
     """Whether the hash chain is intact (what ``manage.py verify_audit_chain`` checks)."""
 
-    permission_classes = (RolePermission,)
-    action_permissions = {"list": Permission.AUDIT_VIEW}
+    permission_classes = (requires(Permission.AUDIT_VIEW),)
 
-    def list(self, request: Request) -> Response:
+    @extend_schema(tags=["audit"], responses=ChainStatusSerializer)
+    def get(self, request: Request) -> Response:
         report = verify_chain()
         broken = report.broken
         return Response(

@@ -63,7 +63,7 @@ def install_triggers(apps, schema_editor):
 def remove_triggers(apps, schema_editor):
     from apps.audit.db import remove_append_only
 
-    remove_append_only(schema_editor.connection)
+    remove_append_only(schema_editor.connection, head=True)
 
 
 class Migration(migrations.Migration):
@@ -79,7 +79,6 @@ class Migration(migrations.Migration):
                 ("id", models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False)),
                 ("sequence", models.BigIntegerField(default=0)),
                 ("last_hash", models.CharField(default=GENESIS, max_length=64)),
-                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
                 "verbose_name": "audit chain head",
