@@ -12,6 +12,8 @@ api_v1 = [
     path("", include("apps.dosimetry.api.urls")),
     path("", include("apps.trials.api.urls")),
     path("", include("apps.audit.api.urls")),
+    path("", include("apps.meetings.api.urls")),
+    path("", include("apps.options.api.urls")),
 ]
 
 urlpatterns = [
@@ -22,5 +24,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     *auth_urlpatterns,
     path("audit/", include("apps.audit.urls")),
+    path("meetings/", include("apps.meetings.urls")),
     path("", include("frontend.urls")),
 ]

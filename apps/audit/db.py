@@ -4,7 +4,7 @@
 then costs two statements, lock-and-read the head and insert.)
 
 The triggers refuse every UPDATE and DELETE of ``audit_auditentry`` (and, on PostgreSQL, TRUNCATE). They
-are installed by migration ``0004`` and re-asserted after every ``migrate`` (``post_migrate``), because
+are installed by migration ``0007`` and re-asserted after every ``migrate`` (``post_migrate``), because
 SQLite rebuilds a table, dropping its triggers, whenever a later migration alters one of its columns.
 
 One door stays open, on purpose: ``manage.py flush`` (which empties every table, and which the test

@@ -95,7 +95,7 @@ def _lock_head() -> tuple[int, str]:
             head = AuditChainHead.objects.select_for_update().filter(pk=1).values_list("sequence", "last_hash").first()
             if head is not None:
                 return head
-        # The row is made by migration 0004; a database emptied by ``flush`` starts a new chain here.
+        # The row is made by migration 0007; a database emptied by ``flush`` starts a new chain here.
         AuditChainHead.objects.bulk_create([AuditChainHead(pk=1)], ignore_conflicts=True)
     raise RuntimeError("the audit chain head row cannot be created")
 

@@ -69,7 +69,7 @@ def remove_triggers(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0001_initial"),
-        ("audit", "0003_access_events"),
+        ("audit", "0006_events_after_merge"),
     ]
 
     operations = [
