@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("apps.risk.api.urls")),
     path("", include("apps.dosimetry.api.urls")),
     path("", include("apps.trials.api.urls")),
+    path("", include("apps.meetings.api.urls")),
 ]
 
 urlpatterns = [

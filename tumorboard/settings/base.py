@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "apps.risk",
     "apps.dosimetry",
     "apps.trials",
+    "apps.meetings",
     "frontend",
 ]
 
@@ -168,3 +169,15 @@ LOGGING = {
 }
 
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "tumorboard-demo")
+
+# --- Board meetings (docs/meetings.md) -----------------------------------------------------------------
+# Email goes through Django's backend; the console by default, SMTP (EMAIL_HOST...) in production.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_FILE_PATH = env_optional("EMAIL_FILE_PATH")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "tumorboard@localhost")
+# Reminders: Celery beat runs the idempotent scan every minute (reminders move with their meeting).
+CELERY_BEAT_SCHEDULE = {
+    "meetings-due-reminders": {"task": "meetings.send_due_reminders", "schedule": 60.0},
+}
+# Server-sent events for meeting mode (django-eventstream over Redis, ASGI server); pages poll otherwise.
+MEETINGS_EVENTSTREAM = env_bool("MEETINGS_EVENTSTREAM", False)
