@@ -12,6 +12,8 @@ api_v1 = [
     path("", include("apps.dosimetry.api.urls")),
     path("", include("apps.trials.api.urls")),
     path("", include("apps.meetings.api.urls")),
+    path("", include("apps.discussion.api.urls")),
+    path("", include("apps.decisions.api.urls")),
 ]
 
 urlpatterns = [
