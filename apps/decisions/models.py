@@ -116,6 +116,8 @@ class FollowUp(TimeStampedModel):
     response_3_months = models.CharField(max_length=16, choices=choices(ResponseAssessment), null=True, blank=True)
     response_6_months = models.CharField(max_length=16, choices=choices(ResponseAssessment), null=True, blank=True)
     response_12_months = models.CharField(max_length=16, choices=choices(ResponseAssessment), null=True, blank=True)
+    #: The day the recommended treatment started (for the share of cases discussed prospectively).
+    treatment_started_on = models.DateField(null=True, blank=True)
     #: Whether the case owner asked for the case to come back to the next meeting's agenda.
     return_to_agenda = models.BooleanField(default=False)
 

@@ -427,6 +427,7 @@ def follow_up_record(
     response_3_months: str | None = None,
     response_6_months: str | None = None,
     response_12_months: str | None = None,
+    treatment_started_on: dt.date | None = None,
     return_to_agenda: bool = False,
 ) -> FollowUp:
     """Record whether the signed decision was implemented (and the response when known)."""
@@ -453,6 +454,7 @@ def follow_up_record(
         response_3_months=response_3_months or None,
         response_6_months=response_6_months or None,
         response_12_months=response_12_months or None,
+        treatment_started_on=treatment_started_on,
         return_to_agenda=return_to_agenda,
         created_by=actor,
     )

@@ -28,6 +28,7 @@ class FollowUpSerializer(serializers.ModelSerializer[FollowUp]):
             "response_3_months",
             "response_6_months",
             "response_12_months",
+            "treatment_started_on",
             "return_to_agenda",
             "recorded_by",
             "created_at",
@@ -45,6 +46,7 @@ class FollowUpWriteSerializer(serializers.Serializer[Any]):
     response_3_months = CodeChoiceField(choices=[r.value for r in ResponseAssessment], required=False, allow_null=True)
     response_6_months = CodeChoiceField(choices=[r.value for r in ResponseAssessment], required=False, allow_null=True)
     response_12_months = CodeChoiceField(choices=[r.value for r in ResponseAssessment], required=False, allow_null=True)
+    treatment_started_on = serializers.DateField(required=False, allow_null=True, default=None)
     return_to_agenda = serializers.BooleanField(required=False, default=False)
 
 
@@ -112,3 +114,21 @@ class SignSerializer(serializers.Serializer[Any]):
 
 class AmendSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=5000)
+
+
+class QualityQuerySerializer(serializers.Serializer[Any]):
+    board = serializers.IntegerField()
+    # ``from``/``to``: ``from`` is a Python keyword, so both are declared through the fields mapping below.
+
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
+        fields = super().get_fields()
+        fields["from"] = serializers.DateField()
+        fields["to"] = serializers.DateField()
+        return fields
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["from"] > attrs["to"]:
+            raise serializers.ValidationError({"to": ["must be on or after from."]})
+        if (attrs["to"] - attrs["from"]).days > 3 * 366:
+            raise serializers.ValidationError({"to": ["a report covers at most three years."]})
+        return attrs

@@ -10,4 +10,5 @@ urlpatterns = [
     path("decisions/<int:pk>/follow-up/", views.DecisionFollowUpView.as_view(), name="decision-follow-up"),
     path("decisions/<int:pk>/report.pdf", views.DecisionReportView.as_view(), name="decision-report"),
     path("decisions/<int:pk>/fhir/", views.DecisionFhirView.as_view(), name="decision-fhir"),
+    path("reports/quality/", views.QualityReportView.as_view(), name="quality-report"),
 ]

@@ -6,6 +6,7 @@ version answers 409 to PATCH, PUT and DELETE.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -13,6 +14,7 @@ from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -20,14 +22,16 @@ from rest_framework.views import APIView
 from apps.accounts.api.permissions import requires
 from apps.accounts.models import User
 from apps.accounts.roles import Permission
+from apps.accounts.scoping import scope_boards
 from apps.audit.events import AuditEvent
 from apps.core.api.errors import Conflict
-from apps.decisions import exports, selectors, services
+from apps.decisions import exports, reports, selectors, services
 from apps.decisions.api.serializers import (
     AmendSerializer,
     DecisionSerializer,
     FollowUpSerializer,
     FollowUpWriteSerializer,
+    QualityQuerySerializer,
     SignSerializer,
 )
 from apps.decisions.engine.recommendation import DecisionStatus
@@ -180,3 +184,38 @@ class DecisionFhirView(APIView):
             actor=_user(request), decision=decision, event=AuditEvent.DECISION_EXPORTED, detail="fhir"
         )
         return Response(bundle)
+
+
+class _CSVText(BaseRenderer):
+    """Lets ``?format=csv`` / ``Accept: text/csv`` through content negotiation; the view writes the CSV."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
+        return data.encode(self.charset) if isinstance(data, str) else json.dumps(data, default=str).encode(self.charset)
+
+
+class QualityReportView(APIView):
+    """``GET /api/v1/reports/quality/?board=<id>&from=YYYY-MM-DD&to=YYYY-MM-DD[&format=csv]``."""
+
+    permission_classes = (requires(Permission.REPORTS_VIEW),)
+    renderer_classes = (JSONRenderer, _CSVText)
+
+    @extend_schema(parameters=[QualityQuerySerializer], responses={200: dict})
+    def get(self, request: Request) -> HttpResponse:
+        query = QualityQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        board = scope_boards(request.user).filter(pk=query.validated_data["board"]).first()
+        if board is None:
+            raise NotFound("No such board.")
+        date_from, date_to = query.validated_data["from"], query.validated_data["to"]
+        report = reports.board_quality(request.user, board=board, date_from=date_from, date_to=date_to).to_dict()
+        if getattr(request.accepted_renderer, "format", None) == "csv":
+            response = HttpResponse(
+                reports.report_csv(report, board=board, date_from=date_from, date_to=date_to), content_type="text/csv"
+            )
+            response["Content-Disposition"] = f'attachment; filename="quality-{board.pk}-{date_from}-{date_to}.csv"'
+            return response
+        return Response({"board": board.pk, "from": date_from, "to": date_to, **report})
