@@ -20,7 +20,7 @@ def decision_queryset(user: User | AnonymousUser | None) -> QuerySet[Decision]:
     return (
         scope_decisions(user)
         .select_related(
-            "case", "case__board", "case__patient", "meeting", "meeting__chair", "signed_by", "amended_by", "created_by"
+            "case", "case__board", "case__patient", "meeting", "meeting__chair", "signed_by", "amends", "amended_by", "created_by"
         )
         .prefetch_related(
             Prefetch("follow_ups", queryset=FollowUp.objects.select_related("created_by").order_by("created_at", "id"))

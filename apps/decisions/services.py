@@ -465,7 +465,29 @@ def follow_up_record(
         board_id=decision.case.board_id,
         after=snapshot(row, ("decision_id", "implementation", "reason", "note", "return_to_agenda")),
     )
+    if return_to_agenda:
+        request_return_to_agenda(actor=actor, decision=decision)
     return row
+
+
+def request_return_to_agenda(*, actor: User, decision: Decision) -> None:
+    """Ask the board's coordinators to bring the case back to the next meeting (notified after commit).
+
+    The placement itself is the coordinator's (``meetings.services.agenda_place``): the case workflow has no
+    move from ``decided`` back to ``submitted`` yet, so this records the request and tells who can act on it.
+    """
+    from apps.meetings import notifications
+    from apps.meetings.models import NotificationKind
+
+    coordinators = BoardMembership.objects.filter(board_id=decision.case.board_id, user__role="coordinator", user__is_active=True)
+    notifications.notify(
+        recipient_ids=coordinators.values_list("user_id", flat=True),
+        kind=NotificationKind.CASE_MOVED,
+        key=f"return_to_agenda:{decision.pk}:{timezone.now():%Y%m%d%H%M%S}",
+        case_id=decision.case_id,
+        subject=f"Case {decision.case_id}: {actor.get_username()} asks for it on the next agenda",
+        body=f"Follow-up of decision version {decision.version} asks for the case to be discussed again.",
+    )
 
 
 def follow_up_due_ids(now: dt.datetime) -> list[int]:

@@ -105,3 +105,16 @@ def test_decision_list_queries_do_not_grow(personas: Personas) -> None:
         )
     assert len(client.get(url).json()) == 4
     assert count() == few
+
+
+def test_return_to_agenda_asks_the_coordinators(personas: Personas, django_capture_on_commit_callbacks) -> None:
+    decision = _signed(personas)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = personas.client(personas.surgeon).post(
+            f"/api/v1/decisions/{decision['id']}/follow-up/",
+            {"implementation": "modified", "reason": "medical_reason", "return_to_agenda": True},
+            format="json",
+        )
+    assert response.status_code == 201 and response.json()["return_to_agenda"] is True
+    notes = Notification.objects.filter(case_id=decision["case"], key__startswith="return_to_agenda:")
+    assert [n.recipient for n in notes] == [personas.coordinator]

@@ -26,6 +26,7 @@ import statistics
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 REFERENCE_IMPLEMENTATION_RATE: tuple[float, float] = (0.84, 0.92)
 
@@ -95,7 +96,7 @@ class QualityReport:
     trial_referrals: int = 0
     trial_enrolments: int = 0
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "decisions": self.decisions,
             "implementation": self.implementation.to_dict(),
