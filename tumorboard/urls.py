@@ -23,6 +23,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     *auth_urlpatterns,
+    path("meetings/", include("apps.meetings.urls")),
     path("", include("apps.decisions.urls")),
     path("", include("frontend.urls")),
 ]

@@ -132,8 +132,10 @@ def announce_live(meeting_id: int, live_version: int) -> None:
         return
 
     def _send() -> None:
-        from django_eventstream import send_event  # type: ignore[import-not-found,unused-ignore]
+        from django_eventstream import send_event
 
-        send_event(f"meeting-{meeting_id}", "state", {"meeting": meeting_id, "live_version": live_version})
+        from apps.meetings.events import channel_for
+
+        send_event(channel_for(meeting_id), "state", {"meeting": meeting_id, "live_version": live_version})
 
     transaction.on_commit(_send)

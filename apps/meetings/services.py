@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from apps.accounts import authorization
 from apps.accounts.models import Board, BoardMembership, User
 from apps.accounts.roles import Permission, Role
 from apps.accounts.scoping import is_board_member
@@ -81,10 +82,7 @@ def _snapshot(instance: Any, fields: tuple[str, ...] | None = None) -> dict[str,
 
 
 def _require(actor: User, permission: Permission, board_id: int) -> None:
-    if not actor.has_clinical_permission(permission):
-        raise PermissionDenied(f"Your role ({actor.role}) may not do this ({permission}).")
-    if not is_board_member(actor, board_id):
-        raise PermissionDenied("You are not a member of this meeting's board.")
+    authorization.require(actor, permission, board_id)
 
 
 def _lock_meetings(*meeting_ids: int) -> dict[int, Meeting]:
@@ -250,10 +248,11 @@ def _expand(series: MeetingSeries, *, actor: User, until: dt.datetime | None, in
         timezone=series.timezone,
         skipped_dates=frozenset(dt.date.fromisoformat(d) for d in series.skipped_dates),
     )
-    existing = set(series.meetings.values_list("original_start", flat=True))
+    # Compared as instants: a moved or cancelled occurrence keeps its original start and is never re-created.
+    existing = {e.astimezone(dt.UTC) for e in series.meetings.values_list("original_start", flat=True)}
     created: list[Meeting] = []
     for occurrence in occurrences(rule, window_start=start, window_end=end):
-        if occurrence.astimezone(dt.UTC) in {e.astimezone(dt.UTC) for e in existing}:
+        if occurrence.astimezone(dt.UTC) in existing:
             continue
         meeting = Meeting(
             board_id=series.board_id,
@@ -349,12 +348,17 @@ def meeting_cancel(*, actor: User, meeting_id: int, reason: str) -> Meeting:
     if not reason.strip():
         raise InvalidInput({"reason": ["say why the meeting is cancelled (members and case owners are told)."]})
     now = timezone.now()
-    meeting = _lock_meeting(meeting_id)
+    unlocked = Meeting.objects.get(pk=meeting_id)
+    hint = _next_meeting(unlocked, now)
+    # Both rows locked in primary-key order (as every agenda service does), then re-read and re-checked.
+    locked = _lock_meetings(meeting_id, *([hint.pk] if hint else []))
+    meeting = locked[meeting_id]
     _require(actor, Permission.MEETING_SCHEDULE, meeting.board_id)
     if meeting.status != MeetingStatus.SCHEDULED:
         raise InvalidInput({"status": [f"only a scheduled meeting can be cancelled; this one is {meeting.status}."]})
-    target_hint = _next_meeting(meeting, now)
-    target = _lock_meetings(target_hint.pk)[target_hint.pk] if target_hint else None
+    target = locked.get(hint.pk) if hint else None
+    if target is not None and (target.status != MeetingStatus.SCHEDULED or target.starts_at <= now):
+        raise AgendaConflict(meeting.agenda_version, meeting.agenda_version)  # the next meeting changed meanwhile
     moved = _items(meeting)
     meeting.status = MeetingStatus.CANCELLED
     meeting.cancellation_reason = reason
@@ -781,7 +785,9 @@ def attendance_check_in(*, actor: User, meeting_id: int, remote: bool) -> Attend
 def attendance_record(*, actor: User, meeting_id: int, user_id: int, status: AttendanceStatus | str) -> Attendance:
     """The coordinator (or the meeting's chair) records a member's attendance."""
     meeting = _lock_meeting(meeting_id)
-    if actor.pk != meeting.chair_id:
+    if actor.pk == meeting.chair_id:
+        _require(actor, Permission.MEETING_RUN, meeting.board_id)  # a chair who left the board no longer records
+    else:
         _require(actor, Permission.MEETING_SCHEDULE, meeting.board_id)
     try:
         value = AttendanceStatus(status)

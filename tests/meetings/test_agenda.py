@@ -228,3 +228,32 @@ def test_meeting_list_query_count_is_constant(personas: Personas, django_assert_
     weekly_series(personas, weeks=12, first_in_days=40, title="Second series")
     with django_assert_num_queries(len(ctx.captured_queries)):
         assert len(client.get("/api/v1/meetings/").json()["results"]) == 14
+
+
+def test_urgency_read_from_the_risk_engines_stored_result(personas: Personas) -> None:
+    """End to end: the risk engine stores ESCC grade 2 for a spinal lesion; placement reads it as urgent."""
+    from apps.risk.tasks import assess_case
+    from tests.factories import CaseFactory, LesionFactory
+
+    first, _second = meetings_of(weekly_series(personas, weeks=2))
+    case = CaseFactory(
+        board=personas.board,
+        status="submitted",
+        submitted_at=first.submission_deadline + dt.timedelta(hours=2),
+        created_by=personas.surgeon,
+        estimated_survival_months=12,
+    )
+    LesionFactory(
+        case=case,
+        site="thoracic_spine",
+        subsite=None,
+        level_from="T6",
+        level_to="T6",
+        pain=None,
+        cortical_involvement=None,
+        epidural_compression_grade="2",
+    )
+    assess_case(case.pk)
+    response = personas.client(personas.coordinator).post("/api/v1/agenda/place/", {"case": case.pk})
+    assert response.status_code == 201, response.json()
+    assert response.json()["meeting"] == first.pk and response.json()["urgent"] is True

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "django_htmx",
     "apps.core",
     "apps.accounts",
     "apps.audit",
@@ -141,6 +142,8 @@ SPECTACULAR_SETTINGS = {
         "ReferralStatusEnum": "apps.trials.models.ReferralStatus",
         "RadiotherapyTechniqueEnum": "apps.cases.models.RadiotherapyTechnique",
         "DoseImportKindEnum": "apps.dosimetry.models.DoseImportJob.Kind",
+        "MeetingStatusEnum": "apps.meetings.api.schema_enums.MEETING_STATUS",
+        "AttendanceStatusEnum": "apps.meetings.api.schema_enums.ATTENDANCE_STATUS",
     },
 }
 
@@ -186,3 +189,16 @@ CELERY_BEAT_SCHEDULE = {
 DECISION_FOLLOW_UP_REMINDER_WEEKS = env_int("DECISION_FOLLOW_UP_REMINDER_WEEKS", 6)
 # Server-sent events for meeting mode (django-eventstream over Redis, ASGI server); pages poll otherwise.
 MEETINGS_EVENTSTREAM = env_bool("MEETINGS_EVENTSTREAM", False)
+if MEETINGS_EVENTSTREAM:
+    INSTALLED_APPS.append("django_eventstream")
+    EVENTSTREAM_CHANNELMANAGER_CLASS = "apps.meetings.events.MeetingChannelManager"
+    if REDIS_URL:  # several web processes share the events through Redis
+        from urllib.parse import urlsplit
+
+        _redis = urlsplit(REDIS_URL)
+        EVENTSTREAM_REDIS = {
+            "host": _redis.hostname or "127.0.0.1",
+            "port": _redis.port or 6379,
+            "db": int((_redis.path or "/0").lstrip("/") or 0),
+            "password": _redis.password,
+        }

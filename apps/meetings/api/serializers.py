@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.accounts.models import User
+from apps.cases.vocabulary import choices
 from apps.meetings import selectors
 from apps.meetings.engine.quorum import AttendanceStatus
 from apps.meetings.engine.recurrence import zone
@@ -206,7 +207,7 @@ class AttendanceSerializer(serializers.ModelSerializer[Attendance]):
 
 class AttendanceRecordSerializer(serializers.Serializer[Any]):
     user = serializers.IntegerField(min_value=1)
-    status = serializers.ChoiceField(choices=[s.value for s in AttendanceStatus])
+    status = serializers.ChoiceField(choices=choices(AttendanceStatus))
 
 
 class SeriesSerializer(serializers.ModelSerializer[MeetingSeries]):
