@@ -304,3 +304,19 @@ def test_administrator_reads_but_cannot_draft(personas: Personas) -> None:
     client = personas.client(personas.administrator)
     assert client.get(f"/api/v1/cases/{s.case.pk}/decisions/").status_code == 200
     assert client.post(f"/api/v1/cases/{s.case.pk}/decisions/", draft_body(s), format="json").status_code == 403
+
+
+def test_the_admin_cannot_change_or_delete_a_signed_decision(personas: Personas) -> None:
+    from django.test import Client
+
+    from tests.factories import UserFactory
+
+    row = _signed_row(personas)
+    superuser = UserFactory(username="root", role="administrator", is_staff=True, is_superuser=True)
+    client = Client()
+    client.force_login(superuser)
+    change = f"/admin/decisions/decision/{row.pk}/change/"
+    assert client.post(change, {"rationale": "admin edit"}).status_code == 403
+    assert client.post(f"/admin/decisions/decision/{row.pk}/delete/", {"post": "yes"}).status_code == 403
+    row.refresh_from_db()
+    assert row.rationale != "admin edit" and row.status == "signed"
