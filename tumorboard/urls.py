@@ -14,6 +14,8 @@ api_v1 = [
     path("", include("apps.audit.api.urls")),
     path("", include("apps.meetings.api.urls")),
     path("", include("apps.options.api.urls")),
+    path("", include("apps.discussion.api.urls")),
+    path("", include("apps.decisions.api.urls")),
 ]
 
 urlpatterns = [
@@ -25,5 +27,6 @@ urlpatterns = [
     *auth_urlpatterns,
     path("audit/", include("apps.audit.urls")),
     path("meetings/", include("apps.meetings.urls")),
+    path("", include("apps.decisions.urls")),
     path("", include("frontend.urls")),
 ]

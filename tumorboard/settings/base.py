@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "apps.trials",
     "apps.meetings",
     "apps.options",
+    "apps.discussion",
+    "apps.decisions",
     "frontend",
 ]
 
@@ -186,7 +188,10 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "tumorboard@localhost")
 # Reminders: Celery beat runs the idempotent scan every minute (reminders move with their meeting).
 CELERY_BEAT_SCHEDULE = {
     "meetings-due-reminders": {"task": "meetings.send_due_reminders", "schedule": 60.0},
+    "decisions-follow-up-reminders": {"task": "decisions.send_follow_up_reminders", "schedule": 3600.0},
 }
+# Decisions (docs/decisions.md): remind the case owner when no follow-up is recorded this many weeks after signing.
+DECISION_FOLLOW_UP_REMINDER_WEEKS = env_int("DECISION_FOLLOW_UP_REMINDER_WEEKS", 6)
 # Server-sent events for meeting mode (django-eventstream over Redis, ASGI server); pages poll otherwise.
 MEETINGS_EVENTSTREAM = env_bool("MEETINGS_EVENTSTREAM", False)
 if MEETINGS_EVENTSTREAM:
