@@ -6,8 +6,9 @@ source: clinical-rules.md §4, §5, §6, §7, §8, §10, §11, §12; 000_76782ef
 
 Options are suggestions with reasons and sources; the board decides. Each names the findings that led to
 it (``reasons``), its regimens from the curated catalogue with BED10 and EQD2 (alpha/beta 10, the dose
-engine's LQ model), its ``cautions`` (the systemic-therapy cautions of §1b for every RT option, with the
-option's own technique), its ``evidence``, whether it is ``preferred`` and why, and ``urgent`` for
+engine's LQ model), its ``cautions`` (the systemic-therapy cautions of §1b for every RT option: the risk
+engine's own rule, called with the option's technique, because the stored assessment holds the answer
+without a technique and T-DM1 is a caution only with radiosurgery), its ``evidence``, whether it is ``preferred`` and why, and ``urgent`` for
 high-grade cord compression and an impending fracture. An option the findings rule out is either left out
 (listed in ``not_offered`` with the reason) or offered with ``against`` when a board may still choose it.
 
