@@ -8,9 +8,10 @@ Options are suggestions with reasons and sources; the board decides. Each names 
 it (``reasons``), its regimens from the curated catalogue with BED10 and EQD2 (alpha/beta 10, the dose
 engine's LQ model), its ``cautions`` (the systemic-therapy cautions of §1b for every RT option: the risk
 engine's own rule, called with the option's technique, because the stored assessment holds the answer
-without a technique and T-DM1 is a caution only with radiosurgery), its ``evidence``, whether it is ``preferred`` and why, and ``urgent`` for
-high-grade cord compression and an impending fracture. An option the findings rule out is either left out
-(listed in ``not_offered`` with the reason) or offered with ``against`` when a board may still choose it.
+without a technique and T-DM1 is a caution only with radiosurgery), its ``evidence``, whether it is
+``preferred`` and why, and ``urgent`` for high-grade cord compression and an impending fracture. An
+option the findings rule out is either left out (listed in ``not_offered`` with the reason) or offered
+with ``against`` when a board may still choose it.
 
 The clinician's ``estimated_survival_months`` drives every preference that depends on prognosis; where the
 revised Tokuhashi band disagrees with it, the options say so (``notes`` and the cautions of the options

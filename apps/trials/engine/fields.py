@@ -57,6 +57,7 @@ from apps.cases.vocabulary import (
     breast_subtype,
     levels_between,
 )
+from apps.clinical.derivations import bone_metastases, metastatic_foci
 
 
 class Kind(StrEnum):
@@ -287,72 +288,92 @@ def get_breast_subtype(case: CaseFacts) -> Any:
     return Partial(missing=_relevant(unknown, options, _breast_subtype_outcome), possible=possible)
 
 
-def _bone_lower_bound(case: CaseFacts) -> int:
-    # Every recorded lesion is a bone metastasis (LesionFacts), so the count is at least their number.
-    return len(case.lesions)
-
-
 def recorded_bone_count(case: CaseFacts) -> int | None:
-    """``bone_metastases_count`` when it can be the true count, else None (not recorded, or contradicted).
-
-    A recorded count lower than the number of recorded lesions cannot be right (each lesion is a bone
-    metastasis): it is treated as not known, bounded below by the lesions, and asked for again rather than
-    believed (clinical-rules.md §1b: unknown is a value, not a guess).
-    """
-    value = case.bone_metastases_count
-    if value is None or value < len(case.lesions):
-        return None
-    return value
+    """``bone_metastases_count`` when it can be the true count, else None (not recorded, or lower than the
+    recorded lesions): the shared derivation ``apps.clinical.derivations.bone_metastases``."""
+    return bone_metastases(case).value
 
 
 def unrecorded_bone_metastases(case: CaseFacts) -> int | None:
-    """Bone metastases not described as lesions: ``bone_metastases_count`` minus the recorded lesions.
+    """Bone metastases not described as lesions (``apps.clinical.derivations.BoneCount.unrecorded``).
 
-    ``None`` when that number is not known: the bone count is not recorded, or is contradicted by more
-    recorded lesions (:func:`recorded_bone_count`). The lesion quantifiers (``language.py``) treat the
-    unrecorded metastases as lesions whose every field is unknown: with 3 bone metastases and 1 recorded
-    lesion, "no femoral lesion" cannot be met, only left unknown (clinical-rules.md §1b).
+    ``None`` when that number is not known. The lesion quantifiers (``language.py``) treat the unrecorded
+    metastases as lesions whose every field is unknown: with 3 bone metastases and 1 recorded lesion,
+    "no femoral lesion" cannot be met, only left unknown (clinical-rules.md §1b).
     """
-    value = recorded_bone_count(case)
-    if value is None:
-        return None
-    return value - len(case.lesions)
-
-
-def _contradicted_bone_count(case: CaseFacts) -> str | None:
-    value = case.bone_metastases_count
-    if value is None or value >= len(case.lesions):
-        return None
-    return f"bone_metastases_count {value} is lower than the {len(case.lesions)} recorded lesions"
+    return bone_metastases(case).unrecorded
 
 
 def get_bone_metastases_count(case: CaseFacts) -> Any:
-    value = recorded_bone_count(case)
-    if value is not None:
-        return value
-    return Partial(missing=("bone_metastases_count",), lo=_bone_lower_bound(case), reason=_contradicted_bone_count(case))
+    bone = bone_metastases(case)
+    if bone.value is not None:
+        return bone.value
+    return Partial(missing=bone.missing, lo=bone.at_least, reason=bone.reason)
 
 
 def get_metastases_count(case: CaseFacts) -> Any:
-    """Bone plus visceral metastases (``CaseFacts.metastases_count``), bounded below when a count is unknown.
+    """Bone plus visceral metastases, bounded below when a count is unknown
+    (``apps.clinical.derivations.metastatic_foci``, shared with the risk engine)."""
+    foci = metastatic_foci(case)
+    if foci.value is not None:
+        return foci.value
+    return Partial(missing=foci.missing, lo=foci.at_least, reason=foci.reason)
 
-    Unknown bone count (not recorded, or recorded lower than the number of recorded lesions, see
-    :func:`recorded_bone_count`): at least the recorded lesions. Unknown visceral count: at least 0.
-    Brain metastases are counted only where the visceral count includes them; the case vocabulary records
-    them as a separate yes/no (clinical-rules.md §1b).
+
+#: Whether each histology code is a solid tumour, for trials that enrol solid tumours only (SABR-COMET-3 and
+#: -10: "a controlled primary solid tumor histology", seed 000_76782ef81e029740.txt). Lymphoma and myeloma
+#: are haematological malignancies (clinical-rules.md §4 names lymphoma, leukaemia and myeloma as the
+#: non-solid tumours); carcinoma of unknown primary is a solid tumour whose origin is not found; ``other``
+#: may be a leukaemia, so it is not known. A code missing here (added to the vocabulary later) is unknown
+#: until it is classified: never assumed solid.
+SOLID_TUMOUR_BY_HISTOLOGY: dict[str, bool | None] = {
+    "breast": True,
+    "prostate": True,
+    "nsclc": True,
+    "sclc": True,
+    "renal_cell": True,
+    "thyroid": True,
+    "melanoma": True,
+    "colorectal": True,
+    "hepatocellular": True,
+    "urothelial": True,
+    "pancreatic": True,
+    "esophageal_squamous": True,
+    "gastric": True,
+    "head_neck_squamous": True,
+    "sarcoma": True,
+    "pheochromocytoma": True,
+    "unknown_primary": True,
+    "endometrial": True,
+    "cervical": True,
+    "ovarian": True,
+    "neuroendocrine": True,
+    "gallbladder": True,
+    "germ_cell": True,
+    "myeloma": False,
+    "lymphoma": False,
+    "other": None,
+}
+_EITHER = frozenset({True, False})
+
+
+def get_solid_tumour(case: CaseFacts) -> Any:
+    """True for a solid tumour, False for a haematological malignancy (``SOLID_TUMOUR_BY_HISTOLOGY``).
+
+    Unknown (asking for ``primary_histology``) when the histology is not recorded, or is a code that does
+    not say (``other``: record the specific histology).
     """
-    bone, visceral = recorded_bone_count(case), case.visceral_metastases_count
-    if bone is not None and visceral is not None:
-        return bone + visceral
-    missing = tuple(
-        name for name, value in (("bone_metastases_count", bone), ("visceral_metastases_count", visceral)) if value is None
-    )
-    low = (bone if bone is not None else _bone_lower_bound(case)) + (visceral or 0)
-    contradicted = _contradicted_bone_count(case)
-    reason = None
-    if contradicted is not None:
-        reason = contradicted + ("; visceral_metastases_count not recorded" if visceral is None else "")
-    return Partial(missing=missing, lo=low, reason=reason)
+    histology = case.primary_histology
+    if histology is None:
+        return Partial(missing=("primary_histology",), possible=_EITHER)
+    solid = SOLID_TUMOUR_BY_HISTOLOGY.get(str(histology))
+    if solid is None:
+        return Partial(
+            missing=("primary_histology",),
+            possible=_EITHER,
+            reason=f"primary histology {str(histology)!r} does not say whether the tumour is solid",
+        )
+    return solid
 
 
 def get_lesion_count(case: CaseFacts) -> Any:
@@ -364,6 +385,24 @@ def get_months_primary_to_metastasis(case: CaseFacts) -> Any:
     if start is None or end is None:
         missing = tuple(
             name for name, value in (("primary_diagnosis_date", start), ("metastasis_diagnosis_date", end)) if value is None
+        )
+        return Partial(missing=missing)
+    return months_between(start, end)
+
+
+def get_months_primary_treatment_to_metastasis(case: CaseFacts) -> Any:
+    """Calendar months from the end of treatment of the primary to the metastasis diagnosis (the recurrence).
+
+    "Recurrence more than 12 months after treatment" (CLEAR, seed 004 Table 2) is measured from
+    ``primary_treatment_completed_date`` (clinical-rules.md §1b), never from the primary diagnosis: unknown
+    when either date is missing; negative when the metastases were found before treatment ended.
+    """
+    start, end = case.primary_treatment_completed_date, case.metastasis_diagnosis_date
+    if start is None or end is None:
+        missing = tuple(
+            name
+            for name, value in (("primary_treatment_completed_date", start), ("metastasis_diagnosis_date", end))
+            if value is None
         )
         return Partial(missing=missing)
     return months_between(start, end)
@@ -455,6 +494,24 @@ def get_vertebral_levels(lesion: LesionFacts) -> Any:
         return levels_between(lesion.level_from, lesion.level_to)
     except (KeyError, ValueError):
         return Partial(missing=("level_from", "level_to"))
+
+
+_LOW_SYMPTOM_BURDEN = frozenset({SymptomBurden.ASYMPTOMATIC.value, SymptomBurden.MINIMALLY_SYMPTOMATIC.value})
+
+
+def get_low_symptom_burden(lesion: LesionFacts) -> Any:
+    """Asymptomatic or minimally symptomatic (the lesions the prophylactic-RT trial enrolled, seed 000).
+
+    ``symptoms`` decides when recorded; otherwise ``symptomatic`` does, since the vocabulary keeps them
+    coherent (``symptomatic`` is true exactly when ``symptoms`` is ``symptomatic``: a lesion recorded as
+    not symptomatic is asymptomatic or minimally symptomatic). Unknown, asking for ``symptoms``, when
+    neither is recorded.
+    """
+    if lesion.symptoms is not None:
+        return str(lesion.symptoms) in _LOW_SYMPTOM_BURDEN
+    if lesion.symptomatic is not None:
+        return not lesion.symptomatic
+    return Partial(missing=("symptoms",), possible=_EITHER)
 
 
 def _applicable_getter(name: str, sites: frozenset[Any] | Iterable[Any]) -> Callable[[Any], Any]:
@@ -649,6 +706,15 @@ DERIVED_CASE_FIELDS: tuple[FieldSpec, ...] = (
         source="apps.cases.facts.CaseFacts.metastases_count; clinical-rules.md §6",
     ),
     _case(
+        "solid_tumour",
+        Kind.BOOLEAN,
+        "solid tumour",
+        getter=get_solid_tumour,
+        derived=True,
+        description="from primary_histology: lymphoma and myeloma are not solid tumours; 'other' is unknown",
+        source="seed 000 (SABR-COMET-3, -10: solid tumour histology); clinical-rules.md §4",
+    ),
+    _case(
         "lesion_count",
         Kind.INTEGER,
         "recorded lesions",
@@ -667,6 +733,16 @@ DERIVED_CASE_FIELDS: tuple[FieldSpec, ...] = (
         derived=True,
         description="calendar months from primary_diagnosis_date to metastasis_diagnosis_date",
         source="seed 003 §3.1",
+    ),
+    _case(
+        "months_primary_treatment_to_metastasis",
+        Kind.NUMBER,
+        "interval from the end of primary treatment to metastasis diagnosis",
+        unit="months",
+        getter=last_call_memo(get_months_primary_treatment_to_metastasis),
+        derived=True,
+        description="calendar months from primary_treatment_completed_date to metastasis_diagnosis_date",
+        source="seed 004 Table 2 (CLEAR: recurrence > 12 months); clinical-rules.md §1b",
     ),
     _case(
         "months_since_metastasis_diagnosis",
@@ -720,6 +796,26 @@ EXTRA_FIELDS: tuple[FieldSpec, ...] = (
         derived=True,
         description="a medical-oncology judgement the case model does not hold: CaseFacts.extra['first_line_cdk46_candidate']",
         source="seed 004 (CIMER)",
+    ),
+    _case(
+        "extra.breast_stage_iiib_iiic",
+        Kind.BOOLEAN,
+        "locally advanced breast cancer, stage IIIB or IIIC",
+        getter=_extra_getter("breast_stage_iiib_iiic", Kind.BOOLEAN),
+        derived=True,
+        description="the case model records metastases, not the TNM stage of non-metastatic disease: "
+        "CaseFacts.extra['breast_stage_iiib_iiic']",
+        source="seed 004 Table 2 (NCT00182793: stage IIIB-IV breast cancer)",
+    ),
+    _case(
+        "extra.autologous_transplant_candidate",
+        Kind.BOOLEAN,
+        "candidate for high-dose chemotherapy with autologous stem-cell transplantation",
+        getter=_extra_getter("autologous_transplant_candidate", Kind.BOOLEAN),
+        derived=True,
+        description="a transplant-team judgement the case model does not hold: "
+        "CaseFacts.extra['autologous_transplant_candidate']",
+        source="seed 004 (NCT00182793)",
     ),
 )
 
@@ -801,6 +897,15 @@ LESION_FIELDS: tuple[FieldSpec, ...] = (
 )
 
 DERIVED_LESION_FIELDS: tuple[FieldSpec, ...] = (
+    _lesion(
+        "low_symptom_burden",
+        Kind.BOOLEAN,
+        "asymptomatic or minimally symptomatic",
+        getter=get_low_symptom_burden,
+        derived=True,
+        description="symptoms is asymptomatic or minimally_symptomatic; when symptoms is not recorded, symptomatic is no",
+        source="seed 000 (Gillespie: asymptomatic or minimally symptomatic); clinical-rules.md §1, §5",
+    ),
     _lesion(
         "vertebral_levels",
         Kind.SET,
