@@ -80,6 +80,7 @@ SPINE_SBRT_REGIMENS: Final = (
     "sbrt_spine_24gy_1fx",
     "sbrt_spine_48p5gy_10fx",
 )
+SIB_REGIMENS: Final = ("sib_30_40gy_10fx", "sib_wv30_40gy_10fx")
 POSTOP_REGIMENS: Final = ("postop_20gy_5fx", "postop_30gy_10fx")
 POSTOP_SPINE_SBRT: Final = "postop_spine_sbrt_35gy_5fx"
 PATCHELL_POSTOP: Final = ("postop_30gy_10fx",)
@@ -740,7 +741,12 @@ def _conventional(ctx: _Context, work: _LesionWork, sbrt_preferred: bool) -> Non
         reasons.append("radiosensitive histology: conventional RT (NOMS)")
     codes = CONVENTIONAL_REGIMENS
     preferred, why = False, ""
-    if not blocked and not sbrt_preferred:
+    # An asymptomatic or minimally symptomatic high-risk lesion is the prophylactic-RT scenario (§5),
+    # whose option carries the preference: palliative RT stays on offer for pain that develops.
+    prophylactic_scenario = risk.high_risk and risk.high_risk_symptomatic is False
+    if prophylactic_scenario:
+        reasons.append("high-risk lesion without symptoms that need palliation: see prophylactic RT")
+    if not blocked and not sbrt_preferred and not prophylactic_scenario:
         if ctx.limited is True:
             preferred, why = True, f"limited prognosis (estimated survival {_survival_text(ctx)} < 6): a single fraction, 8 Gy/1"
         elif not work.spinal and ctx.limited is False:
@@ -831,6 +837,43 @@ def _spine_sbrt(ctx: _Context, work: _LesionWork, preferred: bool, why: str) -> 
             evidence=(sources.SPINE_SBRT, sources.NOMS),
             preferred=preferred,
             preferred_reason=why,
+        )
+    )
+
+
+def _spine_sib(ctx: _Context, work: _LesionWork) -> None:
+    """30/40 Gy SIB in 10 fractions (IMRT), where SBRT does not suit: an epidural (intraspinal) component, a
+    lesion close to the cord, or a radioresistant histology (002_eaa0f11dde358788.txt; clinical-rules.md §8).
+
+    Not a §12 scenario of its own: offered beside spine SBRT as the seed's alternative, never preferred.
+    """
+    lesion = work.lesion
+    grade = None if lesion.epidural_compression_grade is None else str(lesion.epidural_compression_grade)
+    distance = lesion.distance_to_spinal_cord_mm
+    reasons = []
+    if grade in ("1a", "1b", "1c"):
+        reasons.append(f"ESCC {grade}: vertebral body metastasis with an intraspinal component")
+    if distance is not None and distance < CORD_PROXIMITY_MM:
+        reasons.append(f"{distance:g} mm from the spinal cord: SBRT target dose limited by the cord")
+    if ctx.radiosensitivity == "radioresistant":
+        reasons.append("radioresistant histology")
+    if not reasons:
+        return
+    regimen_notes: list[str] = []
+    regimens = _regimens(ctx, SIB_REGIMENS, lesion.ref, regimen_notes)
+    work.options.append(
+        TreatmentOption(
+            code="spine_sib",
+            label="Simultaneous integrated boost 30/40 Gy in 10 fractions (IMRT), when SBRT does not suit",
+            modality="radiotherapy",
+            regimens=regimens,
+            reasons=(*reasons, *_planned_reasons(regimens, ctx.inputs.plans)),
+            cautions=(
+                *_rt_cautions(ctx, work, None),
+                "spinal cord constraint (34 Gy in 10 fractions, EQD2 50 Gy at alpha/beta 0.87) has priority over GTV40 coverage",
+                *regimen_notes,
+            ),
+            evidence=(sources.SIB,),
         )
     )
 
@@ -1129,6 +1172,7 @@ def lesion_options(lesion: LesionFacts, ctx: _Context) -> LesionOptions:
         _conventional(ctx, work, sbrt_preferred)
         if spinal:
             _spine_sbrt(ctx, work, sbrt_preferred, why)
+            _spine_sib(ctx, work)
     if spinal:
         if lesion.epidural_compression_grade is None:
             work.notes.append("unknown: needs epidural_compression_grade (grade 2-3 would be urgent cord compression)")
