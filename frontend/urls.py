@@ -6,8 +6,12 @@ from frontend import views
 app_name = "frontend"
 
 urlpatterns = [
-    path("", views.case_list, name="case-list"),
+    path("", views.home, name="home"),
+    path("cases/", views.case_list, name="case-list"),
     path("cases/<int:pk>/", views.case_detail, name="case-detail"),
+    path("cases/<int:pk>/derived/", views.case_derived, name="case-derived"),
+    path("cases/<int:pk>/trial-matches/<str:identifier>/flag/", views.match_flag, name="match-flag"),
+    path("audit/", views.audit_list, name="audit-list"),
 ]
 
 auth_urlpatterns = [
