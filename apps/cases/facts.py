@@ -18,14 +18,19 @@ from apps.cases.vocabulary import (
     CastrationStatus,
     CorticalInvolvement,
     EpiduralCompressionGrade,
+    FrankelGrade,
+    Laterality,
     LimbPain,
+    MajorOrganMetastases,
     PosterolateralInvolvement,
     PrimaryHistology,
+    PrimarySubsite,
     RadiographicType,
     ReceptorStatus,
     Site,
     SpinalPain,
     Subsite,
+    SymptomBurden,
     SystemicTherapyClass,
     VertebralCollapse,
     breast_subtype,
@@ -56,6 +61,9 @@ class LesionFacts:
     existing_fracture: bool | None = None
     prior_surgery: bool | None = None
     prior_radiotherapy: bool | None = None
+    laterality: Laterality | None = None
+    #: asymptomatic / minimally symptomatic / symptomatic; ``symptomatic`` is True exactly for the last.
+    symptoms: SymptomBurden | None = None
     #: Stable identifier of the stored lesion (its public UUID), so results can be attached back to it.
     ref: str = ""
 
@@ -69,6 +77,11 @@ class PriorCourseFacts:
     fractions: int
     date: date | None = None
     technique: str = ""
+    #: The structured target re-irradiation overlap is decided on (clinical-rules.md §7); None = not recorded.
+    site: Site | None = None
+    level_from: str | None = None
+    level_to: str | None = None
+    laterality: Laterality | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +109,15 @@ class CaseFacts:
     progressing_lesions_count: int | None = None
     #: None = unknown; an empty tuple = known to be on no systemic therapy class.
     systemic_therapy_classes: tuple[SystemicTherapyClass, ...] | None = None
+    # Added 2026-12 (clinical-rules.md §1b).
+    primary_subsite: PrimarySubsite | None = None
+    karnofsky_performance_status: int | None = None
+    frankel_grade: FrankelGrade | None = None
+    complete_paraplegia_hours: float | None = None
+    extraspinal_bone_metastases_count: int | None = None
+    vertebral_metastases_count: int | None = None
+    major_organ_metastases: MajorOrganMetastases | None = None
+    primary_treatment_completed_date: date | None = None
     lesions: tuple[LesionFacts, ...] = ()
     prior_courses: tuple[PriorCourseFacts, ...] = ()
     date_of_birth: date | None = None

@@ -12,10 +12,12 @@ from django.db import models
 from django.db.models import Q
 
 from apps.accounts.models import Board, Institution
-from apps.cases.constraints import in_enum, levels_in_order
+from apps.cases.constraints import in_enum, laterality_fits_site, levels_in_order, levels_touch_site
 from apps.cases.vocabulary import (
+    KARNOFSKY_VALUES,
     LIMB_SITES,
-    SITE_LEVELS,
+    PARAPLEGIC_FRANKEL_GRADES,
+    PRIMARY_SUBSITES,
     SPINAL_SITES,
     SUBSITES_BY_SITE,
     VERTEBRAL_LEVELS,
@@ -23,15 +25,20 @@ from apps.cases.vocabulary import (
     CastrationStatus,
     CorticalInvolvement,
     EpiduralCompressionGrade,
+    FrankelGrade,
+    Laterality,
     LimbPain,
+    MajorOrganMetastases,
     PosterolateralInvolvement,
     PrimaryHistology,
+    PrimarySubsite,
     RadiographicType,
     ReceptorStatus,
     Sex,
     Site,
     SpinalPain,
     Subsite,
+    SymptomBurden,
     VertebralCollapse,
     choices,
 )
@@ -39,6 +46,8 @@ from apps.cases.workflow import CaseStatus
 from apps.core.models import TimeStampedModel
 
 MAX_FRACTIONS = 50
+#: Ten years: longer than any paraplegia the Patchell criterion (< 48 h) could still concern.
+MAX_PARAPLEGIA_HOURS = 24 * 365 * 10
 
 
 class Patient(TimeStampedModel):
@@ -64,6 +73,8 @@ class Patient(TimeStampedModel):
 
 
 # Sorted: frozenset order varies between processes, and migrations must not churn.
+# A CHECK passes when its condition is NULL, so each branch that permits a value also says the fields it
+# compares are known (``__isnull=False``); otherwise an unknown histology would let any receptor through.
 _SPINAL = sorted(s.value for s in SPINAL_SITES)
 
 
@@ -103,6 +114,19 @@ class Case(TimeStampedModel):
     progressing_lesions_count = models.PositiveSmallIntegerField(null=True, blank=True)
     #: A list of SystemicTherapyClass codes; null = not known, [] = none.
     systemic_therapy_classes = models.JSONField(null=True, blank=True)
+    # Added 2026-12 (clinical-rules.md §1b): the prognostic scores (§10) and the Patchell criteria (§4).
+    primary_subsite = models.CharField(max_length=16, choices=choices(PrimarySubsite), null=True, blank=True)
+    karnofsky_performance_status = models.PositiveSmallIntegerField("Karnofsky performance status", null=True, blank=True)
+    frankel_grade = models.CharField(max_length=1, choices=choices(FrankelGrade), null=True, blank=True)
+    complete_paraplegia_hours = models.FloatField(
+        null=True, blank=True, help_text="Hours since loss of motor function (Frankel A or B)."
+    )
+    extraspinal_bone_metastases_count = models.PositiveSmallIntegerField(null=True, blank=True)
+    vertebral_metastases_count = models.PositiveSmallIntegerField(null=True, blank=True)
+    major_organ_metastases = models.CharField(max_length=16, choices=choices(MajorOrganMetastases), null=True, blank=True)
+    primary_treatment_completed_date = models.DateField(
+        null=True, blank=True, help_text="End of curative-intent treatment of the primary."
+    )
 
     class Meta:
         ordering = ("-created_at", "-id")
@@ -123,18 +147,21 @@ class Case(TimeStampedModel):
             # Receptor and driver fields belong to the histology they describe.
             *(
                 models.CheckConstraint(
-                    condition=Q(**{f"{f}__isnull": True}) | Q(primary_histology=PrimaryHistology.BREAST),
+                    condition=Q(**{f"{f}__isnull": True})
+                    | Q(primary_histology=PrimaryHistology.BREAST, primary_histology__isnull=False),
                     name=f"case_{f}_breast_only",
                 )
                 for f in ("er_status", "pr_status", "her2_status")
             ),
             models.CheckConstraint(
-                condition=Q(castration_status__isnull=True) | Q(primary_histology=PrimaryHistology.PROSTATE),
+                condition=Q(castration_status__isnull=True)
+                | Q(primary_histology=PrimaryHistology.PROSTATE, primary_histology__isnull=False),
                 name="case_castration_status_prostate_only",
             ),
             *(
                 models.CheckConstraint(
-                    condition=Q(**{f"{f}__isnull": True}) | Q(primary_histology=PrimaryHistology.NSCLC),
+                    condition=Q(**{f"{f}__isnull": True})
+                    | Q(primary_histology=PrimaryHistology.NSCLC, primary_histology__isnull=False),
                     name=f"case_{f}_nsclc_only",
                 )
                 for f in ("egfr_mutation", "alk_rearrangement")
@@ -144,6 +171,41 @@ class Case(TimeStampedModel):
                 condition=Q(estimated_survival_months__isnull=True)
                 | Q(estimated_survival_months__gte=0, estimated_survival_months__lte=600),
                 name="case_survival_range",
+            ),
+            models.CheckConstraint(condition=in_enum("primary_subsite", PrimarySubsite), name="case_primary_subsite_valid"),
+            models.CheckConstraint(
+                condition=Q(primary_subsite__isnull=True)
+                | Q(
+                    *[
+                        Q(
+                            primary_histology=histology.value,
+                            primary_histology__isnull=False,
+                            primary_subsite__in=sorted(sub.value for sub in subsites),
+                        )
+                        for histology, subsites in sorted(PRIMARY_SUBSITES.items())
+                    ],
+                    _connector=Q.OR,
+                ),
+                name="case_primary_subsite_matches_histology",
+            ),
+            models.CheckConstraint(
+                condition=Q(karnofsky_performance_status__isnull=True)
+                | Q(karnofsky_performance_status__in=list(KARNOFSKY_VALUES)),
+                name="case_karnofsky_valid",
+            ),
+            models.CheckConstraint(condition=in_enum("frankel_grade", FrankelGrade), name="case_frankel_grade_valid"),
+            models.CheckConstraint(
+                condition=Q(complete_paraplegia_hours__isnull=True)
+                | Q(
+                    complete_paraplegia_hours__gte=0,
+                    complete_paraplegia_hours__lte=MAX_PARAPLEGIA_HOURS,
+                    frankel_grade__in=sorted(g.value for g in PARAPLEGIC_FRANKEL_GRADES),
+                    frankel_grade__isnull=False,
+                ),
+                name="case_paraplegia_hours_frankel_ab",
+            ),
+            models.CheckConstraint(
+                condition=in_enum("major_organ_metastases", MajorOrganMetastases), name="case_major_organ_metastases_valid"
             ),
         ]
 
@@ -178,6 +240,14 @@ class Lesion(TimeStampedModel):
     existing_fracture = models.BooleanField(null=True, blank=True, default=None)
     prior_surgery = models.BooleanField(null=True, blank=True, default=None)
     prior_radiotherapy = models.BooleanField(null=True, blank=True, default=None)
+    laterality = models.CharField(max_length=16, choices=choices(Laterality), null=True, blank=True)
+    symptoms = models.CharField(
+        max_length=32,
+        choices=choices(SymptomBurden),
+        null=True,
+        blank=True,
+        help_text="asymptomatic, minimally symptomatic or symptomatic; kept coherent with `symptomatic`.",
+    )
 
     class Meta:
         ordering = ("case", "id")
@@ -236,15 +306,7 @@ class Lesion(TimeStampedModel):
             # The levels must touch the spinal region named by the site (no T4-T5 on a lumbar lesion); a
             # span may cross a junction (T12-L1 filed as thoracic or lumbar), see rules.lesion_errors.
             models.CheckConstraint(
-                condition=Q(level_from__isnull=True)
-                | Q(
-                    *[
-                        Q(site=site) & (Q(level_from__in=sorted(levels)) | Q(level_to__in=sorted(levels)))
-                        for site, levels in sorted(SITE_LEVELS.items())
-                    ],
-                    _connector=Q.OR,
-                ),
-                name="lesion_levels_touch_site",
+                condition=levels_touch_site("site", "level_from", "level_to"), name="lesion_levels_touch_site"
             ),
             models.CheckConstraint(
                 condition=Q(subsite__isnull=True)
@@ -253,6 +315,19 @@ class Lesion(TimeStampedModel):
                     _connector=Q.OR,
                 ),
                 name="lesion_subsite_matches_site",
+            ),
+            models.CheckConstraint(condition=laterality_fits_site("site", "laterality"), name="lesion_laterality_fits_site"),
+            models.CheckConstraint(condition=in_enum("symptoms", SymptomBurden), name="lesion_symptoms_valid"),
+            # The contract's bool and the burden say the same thing.
+            models.CheckConstraint(
+                condition=Q(symptoms__isnull=True)
+                | Q(symptoms=SymptomBurden.SYMPTOMATIC.value, symptomatic=True, symptomatic__isnull=False)
+                | Q(
+                    symptoms__in=[SymptomBurden.ASYMPTOMATIC.value, SymptomBurden.MINIMALLY_SYMPTOMATIC.value],
+                    symptomatic=False,
+                    symptomatic__isnull=False,
+                ),
+                name="lesion_symptoms_match_symptomatic",
             ),
         ]
 
@@ -282,10 +357,19 @@ class RadiotherapyTechnique(models.TextChoices):
 
 
 class PriorRadiotherapyCourse(TimeStampedModel):
-    """A course of radiotherapy the patient already received; it counts towards re-irradiation limits."""
+    """A course of radiotherapy the patient already received; it counts towards re-irradiation limits.
+
+    ``region`` is the label people read; the structured target (``site`` with spinal levels, or ``site``
+    and ``laterality``) is what re-irradiation overlap is decided on (clinical-rules.md §7). A course
+    without a structured target is "overlap unknown", never silently dropped.
+    """
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="prior_radiotherapy")
-    region = models.CharField(max_length=120, help_text="Treated region, e.g. 'T10-L1' or 'left femur'.")
+    region = models.CharField(max_length=120, help_text="Treated region as a label, e.g. 'T10-L1' or 'left femur'.")
+    site = models.CharField(max_length=32, choices=choices(Site), null=True, blank=True)
+    level_from = models.CharField(max_length=8, choices=[(lv, lv) for lv in VERTEBRAL_LEVELS], null=True, blank=True)
+    level_to = models.CharField(max_length=8, choices=[(lv, lv) for lv in VERTEBRAL_LEVELS], null=True, blank=True)
+    laterality = models.CharField(max_length=16, choices=choices(Laterality), null=True, blank=True)
     total_dose_gy = models.FloatField()
     fractions = models.PositiveSmallIntegerField()
     date = models.DateField(null=True, blank=True)
@@ -301,6 +385,21 @@ class PriorRadiotherapyCourse(TimeStampedModel):
                 condition=Q(technique="") | Q(technique__in=RadiotherapyTechnique.values),
                 name="prior_rt_technique_valid",
             ),
+            models.CheckConstraint(condition=in_enum("site", Site), name="prior_rt_site_valid"),
+            models.CheckConstraint(condition=in_enum("level_from", VERTEBRAL_LEVELS), name="prior_rt_level_from_valid"),
+            models.CheckConstraint(condition=in_enum("level_to", VERTEBRAL_LEVELS), name="prior_rt_level_to_valid"),
+            models.CheckConstraint(
+                condition=Q(level_from__isnull=True, level_to__isnull=True) | Q(site__in=_SPINAL, site__isnull=False),
+                name="prior_rt_levels_spine_only",
+            ),
+            models.CheckConstraint(
+                condition=Q(level_to__isnull=True) | Q(level_from__isnull=False), name="prior_rt_level_to_needs_from"
+            ),
+            models.CheckConstraint(condition=levels_in_order("level_from", "level_to"), name="prior_rt_levels_in_order"),
+            models.CheckConstraint(
+                condition=levels_touch_site("site", "level_from", "level_to"), name="prior_rt_levels_touch_site"
+            ),
+            models.CheckConstraint(condition=laterality_fits_site("site", "laterality"), name="prior_rt_laterality_fits_site"),
         ]
 
     def __str__(self) -> str:

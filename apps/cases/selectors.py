@@ -18,14 +18,19 @@ from apps.cases.vocabulary import (
     CastrationStatus,
     CorticalInvolvement,
     EpiduralCompressionGrade,
+    FrankelGrade,
+    Laterality,
     LimbPain,
+    MajorOrganMetastases,
     PosterolateralInvolvement,
     PrimaryHistology,
+    PrimarySubsite,
     RadiographicType,
     ReceptorStatus,
     Site,
     SpinalPain,
     Subsite,
+    SymptomBurden,
     SystemicTherapyClass,
     VertebralCollapse,
 )
@@ -64,6 +69,8 @@ _LESION_ENUMS: dict[str, type[StrEnum]] = {
     "vertebral_collapse": VertebralCollapse,
     "posterolateral_involvement": PosterolateralInvolvement,
     "epidural_compression_grade": EpiduralCompressionGrade,
+    "laterality": Laterality,
+    "symptoms": SymptomBurden,
 }
 _CASE_ENUMS: dict[str, type[StrEnum]] = {
     "primary_histology": PrimaryHistology,
@@ -73,6 +80,9 @@ _CASE_ENUMS: dict[str, type[StrEnum]] = {
     "castration_status": CastrationStatus,
     "egfr_mutation": ReceptorStatus,
     "alk_rearrangement": ReceptorStatus,
+    "primary_subsite": PrimarySubsite,
+    "frankel_grade": FrankelGrade,
+    "major_organ_metastases": MajorOrganMetastases,
 }
 #: CaseFacts fields read straight off the Case row (the rest are assembled below).
 _CASE_ROW_FIELDS: tuple[str, ...] = tuple(
@@ -101,6 +111,10 @@ def prior_course_facts(course: PriorRadiotherapyCourse) -> PriorCourseFacts:
         fractions=course.fractions,
         date=course.date,
         technique=course.technique,
+        site=Site(course.site) if course.site else None,
+        level_from=course.level_from,
+        level_to=course.level_to,
+        laterality=Laterality(course.laterality) if course.laterality else None,
     )
 
 

@@ -22,7 +22,7 @@ from apps.accounts.scoping import is_board_member
 from apps.audit.events import AuditEvent
 from apps.audit.services import audit_record, snapshot
 from apps.cases.models import Case, Lesion, Patient, PriorRadiotherapyCourse
-from apps.cases.rules import case_errors, lesion_errors, prior_course_errors
+from apps.cases.rules import case_errors, lesion_errors, normalise_lesion, prior_course_errors
 from apps.cases.workflow import EDITABLE_STATUSES, CaseStatus, check_transition
 from apps.core.errors import InvalidInput
 
@@ -33,7 +33,17 @@ case_changed = Signal()
 LESION_FIELDS: tuple[str, ...] = tuple(
     f.name for f in Lesion._meta.concrete_fields if f.name not in {"id", "uuid", "case", "created_at", "updated_at", "created_by"}
 )
-PRIOR_COURSE_FIELDS: tuple[str, ...] = ("region", "total_dose_gy", "fractions", "date", "technique")
+PRIOR_COURSE_FIELDS: tuple[str, ...] = (
+    "region",
+    "site",
+    "level_from",
+    "level_to",
+    "laterality",
+    "total_dose_gy",
+    "fractions",
+    "date",
+    "technique",
+)
 CASE_CLINICAL_FIELDS: tuple[str, ...] = tuple(
     f.name
     for f in Case._meta.concrete_fields
@@ -167,6 +177,7 @@ def case_create(
 ) -> Case:
     """Open a draft case on ``board`` for an existing patient or a newly registered one."""
     _require_permission(actor, Permission.CASE_CREATE, board.pk)
+    lesions = [normalise_lesion(lesion) for lesion in lesions]
     if (patient is None) == (new_patient is None):
         raise ValidationError({"patient": ["give either an existing patient's id or a new patient, not both."]})
     if patient is None:
@@ -215,6 +226,8 @@ def case_update(
     unknown = set(data) - set(CASE_CLINICAL_FIELDS)
     if unknown:
         raise ValidationError({field: ["cannot be changed here."] for field in sorted(unknown)})
+    if lesions is not None:
+        lesions = [normalise_lesion(lesion) for lesion in lesions]
     merged = {field: getattr(case, field) for field in CASE_CLINICAL_FIELDS} | dict(data)
     _validate_nested(case_data=merged, lesions=lesions, prior_courses=prior_courses, patient=case.patient)
     before: dict[str, Any] = snapshot(case, CASE_CLINICAL_FIELDS)

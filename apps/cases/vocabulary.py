@@ -88,6 +88,45 @@ def levels_between(level_from: str, level_to: str | None = None) -> tuple[str, .
     return VERTEBRAL_LEVELS[start : end + 1]
 
 
+class Laterality(StrEnum):
+    """Side of a lesion or a treated region (clinical-rules.md §1, added 2026-12).
+
+    Re-irradiation needs it: a course to the left femur did not reach the right one.
+    """
+
+    LEFT = "left"
+    RIGHT = "right"
+    BILATERAL = "bilateral"
+    MIDLINE = "midline"
+
+
+#: Midline structures: spine, sternum and skull take only ``midline``; every other named site is paired
+#: (or, for ribs and the pelvis, has sides) and takes left, right or bilateral. ``other`` takes any.
+MIDLINE_SITES: frozenset[Site] = frozenset({*SPINAL_SITES, Site.STERNUM, Site.SKULL})
+
+
+def lateralities_for(site: Site) -> frozenset[Laterality]:
+    """The lateralities that describe ``site``."""
+    if site in MIDLINE_SITES:
+        return frozenset({Laterality.MIDLINE})
+    if site == Site.OTHER:
+        return frozenset(Laterality)
+    return frozenset({Laterality.LEFT, Laterality.RIGHT, Laterality.BILATERAL})
+
+
+class SymptomBurden(StrEnum):
+    """How symptomatic a lesion is (clinical-rules.md §1 and §5).
+
+    The prophylactic-RT trial (Gillespie, NCT03523351; seed 000) enrolled "asymptomatic or minimally
+    symptomatic" lesions, which the contract's ``symptomatic`` bool cannot say. ``symptomatic`` stays and
+    is kept coherent: True exactly when the burden is ``symptomatic``.
+    """
+
+    ASYMPTOMATIC = "asymptomatic"
+    MINIMALLY_SYMPTOMATIC = "minimally_symptomatic"
+    SYMPTOMATIC = "symptomatic"
+
+
 class Subsite(StrEnum):
     """Region of a long bone, including the joint-adjacent regions (clinical-rules.md §1)."""
 
@@ -210,6 +249,62 @@ class PrimaryHistology(StrEnum):
     PHEOCHROMOCYTOMA = "pheochromocytoma"
     UNKNOWN_PRIMARY = "unknown_primary"
     OTHER = "other"
+    # Added 2026-12 (clinical-rules.md §1b), additive: the revised Tokuhashi score weighs these primaries.
+    ENDOMETRIAL = "endometrial"
+    CERVICAL = "cervical"
+    OVARIAN = "ovarian"
+    NEUROENDOCRINE = "neuroendocrine"
+    GALLBLADDER = "gallbladder"
+    GERM_CELL = "germ_cell"
+
+
+class PrimarySubsite(StrEnum):
+    """Where within a primary the tumour arose, where the prognosis depends on it (clinical-rules.md §1b).
+
+    Revised Tokuhashi (§10) scores rectal cancer 4 and colon cancer 2, osteosarcoma 0 and other sarcomas 2.
+    """
+
+    COLON = "colon"
+    RECTUM = "rectum"
+    OSTEOSARCOMA = "osteosarcoma"
+    OTHER = "other"
+
+
+#: Which subsites belong to which primary; a subsite on any other histology is a data-entry error.
+PRIMARY_SUBSITES: dict[PrimaryHistology, frozenset[PrimarySubsite]] = {
+    PrimaryHistology.COLORECTAL: frozenset({PrimarySubsite.COLON, PrimarySubsite.RECTUM}),
+    PrimaryHistology.SARCOMA: frozenset({PrimarySubsite.OSTEOSARCOMA, PrimarySubsite.OTHER}),
+}
+
+
+class FrankelGrade(StrEnum):
+    """Frankel grade of neurological function (clinical-rules.md §1b; Tokuhashi's palsy item, §10).
+
+    A complete (no motor or sensory function below the lesion), B sensory only, C motor useless,
+    D motor useful, E normal.
+    """
+
+    A = "A"
+    B = "B"
+    C = "C"
+    D = "D"
+    E = "E"
+
+
+#: Frankel grades with no useful motor function: the ones ``complete_paraplegia_hours`` describes.
+PARAPLEGIC_FRANKEL_GRADES: frozenset[FrankelGrade] = frozenset({FrankelGrade.A, FrankelGrade.B})
+
+
+class MajorOrganMetastases(StrEnum):
+    """Metastases to the major internal organs, as the revised Tokuhashi score grades them (§10)."""
+
+    NONE = "none"
+    REMOVABLE = "removable"
+    UNREMOVABLE = "unremovable"
+
+
+#: Karnofsky performance status: 10 to 100 in steps of 10 (clinical-rules.md §1b).
+KARNOFSKY_VALUES: tuple[int, ...] = tuple(range(10, 101, 10))
 
 
 class ReceptorStatus(StrEnum):

@@ -8,8 +8,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.accounts.models import Board
-from apps.cases.models import Case, Lesion, Patient, PriorRadiotherapyCourse
-from apps.cases.services import CASE_CLINICAL_FIELDS, LESION_FIELDS
+from apps.cases.models import MAX_PARAPLEGIA_HOURS, Case, Lesion, Patient, PriorRadiotherapyCourse
+from apps.cases.services import CASE_CLINICAL_FIELDS, LESION_FIELDS, PRIOR_COURSE_FIELDS
 from apps.cases.vocabulary import SystemicTherapyClass, breast_subtype, choices
 from apps.core.api.fields import CodeMultipleChoiceField
 from apps.core.api.serializers import CodeModelSerializer
@@ -54,7 +54,7 @@ class LesionSerializer(CodeModelSerializer):
 class PriorRadiotherapySerializer(CodeModelSerializer):
     class Meta:
         model = PriorRadiotherapyCourse
-        fields = ("id", "region", "total_dose_gy", "fractions", "date", "technique")
+        fields = ("id", *PRIOR_COURSE_FIELDS)
         read_only_fields = ("id",)
         extra_kwargs = {
             "total_dose_gy": {"min_value": 0.01, "max_value": 200},
@@ -122,6 +122,10 @@ class CaseWriteSerializer(CodeModelSerializer):
             "bone_metastases_count": {"min_value": 0},
             "visceral_metastases_count": {"min_value": 0},
             "progressing_lesions_count": {"min_value": 0},
+            "karnofsky_performance_status": {"min_value": 10, "max_value": 100},
+            "complete_paraplegia_hours": {"min_value": 0, "max_value": MAX_PARAPLEGIA_HOURS},
+            "extraspinal_bone_metastases_count": {"min_value": 0},
+            "vertebral_metastases_count": {"min_value": 0},
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

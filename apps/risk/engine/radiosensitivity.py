@@ -83,6 +83,14 @@ RADIOSENSITIVITY_TABLE: Final[dict[PrimaryHistology, RadiosensitivityEntry]] = {
         RadiosensitivityEntry(_H.ESOPHAGEAL_SQUAMOUS, _INT, _OTHERS),
         RadiosensitivityEntry(_H.GASTRIC, _INT, _OTHERS),
         RadiosensitivityEntry(_H.HEAD_NECK_SQUAMOUS, _INT, _OTHERS),
+        # Codes added 2026-12 (clinical-rules.md §1b): seminoma is radiosensitive in NOMS; the code covers
+        # germ-cell tumours, which Patchell's trial also excluded as radiosensitive.
+        RadiosensitivityEntry(_H.GERM_CELL, _RS, f"{_NOMS} (seminoma)"),
+        RadiosensitivityEntry(_H.ENDOMETRIAL, _INT, _OTHERS),
+        RadiosensitivityEntry(_H.CERVICAL, _INT, _OTHERS),
+        RadiosensitivityEntry(_H.OVARIAN, _INT, _OTHERS),
+        RadiosensitivityEntry(_H.NEUROENDOCRINE, _INT, _OTHERS),
+        RadiosensitivityEntry(_H.GALLBLADDER, _INT, _OTHERS),
         RadiosensitivityEntry(_H.UNKNOWN_PRIMARY, None, _NOT_KNOWN),
         RadiosensitivityEntry(_H.OTHER, None, _NOT_KNOWN),
     )

@@ -39,14 +39,19 @@ from apps.cases.vocabulary import (
     CastrationStatus,
     CorticalInvolvement,
     EpiduralCompressionGrade,
+    FrankelGrade,
+    Laterality,
     LimbPain,
+    MajorOrganMetastases,
     PosterolateralInvolvement,
     PrimaryHistology,
+    PrimarySubsite,
     RadiographicType,
     ReceptorStatus,
     Site,
     SpinalPain,
     Subsite,
+    SymptomBurden,
     SystemicTherapyClass,
     VertebralCollapse,
     breast_subtype,
@@ -598,6 +603,26 @@ CASE_FIELDS: tuple[FieldSpec, ...] = (
     ),
     _case("date_of_birth", Kind.DATE, "date of birth"),
     _case("as_of", Kind.DATE, "reference date of the facts"),
+    _case("primary_subsite", Kind.ENUM, "primary subsite", values=_values(PrimarySubsite)),
+    _case("karnofsky_performance_status", Kind.INTEGER, "Karnofsky performance status", minimum=10, maximum=100),
+    _case("frankel_grade", Kind.ENUM, "Frankel grade", values=_values(FrankelGrade)),
+    _case("complete_paraplegia_hours", Kind.NUMBER, "time since complete paraplegia", unit="hours", minimum=0),
+    _case(
+        "extraspinal_bone_metastases_count",
+        Kind.INTEGER,
+        "extraspinal bone metastases count",
+        minimum=0,
+        noun=("extraspinal bone metastasis", "extraspinal bone metastases"),
+    ),
+    _case(
+        "vertebral_metastases_count",
+        Kind.INTEGER,
+        "vertebral metastases count",
+        minimum=0,
+        noun=("vertebral metastasis", "vertebral metastases"),
+    ),
+    _case("major_organ_metastases", Kind.ENUM, "major internal-organ metastases", values=_values(MajorOrganMetastases)),
+    _case("primary_treatment_completed_date", Kind.DATE, "end of treatment of the primary"),
 )
 
 DERIVED_CASE_FIELDS: tuple[FieldSpec, ...] = (
@@ -771,6 +796,8 @@ LESION_FIELDS: tuple[FieldSpec, ...] = (
     _lesion("existing_fracture", Kind.BOOLEAN, "existing fracture"),
     _lesion("prior_surgery", Kind.BOOLEAN, "prior surgery"),
     _lesion("prior_radiotherapy", Kind.BOOLEAN, "prior radiotherapy"),
+    _lesion("laterality", Kind.ENUM, "laterality", values=_values(Laterality)),
+    _lesion("symptoms", Kind.ENUM, "symptom burden", values=_values(SymptomBurden)),
 )
 
 DERIVED_LESION_FIELDS: tuple[FieldSpec, ...] = (

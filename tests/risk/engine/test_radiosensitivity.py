@@ -27,6 +27,12 @@ EXPECTED = {
     "esophageal_squamous": "intermediate",
     "gastric": "intermediate",
     "head_neck_squamous": "intermediate",
+    "germ_cell": "radiosensitive",
+    "endometrial": "intermediate",
+    "cervical": "intermediate",
+    "ovarian": "intermediate",
+    "neuroendocrine": "intermediate",
+    "gallbladder": "intermediate",
     "unknown_primary": None,
     "other": None,
 }
