@@ -75,6 +75,15 @@ WORDING: dict[str, dict[str, str]] = {
         "3": "Bilsky 3 (cord compressed, no CSF)",
     },
     "ReceptorStatus": {"unknown": "tested, result unknown"},
+    "FrankelGrade": {
+        "A": "A: complete (no motor or sensory function)",
+        "B": "B: sensory function only",
+        "C": "C: motor function, not useful",
+        "D": "D: useful motor function",
+        "E": "E: normal",
+    },
+    "MajorOrganMetastases": {"none": "none", "removable": "removable", "unremovable": "not removable"},
+    "SymptomBurden": {"minimally_symptomatic": "minimally symptomatic"},
     "BreastSubtype": {"her2_positive": "HER2-positive", "triple_negative": "triple-negative"},
     "SystemicTherapyClass": {
         "cdk46_inhibitor": "CDK4/6 inhibitor",

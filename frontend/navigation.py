@@ -27,13 +27,21 @@ def nav_items(user: User | AnonymousUser, path: str) -> list[NavItem]:
     if not isinstance(user, User) or not user.is_active:
         return []
     entries: list[tuple[str, str]] = [("Home", reverse("frontend:home")), ("Cases", reverse("frontend:case-list"))]
+    if user.has_clinical_permission(Permission.CASE_CREATE):
+        entries.append(("New case", reverse("frontend:intake-start")))
     if user.has_clinical_permission(Permission.AUDIT_VIEW):
         entries.append(("Audit trail", reverse("frontend:audit-list")))
     entries.append(("API", reverse("api-docs")))
     home = reverse("frontend:home")
 
+    new_case = reverse("frontend:intake-start") if user.has_clinical_permission(Permission.CASE_CREATE) else None
+
     def is_current(url: str) -> bool:
-        return path == url if url == home else path.startswith(url)
+        if url == home:
+            return path == url
+        if url == reverse("frontend:case-list") and path == new_case:
+            return False
+        return path.startswith(url)
 
     return [NavItem(label, url, is_current(url)) for label, url in entries]
 

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from frontend import views
+from frontend import intake, views
 
 app_name = "frontend"
 
@@ -11,6 +11,9 @@ urlpatterns = [
     path("cases/<int:pk>/", views.case_detail, name="case-detail"),
     path("cases/<int:pk>/derived/", views.case_derived, name="case-derived"),
     path("cases/<int:pk>/trial-matches/<str:identifier>/flag/", views.match_flag, name="match-flag"),
+    path("cases/new/", intake.start, name="intake-start"),
+    path("cases/<int:pk>/edit/<str:step>/", intake.step, name="intake-step"),
+    path("cases/<int:pk>/submit/", intake.submit, name="intake-submit"),
     path("audit/", views.audit_list, name="audit-list"),
 ]
 

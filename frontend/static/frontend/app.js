@@ -8,10 +8,9 @@
     var select = fieldset.querySelector("select[data-site]");
     if (!select) { return; }
     var option = select.options[select.selectedIndex];
-    var group = option ? (option.getAttribute("data-group") || "") : "";
+    var groups = option ? (option.getAttribute("data-group") || "").split(" ") : [];
     fieldset.querySelectorAll("[data-applies]").forEach(function (el) {
-      var applies = el.getAttribute("data-applies").split(" ");
-      var show = group !== "" && applies.indexOf(group) !== -1;
+      var show = groups.indexOf(el.getAttribute("data-applies")) !== -1;
       el.hidden = !show;
       el.querySelectorAll("input, select, textarea").forEach(function (input) { input.disabled = !show; });
     });
