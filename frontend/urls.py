@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from frontend import intake, views
+from frontend import intake, plans, views
 
 app_name = "frontend"
 
@@ -14,6 +14,10 @@ urlpatterns = [
     path("cases/new/", intake.start, name="intake-start"),
     path("cases/<int:pk>/edit/<str:step>/", intake.step, name="intake-step"),
     path("cases/<int:pk>/submit/", intake.submit, name="intake-submit"),
+    path("cases/<int:pk>/plans/new/", plans.plan_form, name="plan-create"),
+    path("cases/<int:pk>/plans/<int:plan_id>/", plans.plan_form, name="plan-edit"),
+    path("cases/<int:pk>/plans/<int:plan_id>/import/", plans.plan_import, name="plan-import"),
+    path("dose-imports/<int:job_id>/", plans.import_progress, name="import-progress"),
     path("audit/", views.audit_list, name="audit-list"),
 ]
 
