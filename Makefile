@@ -10,7 +10,7 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
-.PHONY: install run test lint worker
+.PHONY: install run test test-postgres test-sqlite lint worker
 install: $(VENV)/.installed
 
 run: install
@@ -20,12 +20,23 @@ run: install
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy apps tumorboard frontend
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check
 
-test: lint
-	$(VENV)/bin/pytest -q -p no:randomly
+# The whole suite runs twice: on PostgreSQL + Redis + a real worker (DATABASE_URL / REDIS_URL, as CI exports
+# them), then on the embedded SQLite + eager default that `make run` uses, where the tests marked
+# `services` (they need the real worker) are left to the first pass.
+PYTEST := $(VENV)/bin/pytest -q -p no:randomly -n $(or $(TEST_PROCESSES),2)
+
+test: lint test-postgres test-sqlite
+
+test-postgres: install
+	$(PYTEST)
+
+test-sqlite: install
+	env -u DATABASE_URL -u REDIS_URL $(PYTEST) -m "not services"
 
 worker: install
 	$(VENV)/bin/celery -A tumorboard worker -l INFO

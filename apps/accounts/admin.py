@@ -1,38 +1,113 @@
+"""Access management in the admin: roles, flags, boards and memberships.
+
+Only access managers (IT staff, ``is_superuser``) change them, never on their own account, and every change
+goes through ``apps.accounts.services`` with its audit row. Administrators (the auditor role) may read
+these pages. API tokens have no admin page: they are secrets.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import Model
+from django.forms import ModelForm
+from django.http import HttpRequest
+from rest_framework.authtoken.models import TokenProxy
 
+from apps.accounts import services
+from apps.accounts.authorization import allowed
 from apps.accounts.models import Board, BoardMembership, Institution, User
+from apps.accounts.roles import Permission
+
+# DRF registers its token admin, which lists every key in clear.
+if admin.site.is_registered(TokenProxy):
+    admin.site.unregister(TokenProxy)
+
+
+class _AccessAdmin:
+    """Readable by auditors, writable by access managers only (never delete: deactivate instead)."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return allowed(request.user, Permission.AUDIT_VIEW) or services.can_manage_access(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return services.can_manage_access(request.user)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if not services.can_manage_access(request.user):
+            return False
+        return not (isinstance(obj, User) and obj.pk == request.user.pk) and not (
+            isinstance(obj, BoardMembership) and obj.user_id == request.user.pk
+        )
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+def _before(model: type[Model], pk: Any, fields: tuple[str, ...]) -> dict[str, Any] | None:
+    if pk is None:
+        return None
+    return model._default_manager.filter(pk=pk).values(*fields).first()
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(_AccessAdmin, BaseUserAdmin):
     list_display = ("username", "get_full_name", "role", "is_active", "is_staff")
     list_filter = ("role", "is_active", "is_staff")
-    fieldsets = (*BaseUserAdmin.fieldsets, ("Tumor board", {"fields": ("role",)}))  # type: ignore[misc]
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        ("Person", {"fields": ("first_name", "last_name", "email")}),
+        ("Access", {"fields": ("role", "is_active", "is_staff", "is_superuser")}),
+        ("Dates", {"fields": ("last_login", "date_joined")}),
+    )
+    readonly_fields = ("last_login", "date_joined")
 
-
-class MembershipInline(admin.TabularInline):
-    model = BoardMembership
-    extra = 0
-    autocomplete_fields = ("user",)
+    def save_model(self, request: HttpRequest, obj: User, form: ModelForm[User], change: bool) -> None:
+        assert isinstance(request.user, User)
+        services.user_access_save(
+            actor=request.user, user=obj, before=_before(User, obj.pk if change else None, services.ACCESS_FIELDS)
+        )
 
 
 @admin.register(Board)
-class BoardAdmin(admin.ModelAdmin):
+class BoardAdmin(_AccessAdmin, admin.ModelAdmin):
     list_display = ("name", "institution", "quorum", "created_at")
     list_filter = ("institution",)
     search_fields = ("name",)
-    inlines = (MembershipInline,)
+
+    def save_model(self, request: HttpRequest, obj: Board, form: ModelForm[Board], change: bool) -> None:
+        assert isinstance(request.user, User)
+        services.board_save(actor=request.user, board=obj, created=not change)
 
 
 @admin.register(Institution)
-class InstitutionAdmin(admin.ModelAdmin):
+class InstitutionAdmin(_AccessAdmin, admin.ModelAdmin):
     list_display = ("name", "code")
     search_fields = ("name", "code")
 
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
 
 @admin.register(BoardMembership)
-class BoardMembershipAdmin(admin.ModelAdmin):
+class BoardMembershipAdmin(_AccessAdmin, admin.ModelAdmin):
     list_display = ("board", "user", "is_chair")
     list_filter = ("board", "is_chair")
     list_select_related = ("board", "user")
+    autocomplete_fields = ("user",)
+
+    def save_model(self, request: HttpRequest, obj: BoardMembership, form: ModelForm[BoardMembership], change: bool) -> None:
+        assert isinstance(request.user, User)
+        services.membership_save(
+            actor=request.user,
+            membership=obj,
+            before=_before(BoardMembership, obj.pk if change else None, ("board", "user", "is_chair")),
+        )

@@ -25,3 +25,6 @@ class AuditEvent(StrEnum):
     REFERRAL_CREATED = "trial.referral_created"
     REFERRAL_TRANSITIONED = "trial.referral_transitioned"
     RECOMPUTE_REQUESTED = "derived.recompute_requested"
+    USER_ACCESS_CHANGED = "access.user_changed"
+    MEMBERSHIP_CHANGED = "access.membership_changed"
+    BOARD_CHANGED = "access.board_changed"

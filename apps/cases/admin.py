@@ -1,41 +1,28 @@
-"""Admin for intake records. Administrators read clinical content here; edits go through the API's services."""
-
-from typing import Any
+"""Admin for intake records: administrators read clinical content here; it changes only through the
+services (audit, revision, recomputation), so every page is read-only (``apps.core.admin.GuardedAdmin``)."""
 
 from django.contrib import admin
-from django.http import HttpRequest
 
 from apps.cases.models import Case, Lesion, Patient, PriorRadiotherapyCourse
+from apps.core.admin import GuardedAdmin, GuardedInline
 
 
-class ReadOnlyClinicalAdmin(admin.ModelAdmin):
-    """Clinical records change only through services (audit, revision, recomputation), so the admin shows them read-only."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class LesionInline(admin.TabularInline):
+class LesionInline(GuardedInline):
     model = Lesion
-    extra = 0
-    fields = ("site", "subsite", "level_from", "level_to", "radiographic_type", "cortical_involvement", "max_diameter_mm")
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+    fields = (
+        "site",
+        "subsite",
+        "level_from",
+        "level_to",
+        "laterality",
+        "radiographic_type",
+        "cortical_involvement",
+        "max_diameter_mm",
+    )
 
 
 @admin.register(Patient)
-class PatientAdmin(ReadOnlyClinicalAdmin):
+class PatientAdmin(GuardedAdmin):
     list_display = ("mrn", "family_name", "given_name", "date_of_birth", "sex", "institution")
     list_filter = ("institution", "sex")
     search_fields = ("mrn", "family_name", "given_name")
@@ -43,7 +30,7 @@ class PatientAdmin(ReadOnlyClinicalAdmin):
 
 
 @admin.register(Case)
-class CaseAdmin(ReadOnlyClinicalAdmin):
+class CaseAdmin(GuardedAdmin):
     list_display = ("id", "patient", "board", "status", "urgent", "primary_histology", "revision", "created_at")
     list_filter = ("status", "urgent", "board", "primary_histology")
     search_fields = ("patient__mrn", "patient__family_name", "question")
@@ -53,14 +40,14 @@ class CaseAdmin(ReadOnlyClinicalAdmin):
 
 
 @admin.register(Lesion)
-class LesionAdmin(ReadOnlyClinicalAdmin):
+class LesionAdmin(GuardedAdmin):
     list_display = ("id", "case", "site", "subsite", "level_from", "level_to", "radiographic_type", "epidural_compression_grade")
     list_filter = ("site", "radiographic_type", "epidural_compression_grade")
     list_select_related = ("case",)
 
 
 @admin.register(PriorRadiotherapyCourse)
-class PriorRadiotherapyCourseAdmin(ReadOnlyClinicalAdmin):
+class PriorRadiotherapyCourseAdmin(GuardedAdmin):
     list_display = ("id", "case", "region", "total_dose_gy", "fractions", "date", "technique")
     list_filter = ("technique",)
     list_select_related = ("case",)

@@ -10,15 +10,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Field
 from django.dispatch import Signal
 from django.utils import timezone
 
+from apps.accounts.authorization import require
 from apps.accounts.models import Board, User
 from apps.accounts.roles import Permission
-from apps.accounts.scoping import is_board_member
 from apps.audit.events import AuditEvent
 from apps.audit.services import audit_record, snapshot
 from apps.cases.models import Case, Lesion, Patient, PriorRadiotherapyCourse
@@ -61,13 +61,6 @@ class StaleRevision(Exception):
         self.current = current
 
 
-def _require_permission(actor: User, permission: Permission, board_id: int) -> None:
-    if not actor.has_clinical_permission(permission):
-        raise PermissionDenied(f"Your role ({actor.role}) may not do this ({permission}).")
-    if not is_board_member(actor, board_id):
-        raise PermissionDenied("You are not a member of this case's board.")
-
-
 def _raise_if(errors: Mapping[str, Any]) -> None:
     if errors:
         raise InvalidInput(errors)
@@ -106,7 +99,7 @@ def _announce(case: Case) -> None:
 @transaction.atomic
 def patient_create(*, actor: User, board: Board, data: Mapping[str, Any]) -> Patient:
     """Register a patient in the MRN register of the board's institution."""
-    _require_permission(actor, Permission.PATIENT_EDIT, board.pk)
+    require(actor, Permission.PATIENT_EDIT, board.pk)
     patient = Patient(institution_id=board.institution_id, created_by=actor, **data)
     if Patient.objects.filter(institution_id=board.institution_id, mrn=patient.mrn).exists():
         raise ValidationError({"mrn": [f"MRN {patient.mrn} is already registered at this institution."]})
@@ -176,7 +169,7 @@ def case_create(
     prior_courses: Sequence[Mapping[str, Any]] = (),
 ) -> Case:
     """Open a draft case on ``board`` for an existing patient or a newly registered one."""
-    _require_permission(actor, Permission.CASE_CREATE, board.pk)
+    require(actor, Permission.CASE_CREATE, board.pk)
     lesions = [normalise_lesion(lesion) for lesion in lesions]
     if (patient is None) == (new_patient is None):
         raise ValidationError({"patient": ["give either an existing patient's id or a new patient, not both."]})
@@ -218,7 +211,7 @@ def case_update(
     apply a change to the same revision; any invalid field aborts the whole change.
     """
     case = Case.objects.select_for_update().select_related("patient").get(pk=case_id)
-    _require_permission(actor, Permission.CASE_EDIT, case.board_id)
+    require(actor, Permission.CASE_EDIT, case.board_id)
     if expected_revision is not None and expected_revision != case.revision:
         raise StaleRevision(expected_revision, case.revision)
     if case.status not in EDITABLE_STATUSES:
@@ -265,7 +258,7 @@ def case_transition(*, actor: User, case_id: int, target: CaseStatus | str, reas
     target_status = CaseStatus(target)
     submitting = target_status == CaseStatus.SUBMITTED and case.status == CaseStatus.DRAFT
     needed = Permission.CASE_SUBMIT if submitting else Permission.CASE_TRIAGE
-    _require_permission(actor, needed, case.board_id)
+    require(actor, needed, case.board_id)
     try:
         check_transition(case.status, target_status)
     except ValueError as exc:

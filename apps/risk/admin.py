@@ -1,15 +1,13 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import HttpRequest
 
+from apps.core.admin import GuardedAdmin, GuardedInline
 from apps.risk.models import LesionAssessment, RiskAssessment
 
 
-class LesionAssessmentInline(admin.TabularInline):
+class LesionAssessmentInline(GuardedInline):
     model = LesionAssessment
-    extra = 0
-    can_delete = False
     fields = (
         "lesion_ref",
         "mirels_score",
@@ -23,7 +21,9 @@ class LesionAssessmentInline(admin.TabularInline):
 
 
 @admin.register(RiskAssessment)
-class RiskAssessmentAdmin(admin.ModelAdmin):
+class RiskAssessmentAdmin(GuardedAdmin):
+    """Derived results: read-only; they change only by recomputation (``manage.py recompute_risk``)."""
+
     list_display = (
         "case",
         "case_revision",
@@ -47,6 +47,3 @@ class RiskAssessmentAdmin(admin.ModelAdmin):
         "is_current",
     )
     inlines = (LesionAssessmentInline,)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False

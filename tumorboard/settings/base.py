@@ -11,8 +11,6 @@ from pathlib import Path
 
 import dj_database_url
 
-from apps.cases.vocabulary import VERTEBRAL_LEVELS, ReceptorStatus, choices
-from apps.cases.workflow import CaseStatus
 from tumorboard.settings.env import env_bool, env_int, env_list, env_optional, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -140,9 +138,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # One name per vocabulary choice set, however many fields use it.
     "ENUM_NAME_OVERRIDES": {
-        "ReceptorStatusEnum": choices(ReceptorStatus),
-        "VertebralLevelEnum": [(level, level) for level in VERTEBRAL_LEVELS],
-        "CaseStatusEnum": choices(CaseStatus),
+        # Import paths, not imports: settings load no domain code (apps are configured by settings, not
+        # the other way round).
+        "ReceptorStatusEnum": "apps.cases.api.schema_enums.RECEPTOR_STATUS",
+        "VertebralLevelEnum": "apps.cases.api.schema_enums.VERTEBRAL_LEVEL",
+        "CaseStatusEnum": "apps.cases.api.schema_enums.CASE_STATUS",
         "ReferralStatusEnum": "apps.trials.models.ReferralStatus",
         "RadiotherapyTechniqueEnum": "apps.cases.models.RadiotherapyTechnique",
         "DoseImportKindEnum": "apps.dosimetry.models.DoseImportJob.Kind",

@@ -1,9 +1,17 @@
 """Production: secrets have no default, and the transport is locked down."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from tumorboard.settings.base import *  # noqa: F403
 from tumorboard.settings.env import env_bool, env_int, env_list, env_str
 
 SECRET_KEY = env_str("DJANGO_SECRET_KEY")
+
+# Production never falls back to the embedded SQLite file or to in-process tasks: both are demo modes.
+_missing = [name for name, value in (("DATABASE_URL", DATABASE_URL), ("REDIS_URL", REDIS_URL)) if not value]  # noqa: F405
+if _missing:
+    raise ImproperlyConfigured(f"Production needs {' and '.join(_missing)}: set them in the environment.")
+CELERY_TASK_ALWAYS_EAGER = False
 DEBUG = False
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", [])
 SESSION_COOKIE_SECURE = True

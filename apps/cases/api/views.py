@@ -12,7 +12,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.accounts.api.permissions import RolePermission
-from apps.accounts.models import Board, User
+from apps.accounts.authorization import boards_where
+from apps.accounts.models import User
 from apps.accounts.roles import Permission
 from apps.cases import selectors, services
 from apps.cases.api.filters import CaseFilter
@@ -36,11 +37,6 @@ def _user(request: Request) -> User:
     return request.user
 
 
-def _writable_boards(user: User) -> QuerySet[Board]:
-    # Administrators see every board but write no clinical content: only membership grants writes.
-    return Board.objects.filter(memberships__user=user)
-
-
 class PatientViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet[Patient]):
     """The MRN register of the institutions whose boards the user sits on."""
 
@@ -58,7 +54,7 @@ class PatientViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = PatientCreateSerializer(data=request.data)
         board_field = serializer.fields["board"]
-        board_field.queryset = _writable_boards(_user(request))  # type: ignore[attr-defined]
+        board_field.queryset = boards_where(_user(request), Permission.PATIENT_EDIT)  # type: ignore[attr-defined]
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         board = data.pop("board")
@@ -106,7 +102,7 @@ class CaseViewSet(
         context = super().get_serializer_context()
         user = self.request.user
         if isinstance(user, User):
-            context["board_queryset"] = _writable_boards(user)
+            context["board_queryset"] = boards_where(user, Permission.CASE_CREATE)
             context["patient_queryset"] = selectors.scope_patients(user)
         return context
 

@@ -244,10 +244,12 @@ class Command(BaseCommand):
                 users[username] = user
                 if role != Role.ADMINISTRATOR:
                     BoardMembership.objects.get_or_create(board=board, user=user, defaults={"is_chair": username == "surgeon"})
+            # The auditor reads the admin (is_staff) but is no superuser: administrators audit and curate the
+            # registries and never change clinical content or anyone's access (issue 10).
             auditor = users["auditor"]
-            if not auditor.is_staff:
+            if not auditor.is_staff or auditor.is_superuser:
                 auditor.is_staff = True
-                auditor.is_superuser = True
+                auditor.is_superuser = False
                 auditor.save(update_fields=["is_staff", "is_superuser"])
 
         created = 0

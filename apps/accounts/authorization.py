@@ -1,0 +1,82 @@
+"""The one authorization entry point: who may do what, on which board. Fails closed.
+
+Every service, view, admin and export asks here, and nothing else decides:
+
+* ``allowed(actor, permission, board_id)`` / ``require(...)``: may this active user do this? A board-bound
+  permission also needs membership of that board (administrators hold no clinical write permission, and
+  membership is what grants a write). ``board_id=None`` asks about a permission that is not tied to a
+  board (the trial registry, the audit log, reports).
+* ``restrict(queryset, user, board_path)``: the rows of the boards the user may read (delegates to
+  ``apps.accounts.scoping``, so list and detail agree).
+* ``boards_where(user, permission)``: the boards on which the user may do ``permission`` (the choices of a
+  "board" field on a form or a write endpoint).
+
+An anonymous or inactive user, an unknown role or a missing grant is refused; so is a board-bound write
+outside the actor's boards.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+
+from apps.accounts.models import Board, BoardMembership, User
+from apps.accounts.roles import Permission
+from apps.accounts.scoping import scope_by_board
+
+M = TypeVar("M", bound=Model)
+
+#: Permissions about the platform rather than one board's patients.
+GLOBAL_PERMISSIONS: frozenset[Permission] = frozenset(
+    {Permission.TRIAL_REGISTRY_EDIT, Permission.AUDIT_VIEW, Permission.REPORTS_VIEW, Permission.RECOMPUTE}
+)
+#: Reads an administrator holds on every board without membership (auditing).
+_READS: frozenset[Permission] = frozenset({Permission.CASE_VIEW, Permission.PATIENT_VIEW})
+
+
+def _active(user: User | AnonymousUser | None) -> User | None:
+    return user if isinstance(user, User) and user.is_active else None
+
+
+def allowed(actor: User | AnonymousUser | None, permission: Permission, board_id: int | None = None) -> bool:
+    """Whether ``actor`` may do ``permission`` (on ``board_id`` for a board-bound permission)."""
+    user = _active(actor)
+    if user is None or not user.has_clinical_permission(permission):
+        return False
+    if permission in GLOBAL_PERMISSIONS:
+        return True
+    if board_id is None:
+        return False  # a board-bound permission asked without its board: refuse rather than guess
+    if permission in _READS and user.is_administrator:
+        return True
+    return BoardMembership.objects.filter(user_id=user.pk, board_id=board_id).exists()
+
+
+def require(actor: User | AnonymousUser | None, permission: Permission, board_id: int | None = None) -> None:
+    """Raise ``PermissionDenied`` (a 403 in the API) unless ``allowed``; the message says which rule refused."""
+    if allowed(actor, permission, board_id):
+        return
+    user = _active(actor)
+    if user is None:
+        raise PermissionDenied("Sign in with an active account to do this.")
+    if not user.has_clinical_permission(permission):
+        raise PermissionDenied(f"Your role ({user.role}) may not do this ({permission}).")
+    raise PermissionDenied("You are not a member of this case's board.")
+
+
+def restrict(queryset: QuerySet[M], user: User | AnonymousUser | None, board_path: str) -> QuerySet[M]:
+    """``queryset`` limited to rows of the boards ``user`` may read (none for an anonymous user)."""
+    return scope_by_board(queryset, user, board_path)
+
+
+def boards_where(user: User | AnonymousUser | None, permission: Permission) -> QuerySet[Board]:
+    """The boards on which ``user`` may do ``permission``: membership for every board-bound permission."""
+    active = _active(user)
+    if active is None or not active.has_clinical_permission(permission):
+        return Board.objects.none()
+    if permission in GLOBAL_PERMISSIONS or (permission in _READS and active.is_administrator):
+        return Board.objects.all()
+    return Board.objects.filter(memberships__user=active)
