@@ -22,6 +22,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from apps.accounts.authorization import boards_where, require
 from apps.accounts.models import Board, User
 from apps.accounts.roles import Permission
 from apps.audit.events import AuditEvent
@@ -57,7 +58,7 @@ def _user(request: HttpRequest) -> User:
 
 def _writable_boards(user: User) -> QuerySet[Board]:
     # As the API: administrators see every board but write no clinical content; membership grants writes.
-    return Board.objects.filter(memberships__user=user).order_by("name")
+    return boards_where(user, Permission.CASE_CREATE).order_by("name")
 
 
 def _error_dict(exc: InvalidInput | ValidationError) -> dict[str, Any]:
@@ -92,9 +93,10 @@ def _render(request: HttpRequest, step: str, context: Mapping[str, Any], status:
 def start(request: HttpRequest) -> HttpResponse:
     """Step 1: find the patient by MRN or register them, and open the draft with the board's question."""
     user = _user(request)
-    if not user.has_clinical_permission(Permission.CASE_CREATE):
-        raise PermissionDenied("Your role does not open cases.")
     boards = _writable_boards(user)
+    if not boards.exists():
+        require(user, Permission.CASE_CREATE)  # says why: the role, or no board to open a case on
+        raise PermissionDenied("You sit on no board on which you may open a case.")
     form = intake_forms.PatientStepForm(request.POST or None, boards=boards)
     found = None
     if request.method == "POST" and form.is_valid():
@@ -128,8 +130,7 @@ def _editable_case(request: HttpRequest, pk: int) -> Case:
     case = selectors.case_detail_queryset(request.user).filter(pk=pk).first()
     if case is None:
         raise Http404("No such case on your boards.")
-    if not _user(request).has_clinical_permission(Permission.CASE_EDIT):
-        raise PermissionDenied("Your role does not edit cases.")
+    require(_user(request), Permission.CASE_EDIT, case.board_id)
     return case
 
 

@@ -12,6 +12,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from django.urls import reverse
 
+from apps.accounts.authorization import allowed, boards_where
 from apps.accounts.models import User
 from apps.accounts.roles import Permission
 
@@ -26,15 +27,16 @@ class NavItem:
 def nav_items(user: User | AnonymousUser, path: str) -> list[NavItem]:
     if not isinstance(user, User) or not user.is_active:
         return []
+    can_open = boards_where(user, Permission.CASE_CREATE).exists()
     entries: list[tuple[str, str]] = [("Home", reverse("frontend:home")), ("Cases", reverse("frontend:case-list"))]
-    if user.has_clinical_permission(Permission.CASE_CREATE):
+    if can_open:
         entries.append(("New case", reverse("frontend:intake-start")))
-    if user.has_clinical_permission(Permission.AUDIT_VIEW):
+    if allowed(user, Permission.AUDIT_VIEW):
         entries.append(("Audit trail", reverse("frontend:audit-list")))
     entries.append(("API", reverse("api-docs")))
     home = reverse("frontend:home")
 
-    new_case = reverse("frontend:intake-start") if user.has_clinical_permission(Permission.CASE_CREATE) else None
+    new_case = reverse("frontend:intake-start") if can_open else None
 
     def is_current(url: str) -> bool:
         if url == home:

@@ -14,14 +14,14 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from apps.accounts.authorization import require
 from apps.accounts.models import User
 from apps.accounts.roles import Permission
-from apps.accounts.scoping import is_board_member
 from apps.cases import selectors
 from apps.cases.models import Case, RadiotherapyTechnique
 from apps.dosimetry.engine.constraints import Metric
@@ -43,10 +43,7 @@ def _case_for_planning(request: HttpRequest, pk: int) -> tuple[Case, User]:
         raise Http404("No such case on your boards.")
     user = request.user
     assert isinstance(user, User)
-    if not user.has_clinical_permission(Permission.DOSE_PLAN_EDIT):
-        raise PermissionDenied(f"Your role ({user.role}) may not plan radiotherapy.")
-    if not is_board_member(user, case.board_id):
-        raise PermissionDenied("You are not a member of this case's board.")
+    require(user, Permission.DOSE_PLAN_EDIT, case.board_id)
     return case, user
 
 

@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from apps.accounts.authorization import allowed, require
 from apps.accounts.models import User
 from apps.accounts.roles import CLINICIANS, Permission, Role
 from apps.audit.events import AuditEvent
@@ -133,6 +134,13 @@ def _timeline(case: Case) -> list[AuditEntry]:
     return list(rows.select_related("actor").order_by("-occurred_at", "-id")[:50])
 
 
+def _derived_permissions(user: User, case: Case) -> dict[str, bool]:
+    return {
+        "can_plan": allowed(user, Permission.DOSE_PLAN_EDIT, case.board_id),
+        "can_flag": allowed(user, Permission.MATCH_FLAG, case.board_id),
+    }
+
+
 @login_required
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case_or_404(request, pk)
@@ -142,10 +150,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "referrals": list(TrialReferral.objects.filter(case_id=case.pk).select_related("trial", "created_by")),
             "timeline": _timeline(case),
-            "can_edit": case.status in EDITABLE_STATUSES and user.has_clinical_permission(Permission.CASE_EDIT),
-            "can_submit": case.status == CaseStatus.DRAFT and user.has_clinical_permission(Permission.CASE_SUBMIT),
-            "can_plan": user.has_clinical_permission(Permission.DOSE_PLAN_EDIT),
-            "can_flag": user.has_clinical_permission(Permission.MATCH_FLAG),
+            "can_edit": case.status in EDITABLE_STATUSES and allowed(user, Permission.CASE_EDIT, case.board_id),
+            "can_submit": case.status == CaseStatus.DRAFT and allowed(user, Permission.CASE_SUBMIT, case.board_id),
+            **_derived_permissions(user, case),
         }
     )
     return render(request, "frontend/case_detail.html", context)
@@ -156,8 +163,7 @@ def case_derived(request: HttpRequest, pk: int) -> HttpResponse:
     """The derived-results partial the case page polls while a result is computing."""
     case = _case_or_404(request, pk)
     context = _derived_context(case)
-    context["can_plan"] = _user(request).has_clinical_permission(Permission.DOSE_PLAN_EDIT)
-    context["can_flag"] = _user(request).has_clinical_permission(Permission.MATCH_FLAG)
+    context.update(_derived_permissions(_user(request), case))
     return render(request, "frontend/partials/derived.html", context)
 
 
@@ -189,8 +195,7 @@ def match_flag(request: HttpRequest, pk: int, identifier: str) -> HttpResponse:
 def audit_list(request: HttpRequest) -> HttpResponse:
     """The audit trail for administrators: every clinical write, newest first, filterable by event."""
     user = _user(request)
-    if not user.has_clinical_permission(Permission.AUDIT_VIEW):
-        raise PermissionDenied("Only administrators read the audit trail.")
+    require(user, Permission.AUDIT_VIEW)
     rows = AuditEntry.objects.select_related("actor", "board").order_by("-occurred_at", "-id")
     event = request.GET.get("event", "")
     if event:
