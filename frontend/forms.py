@@ -16,7 +16,7 @@ from django.db import models
 
 from apps.accounts.models import Board
 from apps.cases.models import Case, Lesion, Patient, PriorRadiotherapyCourse
-from apps.cases.vocabulary import LIMB_SITES, SPINAL_SITES, SUBSITES_BY_SITE, Site, SystemicTherapyClass
+from apps.cases.vocabulary import KARNOFSKY_VALUES, LIMB_SITES, SPINAL_SITES, SUBSITES_BY_SITE, Site, SystemicTherapyClass
 from apps.cases.workflow import CaseStatus
 from frontend.labels import field_label, field_vocabulary, label
 from frontend.review import in_words
@@ -241,7 +241,35 @@ ClinicalForm = _build(Case, CLINICAL_FIELDS)
 QuestionForm = _build(Case, QUESTION_FIELDS, question=True)
 
 
+#: ECOG grades in words (Oken MM et al., Am J Clin Oncol 1982;5:649-655).
+ECOG_WORDS: tuple[str, ...] = (
+    "0: fully active",
+    "1: restricted in strenuous activity, ambulatory",
+    "2: ambulatory, self-care, no work; up more than half the day",
+    "3: limited self-care; in bed or chair more than half the day",
+    "4: completely disabled",
+)
+
+
 class ClinicalStepForm(ClinicalForm):  # type: ignore[valid-type,misc]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Graded scales are chosen, not typed: only their grades exist (the rules check the same).
+        self.fields["ecog"] = forms.TypedChoiceField(
+            label="ECOG performance status",
+            choices=[("", NOT_KNOWN), *((str(grade), text) for grade, text in enumerate(ECOG_WORDS))],
+            coerce=int,
+            empty_value=None,
+            required=False,
+        )
+        self.fields["karnofsky_performance_status"] = forms.TypedChoiceField(
+            label="Karnofsky performance status",
+            choices=[("", NOT_KNOWN), *((str(score), f"{score}%") for score in sorted(KARNOFSKY_VALUES, reverse=True))],
+            coerce=int,
+            empty_value=None,
+            required=False,
+        )
+
     systemic_therapy_classes = forms.MultipleChoiceField(
         choices=[(c.value, label(c.value, "SystemicTherapyClass")) for c in SystemicTherapyClass],
         required=False,

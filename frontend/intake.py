@@ -160,6 +160,9 @@ def _save(
     """Save through ``case_update`` with the revision the form was read at. Returns (case or None, errors,
     conflict lines)."""
     expected = _revision(request)
+    unchanged = lesions is None and prior_courses is None and all(getattr(case, k) == v for k, v in data.items())
+    if unchanged and expected == case.revision:
+        return case, {}, []  # nothing to save: no new revision, no recomputation
     try:
         saved = services.case_update(
             actor=_user(request),
