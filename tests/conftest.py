@@ -170,3 +170,4 @@ def seeded_registry(transactional_db: None) -> None:
 
     import_module("apps.trials.migrations.0002_seed_trials").seed(apps, None)
     import_module("apps.trials.migrations.0007_seed_trials_v2").upgrade(apps, None)
+    import_module("apps.trials.migrations.0009_seed_trials_v3").upgrade(apps, None)

@@ -132,6 +132,8 @@ class Case(TimeStampedModel):
         ordering = ("-created_at", "-id")
         indexes = [
             models.Index(fields=("board", "status"), name="case_board_status_idx"),
+            # The case list's order within a board (newest first): the page is read off the index.
+            models.Index(fields=("board", "-created_at", "-id"), name="case_board_newest_idx"),
             models.Index(fields=("primary_histology",), name="case_histology_idx"),
         ]
         constraints = [

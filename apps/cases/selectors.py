@@ -7,7 +7,8 @@ from enum import StrEnum
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from apps.accounts.models import Board, User
 from apps.accounts.scoping import scope_by_board, visible_board_ids
@@ -50,7 +51,18 @@ def scope_patients(user: User | AnonymousUser | None) -> QuerySet[Patient]:
 
 
 def case_list(user: User | AnonymousUser | None) -> QuerySet[Case]:
-    return scope_cases(user).select_related("board", "patient").annotate(lesion_count=Count("lesions", distinct=True))
+    """Cases with board, patient and the number of lesions.
+
+    The count is a correlated subquery, evaluated only for the page of rows returned: a JOIN + GROUP BY
+    counted the lesions of every case on the board (grouping wide rows, sorting them) before taking a page,
+    which grew with the board (issue 16).
+    """
+    lesions = Lesion.objects.filter(case_id=OuterRef("pk")).order_by().values("case_id").annotate(n=Count("pk")).values("n")
+    return (
+        scope_cases(user)
+        .select_related("board", "patient")
+        .annotate(lesion_count=Coalesce(Subquery(lesions, output_field=IntegerField()), 0))
+    )
 
 
 def case_detail_queryset(user: User | AnonymousUser | None) -> QuerySet[Case]:

@@ -52,6 +52,12 @@ CASE_CLINICAL_FIELDS: tuple[str, ...] = tuple(
 )
 
 
+#: Relations are resolved by the caller (scoped lookups) and backed by foreign keys; ``clean_fields`` skips
+#: them so that validation costs no query. Cross-field rules are ``apps.cases.rules`` (in words) and the
+#: CHECK constraints (the backstop); ``full_clean`` re-ran every constraint as a query (230 per case).
+_RELATIONS: list[str] = ["board", "patient", "case", "created_by", "institution"]
+
+
 class StaleRevision(Exception):
     """The caller edited a version of the case that is no longer the current one."""
 
@@ -105,7 +111,7 @@ def patient_create(*, actor: User, board: Board, data: Mapping[str, Any]) -> Pat
         raise ValidationError({"mrn": [f"MRN {patient.mrn} is already registered at this institution."]})
     if patient.date_of_birth and patient.date_of_birth > timezone.localdate():
         raise ValidationError({"date_of_birth": ["is in the future."]})
-    patient.full_clean()
+    patient.clean_fields(exclude=_RELATIONS)
     patient.save()
     audit_record(actor=actor, event=AuditEvent.PATIENT_CREATED, subject=patient, board_id=board.pk, after=snapshot(patient))
     return patient
@@ -138,10 +144,15 @@ def _write_lesions(case: Case, lesions: Sequence[Mapping[str, Any]], actor: User
     if errors:
         raise InvalidInput({"lesions": errors})
     for lesion in to_save:
-        lesion.full_clean(exclude=["case"])
+        lesion.clean_fields(exclude=_RELATIONS)
     Lesion.objects.filter(case=case).exclude(pk__in=kept).delete()
-    for lesion in to_save:
-        lesion.save()
+    updated = [lesion for lesion in to_save if lesion.pk is not None]
+    Lesion.objects.bulk_create([lesion for lesion in to_save if lesion.pk is None])
+    if updated:
+        now = timezone.now()  # bulk_update does not run auto_now
+        for lesion in updated:
+            lesion.updated_at = now
+        Lesion.objects.bulk_update(updated, [*LESION_FIELDS, "updated_at"])
     return [snapshot(lesion, ("id", *LESION_FIELDS)) for lesion in to_save]
 
 
@@ -151,7 +162,7 @@ def _write_prior_courses(case: Case, courses: Sequence[Mapping[str, Any]], actor
     rows = []
     for data in courses:
         course = PriorRadiotherapyCourse(case=case, created_by=actor, **{k: v for k, v in data.items() if k != "id"})
-        course.full_clean(exclude=["case"])
+        course.clean_fields(exclude=_RELATIONS)
         rows.append(course)
     PriorRadiotherapyCourse.objects.bulk_create(rows)
     return [snapshot(c, PRIOR_COURSE_FIELDS) for c in rows]
@@ -180,7 +191,7 @@ def case_create(
         raise ValidationError({"patient": ["this patient is registered at another institution than the board's."]})
     _validate_nested(case_data=data, lesions=lesions, prior_courses=prior_courses, patient=patient)
     case = Case(board=board, patient=patient, created_by=actor, **data)
-    case.full_clean()
+    case.clean_fields(exclude=_RELATIONS)
     case.save()
     lesion_rows = _write_lesions(case, lesions, actor)
     course_rows = _write_prior_courses(case, prior_courses, actor)
@@ -232,7 +243,7 @@ def case_update(
     for field, value in data.items():
         setattr(case, field, value)
     case.revision += 1
-    case.full_clean()
+    case.clean_fields(exclude=_RELATIONS)
     case.save()
     if lesions is not None:
         after_extra["lesions"] = _write_lesions(case, lesions, actor)

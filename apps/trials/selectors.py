@@ -15,7 +15,7 @@ from apps.accounts.scoping import scope_by_board
 from apps.cases.derived import DerivedStatus, pending_section, section_envelope
 from apps.cases.facts import CaseFacts
 from apps.cases.models import Case
-from apps.trials.engine import ENGINE_VERSION, CompiledTrial, compile_trial, status_rank
+from apps.trials.engine import ENGINE_VERSION, CompiledTrial, compile_trial, is_recruiting, recruitment_note, status_rank
 from apps.trials.models import MatchFlag, RematchJob, Trial, TrialMatch, TrialVersion
 
 #: (TrialVersion pk, criteria digest) -> compiled trial. Versions are immutable, so entries never go stale.
@@ -68,6 +68,12 @@ def match_flag_list(user: User | AnonymousUser | None, *, resolved: bool | None 
     return scope_by_board(flags, user, "match__case__board_id")
 
 
+def recruitment(status: str) -> dict[str, Any]:
+    """``recruiting`` (bool, null when the status is unknown) and ``recruitment_note`` for every view of a
+    trial: a trial that is not recruiting is still matched, and says so wherever it is shown (issue 9)."""
+    return {"recruiting": is_recruiting(status), "recruitment_note": recruitment_note(status)}
+
+
 def trial_summary(trial: Trial) -> dict[str, Any]:
     return {
         "identifier": trial.identifier,
@@ -75,6 +81,7 @@ def trial_summary(trial: Trial) -> dict[str, Any]:
         "title": trial.title,
         "phase": trial.phase,
         "status": trial.status,
+        **recruitment(trial.status),
         "version": trial.current_version,
     }
 
@@ -147,6 +154,7 @@ def trial_matches_section(case: Case) -> dict[str, Any]:
                 "identifier": m.trial.identifier,
                 "short_name": m.trial.short_name,
                 "status": m.trial.status,
+                **recruitment(m.trial.status),
                 "version": m.trial_version.version,
             },
             "eligibility": m.eligibility,

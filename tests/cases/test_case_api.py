@@ -308,3 +308,17 @@ def test_filters_by_status_histology_board_and_date(personas: Personas) -> None:
     assert ids("created_before=2020-01-01") == []
     bad = client.get(f"{URL}?status=nonsense")
     assert bad.status_code == 400
+
+
+def test_a_constraint_the_rules_missed_is_a_400_naming_it_not_a_500(personas: Personas, monkeypatch: Any) -> None:
+    """The database backstops the rules; if a rule ever lets an impossible value through, the answer is
+    a clear 400 that names the database rule, and nothing is saved."""
+    from apps.cases import services
+
+    monkeypatch.setattr(services, "case_errors", lambda *a, **k: {})  # a rule gap, simulated
+    response = personas.client(personas.coordinator).post(
+        URL, new_case_payload(personas.board.pk, castration_status="hormone_sensitive"), format="json"
+    )
+    assert response.status_code == 400
+    assert "case_castration_status_prostate_only" in response.json()["non_field_errors"][0]
+    assert not Case.objects.exists()

@@ -55,3 +55,19 @@ def test_case_list_pins_its_query_count(personas: Personas, django_assert_num_qu
     # session-less token user: count (1), page of cases with board+patient+lesion count (1)
     with django_assert_num_queries(2):
         client.get("/api/v1/cases/")
+
+
+def test_case_creation_with_two_lesions_and_a_prior_course_costs_at_most_25_queries(personas: Personas) -> None:
+    """Issue 10/16: creating one case cost 230 queries, almost all ``full_clean`` re-running constraints
+    the rules had checked. The rules speak in words and the database backstops them; nothing else runs."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.cases.test_case_api import URL, new_case_payload
+
+    client = personas.client(personas.coordinator)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.post(URL, new_case_payload(personas.board.pk), format="json")
+    assert response.status_code == 201, response.json()
+    assert len(ctx.captured_queries) <= 25, [q["sql"][:80] for q in ctx.captured_queries]
+    assert len(response.json()["lesions"]) == 2

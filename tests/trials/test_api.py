@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from apps.trials import services
@@ -149,13 +150,14 @@ def test_administrator_creates_and_edits_trials(personas: Personas, django_captu
 
 def test_criteria_typo_is_a_400_naming_the_path(personas: Personas) -> None:
     client = personas.client(personas.administrator)
+    seeded = Trial.objects.get(identifier="NCT03862911").current_version
     criteria = client.get(f"{TRIALS}NCT03862911/").json()["criteria"]
     criteria[1]["rule"]["field"] = "metastasis_count"
     response = client.patch(f"{TRIALS}NCT03862911/", {"criteria": criteria}, format="json")
     assert response.status_code == 400
     body = response.json()
     assert any(path.startswith("$.criteria[1].rule") for path in body), body
-    assert Trial.objects.get(identifier="NCT03862911").current_version == 1
+    assert Trial.objects.get(identifier="NCT03862911").current_version == seeded
 
     definition = _new_definition()
     definition["criteria"][0]["rule"]["op"] = "lt"
@@ -204,3 +206,43 @@ def test_trial_matches_query_count_independent_of_trial_count(personas: Personas
         services.trial_create(actor=personas.administrator, definition=definition)
     CaseFactory(board=personas.board)
     assert count_queries() == baseline
+
+
+def test_a_trial_that_is_not_recruiting_is_matched_and_says_so_in_every_view(personas: Personas) -> None:
+    """Issue 9: a completed trial still gets an eligibility, and the listing, the case section, the registry
+    and the case page all say it is not recruiting."""
+    case = make_breast_case(personas)
+    client = personas.client(personas.radonc)
+    rows = by_identifier(client.get(matches_url(case.pk)).json())
+    completed = rows["NCT01446744"]  # SABR-COMET, completed
+    assert completed["eligibility"] in {"eligible", "possibly_eligible", "ineligible"}
+    assert completed["trial"]["recruiting"] is False
+    assert completed["trial"]["recruitment_note"] == "Not recruiting: completed."
+    assert rows["NCT03862911"]["trial"]["recruiting"] is True
+    assert rows["NCT03862911"]["trial"]["recruitment_note"] == "Recruiting."
+
+    services.case_match_trials(case.pk)
+    section = client.get(f"/api/v1/cases/{case.pk}/").json()["trial_matches"]
+    in_section = {m["trial"]["identifier"]: m["trial"] for m in section["matches"]}
+    assert in_section["NCT01446744"]["recruiting"] is False
+    assert in_section["NCT01446744"]["recruitment_note"] == "Not recruiting: completed."
+    assert in_section["NCT03862911"]["recruiting"] is True
+
+    registry = client.get(f"{TRIALS}NCT01446744/").json()
+    assert (registry["recruiting"], registry["recruitment_note"]) == (False, "Not recruiting: completed.")
+
+    browser = Client()
+    browser.force_login(personas.radonc)
+    page = browser.get(f"/cases/{case.pk}/")
+    assert page.status_code == 200
+    assert "Not recruiting: completed." in page.content.decode()
+
+
+def test_a_trial_whose_status_is_unknown_says_so(personas: Personas) -> None:
+    trial = Trial.objects.get(identifier="NCT03862911")
+    services.trial_update(actor=personas.administrator, trial_id=trial.pk, changes={"status": "unknown"})
+    case = make_breast_case(personas)
+    row = by_identifier(personas.client(personas.radonc).get(matches_url(case.pk)).json())["NCT03862911"]
+    assert row["trial"]["recruiting"] is None
+    assert row["trial"]["recruitment_note"].startswith("Recruitment status unknown")
+    assert row["eligibility"] == "eligible"

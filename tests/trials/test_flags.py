@@ -121,7 +121,8 @@ def test_administrator_resolves_a_flag_with_who_when_and_note(personas: Personas
     assert entry.reason == "ECOG corrected on the case; match is right."
     assert entry.before == {"resolved": False}
     assert entry.after is not None and entry.after["resolved"] is True and entry.after["trial"] == TRIAL
-    assert entry.after["flagged_trial_version"] == 1 and entry.after["current_trial_version"] == 1
+    seeded = flag.match.trial.current_version
+    assert entry.after["flagged_trial_version"] == seeded and entry.after["current_trial_version"] == seeded
 
 
 def test_resolving_twice_or_without_a_note_is_400_and_changes_nothing(personas: Personas) -> None:

@@ -44,6 +44,8 @@ SECTION_9 = {
     "NCT03904927": "ESO-Shanghai 13",
     "NCT05673148": "ERASur",
 }
+#: The registry: section 9 plus NCT00182793, the trial of seed 004 Table 2 that section 9 leaves out (issue 9).
+REGISTRY = {**SECTION_9, "NCT00182793": "NCI tandem autologous transplant (stage IIIB-IV breast)"}
 SABR_COMET, SABR_COMET_3, SABR_COMET_10 = "NCT01446744", "NCT03862911", "NCT03721341"
 CORE, STOMP, ORIOLE = "NCT02759783", "NCT01558427", "NCT02680587"
 NRG_BR002, NRG_LU002, SARON = "NCT02364557", "NCT03137771", "NCT02417662"
@@ -66,6 +68,11 @@ def mets(bone: int | None, visceral: int | None) -> dict[str, Any]:
     if visceral is not None:
         body["visceral_metastases_count"] = visceral
     return body
+
+
+def ribs(n: int) -> list[dict[str, Any]]:
+    """``n`` described rib metastases: off the spine, so no cord-compression exclusion can apply to them."""
+    return [{"site": "rib"} for _ in range(n)]
 
 
 def create_case(p: Personas, **fields: Any) -> int:
@@ -129,8 +136,8 @@ def assert_eligibility(row: dict[str, Any], eligibility: str) -> None:
 
 def test_every_section_9_trial_is_listed_recruiting_first_with_the_contract_shape(personas: Personas) -> None:
     body = matches(personas, create_case(personas, primary_histology="nsclc", **mets(2, 0)))
-    assert {row["trial"]["identifier"] for row in body} == set(SECTION_9)
-    assert len(body) == len(SECTION_9)
+    assert {row["trial"]["identifier"] for row in body} == set(REGISTRY)
+    assert len(body) == len(REGISTRY)
     ranks = [status_rank(row["trial"]["status"]) for row in body]
     assert ranks == sorted(ranks)
     assert body[0]["trial"]["status"] == "recruiting"
@@ -161,7 +168,9 @@ def test_every_section_9_trial_is_listed_recruiting_first_with_the_contract_shap
     [(1, 0, "met"), (2, 1, "met"), (3, 0, "met"), (3, 1, "not_met"), (0, 4, "not_met"), (0, 0, "not_met")],
 )
 def test_sabr_comet_3_counts_bone_plus_visceral_1_to_3(personas: Personas, bone: int, visceral: int, expected: str) -> None:
-    row = match(personas, SABR_COMET_3, primary_histology="nsclc", primary_controlled=True, **mets(bone, visceral))
+    row = match(
+        personas, SABR_COMET_3, primary_histology="nsclc", primary_controlled=True, **mets(bone, visceral), lesions=ribs(bone)
+    )
     c = criterion(row, "metastases_1_3")
     assert c["result"] == expected, c
     total = bone + visceral
@@ -192,7 +201,7 @@ def test_controlled_primary_is_required(personas: Personas) -> None:
 
 
 def test_unknown_visceral_count_is_asked_for_unless_the_bone_count_decides(personas: Personas) -> None:
-    row = match(personas, SABR_COMET_3, primary_histology="nsclc", primary_controlled=True, **mets(2, None))
+    row = match(personas, SABR_COMET_3, primary_histology="nsclc", primary_controlled=True, **mets(2, None), lesions=ribs(2))
     c = criterion(row, "metastases_1_3")
     assert c["result"] == "unknown"
     assert c["missing"] == ["visceral_metastases_count"]
@@ -208,7 +217,7 @@ def test_unknown_visceral_count_is_asked_for_unless_the_bone_count_decides(perso
 
 
 def test_unknown_primary_control_is_asked_for(personas: Personas) -> None:
-    row = match(personas, SABR_COMET_3, primary_histology="prostate", **mets(1, 0))
+    row = match(personas, SABR_COMET_3, primary_histology="prostate", **mets(1, 0), lesions=ribs(1))
     assert criterion(row, "controlled_primary")["result"] == "unknown"
     assert row["missing_fields"] == ["primary_controlled"]
     assert_eligibility(row, "possibly_eligible")
@@ -256,7 +265,13 @@ def test_sabr_comet_excludes_femoral_metastases(personas: Personas) -> None:
     [(0, "not_met"), (2.9, "not_met"), (3, "not_met"), (3.1, "met"), (8, "met")],
 )
 def test_sabr_comet_excludes_lesions_within_3_mm_of_the_cord(personas: Personas, distance: float, expected: str) -> None:
-    row = sabr_comet(personas, {"site": "thoracic_spine", "level_from": "T7", "distance_to_spinal_cord_mm": distance})
+    lesion = {
+        "site": "thoracic_spine",
+        "level_from": "T7",
+        "distance_to_spinal_cord_mm": distance,
+        "epidural_compression_grade": "0",
+    }
+    row = sabr_comet(personas, lesion)
     c = criterion(row, "no_focus_within_3mm_of_cord")
     assert c["result"] == expected, c
     if expected == "not_met":
@@ -270,13 +285,20 @@ def test_a_spinal_lesion_without_a_cord_distance_is_asked_for(personas: Personas
     assert c["result"] == "unknown"
     assert c["missing"] == ["lesions[1].distance_to_spinal_cord_mm"]
     assert_eligibility(row, "possibly_eligible")
-    assert row["missing_fields"] == ["lesions[1].distance_to_spinal_cord_mm"]
+    # the spinal lesion's compression grade is not recorded either (cord compression is excluded)
+    assert row["missing_fields"] == ["lesions[1].distance_to_spinal_cord_mm", "lesions[1].epidural_compression_grade"]
 
 
 def test_unrecorded_bone_metastases_leave_the_lesion_exclusions_unknown(personas: Personas) -> None:
     # 3 bone metastases, only one described: the other two could be femoral or next to the cord
-    row = sabr_comet(personas, {"site": "thoracic_spine", "level_from": "T7", "distance_to_spinal_cord_mm": 9}, bone=3)
-    for code in ("no_femoral_metastasis", "no_focus_within_3mm_of_cord"):
+    described = {
+        "site": "thoracic_spine",
+        "level_from": "T7",
+        "distance_to_spinal_cord_mm": 9,
+        "epidural_compression_grade": "1a",
+    }
+    row = sabr_comet(personas, described, bone=3)
+    for code in ("no_femoral_metastasis", "no_focus_within_3mm_of_cord", "no_spinal_cord_compression"):
         c = criterion(row, code)
         assert c["result"] == "unknown", c
         assert c["missing"] == ["lesions"]
@@ -390,9 +412,18 @@ def test_stereo_sein_de_novo_not_triple_negative(personas: Personas) -> None:
     ("metastasis_date", "expected"),
     [("2021-03-14", "not_met"), ("2021-03-15", "not_met"), ("2021-03-16", "met"), ("2024-01-01", "met")],
 )
-def test_clear_recurrence_more_than_12_months_after_the_primary(personas: Personas, metastasis_date: str, expected: str) -> None:
+def test_clear_recurrence_more_than_12_months_after_the_end_of_primary_treatment(
+    personas: Personas, metastasis_date: str, expected: str
+) -> None:
+    # Issue 9: measured from the end of treatment of the primary, not from its diagnosis (years before here).
     row = match(
-        personas, CLEAR, **LUMINAL, **mets(1, 1), primary_diagnosis_date="2020-03-15", metastasis_diagnosis_date=metastasis_date
+        personas,
+        CLEAR,
+        **LUMINAL,
+        **mets(1, 1),
+        primary_diagnosis_date="2019-01-10",
+        primary_treatment_completed_date="2020-03-15",
+        metastasis_diagnosis_date=metastasis_date,
     )
     c = criterion(row, "recurrence_after_12_months")
     assert c["result"] == expected, c
@@ -400,8 +431,22 @@ def test_clear_recurrence_more_than_12_months_after_the_primary(personas: Person
     assert_eligibility(row, "eligible" if expected == "met" else "ineligible")
 
 
+def test_clear_without_the_end_of_primary_treatment_asks_for_it(personas: Personas) -> None:
+    row = match(
+        personas, CLEAR, **LUMINAL, **mets(1, 1), primary_diagnosis_date="2015-01-10", metastasis_diagnosis_date="2024-01-01"
+    )
+    c = criterion(row, "recurrence_after_12_months")
+    assert c["result"] == "unknown", c
+    assert c["missing"] == ["primary_treatment_completed_date"]
+    assert_eligibility(row, "possibly_eligible")
+
+
 def test_clear_is_er_positive_her2_negative(personas: Personas) -> None:
-    dates = {"primary_diagnosis_date": "2018-01-01", "metastasis_diagnosis_date": "2024-01-01"}
+    dates = {
+        "primary_diagnosis_date": "2018-01-01",
+        "primary_treatment_completed_date": "2018-09-01",
+        "metastasis_diagnosis_date": "2024-01-01",
+    }
     row = match(personas, CLEAR, **{**LUMINAL, "er_status": "negative"}, **mets(1, 0), **dates)  # PR+ only
     assert criterion(row, "er_positive")["result"] == "not_met"
     assert_eligibility(row, "ineligible")
@@ -530,5 +575,45 @@ def test_gillespie_needs_more_than_5_sites_and_an_asymptomatic_lesion(personas: 
     row = gillespie(personas, {"site": "femur", "subsite": "femoral_neck"})
     c = criterion(row, "high_risk_asymptomatic_lesion")
     assert c["result"] == "unknown"
-    assert c["missing"] == ["lesions[0].symptomatic"]
+    assert c["missing"] == ["lesions[0].symptoms"]
     assert_eligibility(row, "possibly_eligible")
+    # the trial enrolled minimally symptomatic lesions too (clinical-rules.md §1, §5)
+    row = gillespie(personas, {"site": "femur", "subsite": "femoral_neck", "symptoms": "minimally_symptomatic"})
+    assert criterion(row, "high_risk_asymptomatic_lesion")["result"] == "met"
+    assert_eligibility(row, "eligible")
+    row = gillespie(personas, {"site": "femur", "subsite": "femoral_neck", "symptoms": "symptomatic"})
+    assert criterion(row, "high_risk_asymptomatic_lesion")["result"] == "not_met"
+
+
+# ------------------------------------------------------------------------------------ issue 9 corrections
+
+
+@pytest.mark.parametrize("histology", ["myeloma", "lymphoma"])
+def test_sabr_comet_3_and_10_require_a_solid_tumour(personas: Personas, histology: str) -> None:
+    for trial, count in ((SABR_COMET_3, 2), (SABR_COMET_10, 5)):
+        row = match(personas, trial, primary_histology=histology, primary_controlled=True, **mets(count, 0), lesions=ribs(count))
+        assert criterion(row, "solid_tumour")["result"] == "not_met"
+        assert_eligibility(row, "ineligible")
+        row = match(personas, trial, primary_histology="breast", primary_controlled=True, **mets(count, 0), lesions=ribs(count))
+        assert_eligibility(row, "eligible")
+
+
+@pytest.mark.parametrize(("grade", "expected"), [("1c", "met"), ("2", "not_met"), ("3", "not_met")])
+def test_sabr_comet_trials_exclude_spinal_cord_compression(personas: Personas, grade: str, expected: str) -> None:
+    spine = {"site": "thoracic_spine", "level_from": "T9", "distance_to_spinal_cord_mm": 5, "epidural_compression_grade": grade}
+    for trial in (SABR_COMET, SABR_COMET_3):
+        row = match(personas, trial, primary_histology="nsclc", primary_controlled=True, **mets(1, 0), lesions=[spine])
+        c = criterion(row, "no_spinal_cord_compression")
+        assert c["result"] == expected, c
+        assert c["kind"] == "exclusion"
+        assert_eligibility(row, "eligible" if expected == "met" else "ineligible")
+
+
+def test_nct00182793_is_listed_not_recruiting_with_an_eligibility(personas: Personas) -> None:
+    row = match(personas, "NCT00182793", **LUMINAL, **mets(2, 0), lesions=ribs(2))
+    assert row["trial"]["status"] == "active_not_recruiting"
+    assert row["trial"]["recruiting"] is False and row["trial"]["recruitment_note"].startswith("Not recruiting")
+    assert row["missing_fields"] == ["extra.autologous_transplant_candidate"]
+    assert_eligibility(row, "possibly_eligible")
+    row = match(personas, "NCT00182793", primary_histology="prostate", **mets(2, 0))
+    assert_eligibility(row, "ineligible")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from apps.audit.models import AuditEntry
-from apps.trials.models import TrialReferral
+from apps.trials.models import Trial, TrialReferral
 from tests.conftest import Personas
 from tests.trials.test_matching import make_breast_case
 
@@ -28,7 +28,7 @@ def test_refer_and_enrol(personas: Personas) -> None:
     referral = response.json()
     assert referral["status"] == "referred"
     assert referral["eligibility_at_referral"] == "eligible"
-    assert referral["trial_version"] == 1
+    assert referral["trial_version"] == Trial.objects.get(identifier="NCT03862911").current_version
 
     duplicate = client.post(referrals_url(case.pk), {"trial": "NCT03862911"}, format="json")
     assert duplicate.status_code == 400

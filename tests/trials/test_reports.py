@@ -24,7 +24,13 @@ REFERRALS = "/api/v1/reports/referrals/"
 ELIGIBLE = "/api/v1/reports/eligible-not-referred/"
 ATTRITION = "/api/v1/reports/attrition/"
 ATTRITION_TRIAL = "NCT01446744"
-ATTRITION_CODES = ("controlled_primary", "metastases_1_5", "no_femoral_metastasis", "no_focus_within_3mm_of_cord")
+ATTRITION_CODES = (
+    "controlled_primary",
+    "metastases_1_5",
+    "no_femoral_metastasis",
+    "no_focus_within_3mm_of_cord",
+    "no_spinal_cord_compression",
+)
 
 
 def refer(p: Personas, case: Case, *steps: str, reason: str = "") -> TrialReferral:
@@ -155,10 +161,10 @@ def test_attrition_figures(personas: Personas) -> None:
     cases = [make_breast_case(personas) for _ in range(4)]
     for case in cases:
         services.case_match_trials(case.pk)
-    _set_results(cases[0], ("met", "met", "met", "met"))
-    _set_results(cases[1], ("met", "not_met", "met", "met"))
-    _set_results(cases[2], ("unknown", "met", "met", "not_met"))
-    _set_results(cases[3], ("met", "met", "met", "met"))
+    _set_results(cases[0], ("met", "met", "met", "met", "met"))
+    _set_results(cases[1], ("met", "not_met", "met", "met", "met"))
+    _set_results(cases[2], ("unknown", "met", "met", "not_met", "met"))
+    _set_results(cases[3], ("met", "met", "met", "met", "met"))
     Case.objects.filter(pk=cases[3].pk).update(status=CaseStatus.CLOSED)
 
     client = personas.client(personas.administrator)
@@ -173,8 +179,9 @@ def test_attrition_figures(personas: Personas) -> None:
         ("metastases_1_5", 1, 1, 0, 1, 0),
         ("no_femoral_metastasis", 1, 0, 0, 0, 0),
         ("no_focus_within_3mm_of_cord", 1, 0, 0, 1, 0),
+        ("no_spinal_cord_compression", 1, 0, 0, 0, 0),
     ]
-    assert [r["position"] for r in report["criteria"]] == [1, 2, 3, 4]
+    assert [r["position"] for r in report["criteria"]] == [1, 2, 3, 4, 5]
 
     table = parse_csv(client.get(ATTRITION, {"trial": ATTRITION_TRIAL, "format": "csv"}))
     assert table[0] == [

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+import re
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -24,10 +27,29 @@ class PreconditionFailed(exceptions.APIException):
     default_code = "precondition_failed"
 
 
+logger = logging.getLogger(__name__)
+# PostgreSQL: 'violates check constraint "name"'; SQLite: 'CHECK constraint failed: name'.
+_CONSTRAINT = re.compile(r'constraint(?: failed:)? "?(?P<name>[A-Za-z0-9_]+)"?')
+
+
+def _integrity_detail(exc: IntegrityError) -> dict[str, list[str]]:
+    """A database constraint refused a write that the rules let through: a 400 that names the rule, not a 500.
+
+    The rules in words (``apps.cases.rules`` and the other services' checks) should catch every such case
+    first; reaching this is a gap in them, so it is logged (without the values) for the team to close.
+    """
+    match = _CONSTRAINT.search(str(exc))
+    name = match.group("name") if match else "a database rule"
+    logger.warning("constraint %s refused a write that the service rules allowed", name)
+    return {"non_field_errors": [f"The change breaks the rule {name}; nothing was saved. Correct the values and retry."]}
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     # Model-level validation raised inside a service becomes the same field-keyed 400 as a serializer's.
     if isinstance(exc, InvalidInput):
         exc = exceptions.ValidationError(detail=exc.errors)
+    elif isinstance(exc, IntegrityError):
+        exc = exceptions.ValidationError(detail=_integrity_detail(exc))
     elif isinstance(exc, DjangoValidationError):
         detail: Any = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError(detail=detail)

@@ -6,6 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from apps.trials.engine import is_recruiting, recruitment_note
 from apps.trials.models import Trial
 
 
@@ -16,6 +17,8 @@ class TrialSerializer(serializers.ModelSerializer):
     """
 
     version = serializers.IntegerField(source="current_version", read_only=True)
+    recruiting = serializers.SerializerMethodField(help_text="False when not recruiting; null when the status is unknown.")
+    recruitment_note = serializers.SerializerMethodField()
     status_verified = serializers.SerializerMethodField()
     status_note = serializers.SerializerMethodField()
     sources = serializers.SerializerMethodField()
@@ -29,6 +32,8 @@ class TrialSerializer(serializers.ModelSerializer):
             "title",
             "phase",
             "status",
+            "recruiting",
+            "recruitment_note",
             "status_verified",
             "status_note",
             "sponsor",
@@ -47,6 +52,12 @@ class TrialSerializer(serializers.ModelSerializer):
         if current is None:
             current = list(trial.versions.filter(version=trial.current_version))
         return current[0].definition if current else {}
+
+    def get_recruiting(self, trial: Trial) -> bool | None:
+        return is_recruiting(trial.status)
+
+    def get_recruitment_note(self, trial: Trial) -> str:
+        return recruitment_note(trial.status)
 
     def get_status_verified(self, trial: Trial) -> bool | None:
         return self._definition(trial).get("status_verified")
@@ -67,6 +78,8 @@ class TrialRefSerializer(serializers.Serializer):
     title = serializers.CharField()
     phase = serializers.CharField(allow_null=True)
     status = serializers.CharField()
+    recruiting = serializers.BooleanField(allow_null=True, help_text="False when not recruiting; null when unknown.")
+    recruitment_note = serializers.CharField(help_text='e.g. "Not recruiting: completed."')
     version = serializers.IntegerField()
 
 

@@ -32,8 +32,10 @@ from apps.trials.engine.matcher import (
     TrialMatch,
     aggregate,
     compile_trial,
+    is_recruiting,
     match_trial,
     match_trials,
+    recruitment_note,
     status_rank,
 )
 from apps.trials.engine.schema import (
@@ -50,13 +52,14 @@ from apps.trials.engine.schema import (
     validate_rule,
     validate_trial,
 )
-from apps.trials.engine.seed_trials import SEED_TRIALS, load_seed_trials
+from apps.trials.engine.seed_trials import REGISTRY_VERSION, SEED_TRIALS, load_seed_trials
 from apps.trials.engine.version import ENGINE_VERSION
 
 __all__ = [
     "CRITERIA_SCHEMA",
     "ENGINE_VERSION",
     "FIELDS",
+    "REGISTRY_VERSION",
     "RULE_SCHEMA",
     "SEED_TRIALS",
     "STATUS_ORDER",
@@ -83,12 +86,14 @@ __all__ = [
     "compile_trial",
     "evaluate_rule",
     "fields_in",
+    "is_recruiting",
     "kleene_all",
     "kleene_any",
     "kleene_not",
     "load_seed_trials",
     "match_trial",
     "match_trials",
+    "recruitment_note",
     "status_rank",
     "validate_criteria",
     "validate_rule",

@@ -355,6 +355,62 @@ def get_metastases_count(case: CaseFacts) -> Any:
     return Partial(missing=missing, lo=low, reason=reason)
 
 
+#: Whether each histology code is a solid tumour, for trials that enrol solid tumours only (SABR-COMET-3 and
+#: -10: "a controlled primary solid tumor histology", seed 000_76782ef81e029740.txt). Lymphoma and myeloma
+#: are haematological malignancies (clinical-rules.md §4 names lymphoma, leukaemia and myeloma as the
+#: non-solid tumours); carcinoma of unknown primary is a solid tumour whose origin is not found; ``other``
+#: may be a leukaemia, so it is not known. A code missing here (added to the vocabulary later) is unknown
+#: until it is classified: never assumed solid.
+SOLID_TUMOUR_BY_HISTOLOGY: dict[str, bool | None] = {
+    "breast": True,
+    "prostate": True,
+    "nsclc": True,
+    "sclc": True,
+    "renal_cell": True,
+    "thyroid": True,
+    "melanoma": True,
+    "colorectal": True,
+    "hepatocellular": True,
+    "urothelial": True,
+    "pancreatic": True,
+    "esophageal_squamous": True,
+    "gastric": True,
+    "head_neck_squamous": True,
+    "sarcoma": True,
+    "pheochromocytoma": True,
+    "unknown_primary": True,
+    "endometrial": True,
+    "cervical": True,
+    "ovarian": True,
+    "neuroendocrine": True,
+    "gallbladder": True,
+    "germ_cell": True,
+    "myeloma": False,
+    "lymphoma": False,
+    "other": None,
+}
+_EITHER = frozenset({True, False})
+
+
+def get_solid_tumour(case: CaseFacts) -> Any:
+    """True for a solid tumour, False for a haematological malignancy (``SOLID_TUMOUR_BY_HISTOLOGY``).
+
+    Unknown (asking for ``primary_histology``) when the histology is not recorded, or is a code that does
+    not say (``other``: record the specific histology).
+    """
+    histology = case.primary_histology
+    if histology is None:
+        return Partial(missing=("primary_histology",), possible=_EITHER)
+    solid = SOLID_TUMOUR_BY_HISTOLOGY.get(str(histology))
+    if solid is None:
+        return Partial(
+            missing=("primary_histology",),
+            possible=_EITHER,
+            reason=f"primary histology {str(histology)!r} does not say whether the tumour is solid",
+        )
+    return solid
+
+
 def get_lesion_count(case: CaseFacts) -> Any:
     return len(case.lesions)
 
@@ -364,6 +420,24 @@ def get_months_primary_to_metastasis(case: CaseFacts) -> Any:
     if start is None or end is None:
         missing = tuple(
             name for name, value in (("primary_diagnosis_date", start), ("metastasis_diagnosis_date", end)) if value is None
+        )
+        return Partial(missing=missing)
+    return months_between(start, end)
+
+
+def get_months_primary_treatment_to_metastasis(case: CaseFacts) -> Any:
+    """Calendar months from the end of treatment of the primary to the metastasis diagnosis (the recurrence).
+
+    "Recurrence more than 12 months after treatment" (CLEAR, seed 004 Table 2) is measured from
+    ``primary_treatment_completed_date`` (clinical-rules.md §1b), never from the primary diagnosis: unknown
+    when either date is missing; negative when the metastases were found before treatment ended.
+    """
+    start, end = case.primary_treatment_completed_date, case.metastasis_diagnosis_date
+    if start is None or end is None:
+        missing = tuple(
+            name
+            for name, value in (("primary_treatment_completed_date", start), ("metastasis_diagnosis_date", end))
+            if value is None
         )
         return Partial(missing=missing)
     return months_between(start, end)
@@ -455,6 +529,24 @@ def get_vertebral_levels(lesion: LesionFacts) -> Any:
         return levels_between(lesion.level_from, lesion.level_to)
     except (KeyError, ValueError):
         return Partial(missing=("level_from", "level_to"))
+
+
+_LOW_SYMPTOM_BURDEN = frozenset({SymptomBurden.ASYMPTOMATIC.value, SymptomBurden.MINIMALLY_SYMPTOMATIC.value})
+
+
+def get_low_symptom_burden(lesion: LesionFacts) -> Any:
+    """Asymptomatic or minimally symptomatic (the lesions the prophylactic-RT trial enrolled, seed 000).
+
+    ``symptoms`` decides when recorded; otherwise ``symptomatic`` does, since the vocabulary keeps them
+    coherent (``symptomatic`` is true exactly when ``symptoms`` is ``symptomatic``: a lesion recorded as
+    not symptomatic is asymptomatic or minimally symptomatic). Unknown, asking for ``symptoms``, when
+    neither is recorded.
+    """
+    if lesion.symptoms is not None:
+        return str(lesion.symptoms) in _LOW_SYMPTOM_BURDEN
+    if lesion.symptomatic is not None:
+        return not lesion.symptomatic
+    return Partial(missing=("symptoms",), possible=_EITHER)
 
 
 def _applicable_getter(name: str, sites: frozenset[Any] | Iterable[Any]) -> Callable[[Any], Any]:
@@ -649,6 +741,15 @@ DERIVED_CASE_FIELDS: tuple[FieldSpec, ...] = (
         source="apps.cases.facts.CaseFacts.metastases_count; clinical-rules.md §6",
     ),
     _case(
+        "solid_tumour",
+        Kind.BOOLEAN,
+        "solid tumour",
+        getter=get_solid_tumour,
+        derived=True,
+        description="from primary_histology: lymphoma and myeloma are not solid tumours; 'other' is unknown",
+        source="seed 000 (SABR-COMET-3, -10: solid tumour histology); clinical-rules.md §4",
+    ),
+    _case(
         "lesion_count",
         Kind.INTEGER,
         "recorded lesions",
@@ -667,6 +768,16 @@ DERIVED_CASE_FIELDS: tuple[FieldSpec, ...] = (
         derived=True,
         description="calendar months from primary_diagnosis_date to metastasis_diagnosis_date",
         source="seed 003 §3.1",
+    ),
+    _case(
+        "months_primary_treatment_to_metastasis",
+        Kind.NUMBER,
+        "interval from the end of primary treatment to metastasis diagnosis",
+        unit="months",
+        getter=last_call_memo(get_months_primary_treatment_to_metastasis),
+        derived=True,
+        description="calendar months from primary_treatment_completed_date to metastasis_diagnosis_date",
+        source="seed 004 Table 2 (CLEAR: recurrence > 12 months); clinical-rules.md §1b",
     ),
     _case(
         "months_since_metastasis_diagnosis",
@@ -720,6 +831,26 @@ EXTRA_FIELDS: tuple[FieldSpec, ...] = (
         derived=True,
         description="a medical-oncology judgement the case model does not hold: CaseFacts.extra['first_line_cdk46_candidate']",
         source="seed 004 (CIMER)",
+    ),
+    _case(
+        "extra.breast_stage_iiib_iiic",
+        Kind.BOOLEAN,
+        "locally advanced breast cancer, stage IIIB or IIIC",
+        getter=_extra_getter("breast_stage_iiib_iiic", Kind.BOOLEAN),
+        derived=True,
+        description="the case model records metastases, not the TNM stage of non-metastatic disease: "
+        "CaseFacts.extra['breast_stage_iiib_iiic']",
+        source="seed 004 Table 2 (NCT00182793: stage IIIB-IV breast cancer)",
+    ),
+    _case(
+        "extra.autologous_transplant_candidate",
+        Kind.BOOLEAN,
+        "candidate for high-dose chemotherapy with autologous stem-cell transplantation",
+        getter=_extra_getter("autologous_transplant_candidate", Kind.BOOLEAN),
+        derived=True,
+        description="a transplant-team judgement the case model does not hold: "
+        "CaseFacts.extra['autologous_transplant_candidate']",
+        source="seed 004 (NCT00182793)",
     ),
 )
 
@@ -801,6 +932,15 @@ LESION_FIELDS: tuple[FieldSpec, ...] = (
 )
 
 DERIVED_LESION_FIELDS: tuple[FieldSpec, ...] = (
+    _lesion(
+        "low_symptom_burden",
+        Kind.BOOLEAN,
+        "asymptomatic or minimally symptomatic",
+        getter=get_low_symptom_burden,
+        derived=True,
+        description="symptoms is asymptomatic or minimally_symptomatic; when symptoms is not recorded, symptomatic is no",
+        source="seed 000 (Gillespie: asymptomatic or minimally symptomatic); clinical-rules.md §1, §5",
+    ),
     _lesion(
         "vertebral_levels",
         Kind.SET,

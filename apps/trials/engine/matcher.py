@@ -202,6 +202,39 @@ def status_rank(status: str) -> int:
     return _STATUS_RANK.get(status, len(STATUS_ORDER))
 
 
+#: What each registry status means for a referral today (ClinicalTrials.gov overall status definitions). Only
+#: ``recruiting`` is open to the board's patients; ``enrolling_by_invitation`` enrols a population the
+#: investigators chose in advance; ``unknown`` means the registry has not confirmed the status lately.
+_RECRUITMENT_NOTES: dict[str, str] = {
+    "recruiting": "Recruiting.",
+    "enrolling_by_invitation": "Not recruiting openly: enrolling by invitation only.",
+    "not_yet_recruiting": "Not recruiting yet.",
+    "active_not_recruiting": "Not recruiting: active, no longer enrolling.",
+    "suspended": "Not recruiting: suspended.",
+    "terminated": "Not recruiting: terminated.",
+    "completed": "Not recruiting: completed.",
+    "withdrawn": "Not recruiting: withdrawn.",
+    "unknown": "Recruitment status unknown: confirm on the trial's registry record.",
+}
+
+
+def is_recruiting(status: str) -> bool | None:
+    """True when a trial is recruiting, False when it is not, None when its status is ``unknown``.
+
+    A trial that is not recruiting is still matched (its eligibility is shown) and every view says it is
+    not recruiting (issue 9): a board may want to know that a patient would have qualified, or watch for a
+    trial that has not opened yet.
+    """
+    if status == "unknown" or status not in _RECRUITMENT_NOTES:
+        return None
+    return status == "recruiting"
+
+
+def recruitment_note(status: str) -> str:
+    """One line for every view of a trial: "Recruiting." or why it is not ("Not recruiting: completed.")."""
+    return _RECRUITMENT_NOTES.get(status, _RECRUITMENT_NOTES["unknown"])
+
+
 def compile_trial(definition: Mapping[str, Any], *, validate: bool = True) -> CompiledTrial:
     """Validate (unless ``validate`` is False, for definitions already checked) and compile a trial.
 

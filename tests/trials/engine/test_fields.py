@@ -16,6 +16,7 @@ from apps.trials.engine.fields import (
     get_breast_subtype,
     get_metastases_count,
     get_oligometastatic_class,
+    get_solid_tumour,
     get_vertebral_levels,
     months_between,
 )
@@ -34,12 +35,16 @@ def test_every_case_and_lesion_fact_is_addressable() -> None:
         "oligometastatic_class",
         "age_years",
         "months_since_metastasis_diagnosis",
+        "solid_tumour",
+        "months_primary_treatment_to_metastasis",
     }
     assert derived <= set(case)
     assert "vertebral_levels" in lesion
     assert {name for name in case if name.startswith("extra.")} == {
         "extra.planned_min_bed10_gy",
         "extra.first_line_cdk46_candidate",
+        "extra.breast_stage_iiib_iiic",
+        "extra.autologous_transplant_candidate",
     }
 
 
@@ -184,3 +189,40 @@ def test_derived_getters_remember_only_the_last_case() -> None:
     first = CaseFacts(bone_metastases_count=1, visceral_metastases_count=0)
     second = CaseFacts(bone_metastases_count=4, visceral_metastases_count=0)
     assert [getter(first), getter(first), getter(second), getter(first)] == [1, 1, 4, 1]
+
+
+def test_solid_tumour_by_histology() -> None:
+    """Lymphoma and myeloma are not solid tumours (seed 000: SABR-COMET-3 and -10 enrol solid tumours);
+    every other coded histology is; ``other`` and an unrecorded histology are unknown and ask for it."""
+    assert get_solid_tumour(CaseFacts(primary_histology="myeloma")) is False  # type: ignore[arg-type]
+    assert get_solid_tumour(CaseFacts(primary_histology="lymphoma")) is False  # type: ignore[arg-type]
+    for code in ("breast", "prostate", "nsclc", "renal_cell", "sarcoma", "unknown_primary"):
+        assert get_solid_tumour(CaseFacts(primary_histology=code)) is True, code  # type: ignore[arg-type]
+    for case in (CaseFacts(), CaseFacts(primary_histology="other")):  # type: ignore[arg-type]
+        value = get_solid_tumour(case)
+        assert isinstance(value, Partial) and value.missing == ("primary_histology",)
+
+
+def test_every_histology_code_is_classified_solid_or_not() -> None:
+    from apps.cases.vocabulary import PrimaryHistology
+    from apps.trials.engine.fields import SOLID_TUMOUR_BY_HISTOLOGY
+
+    assert {h.value for h in PrimaryHistology} <= set(SOLID_TUMOUR_BY_HISTOLOGY)
+    assert {code for code, solid in SOLID_TUMOUR_BY_HISTOLOGY.items() if solid is False} == {"myeloma", "lymphoma"}
+    assert {code for code, solid in SOLID_TUMOUR_BY_HISTOLOGY.items() if solid is None} == {"other"}
+
+
+def test_months_from_end_of_primary_treatment_to_metastasis() -> None:
+    """CLEAR's "recurrence > 12 months after treatment" reads the end of treatment, not the diagnosis."""
+    from apps.trials.engine.fields import get_months_primary_treatment_to_metastasis as months
+
+    case = CaseFacts(
+        primary_diagnosis_date=date(2019, 1, 1),
+        primary_treatment_completed_date=date(2020, 3, 15),
+        metastasis_diagnosis_date=date(2021, 3, 15),
+    )
+    assert months(case) == pytest.approx(12.0)
+    missing = months(CaseFacts(primary_diagnosis_date=date(2019, 1, 1), metastasis_diagnosis_date=date(2021, 3, 15)))
+    assert isinstance(missing, Partial) and missing.missing == ("primary_treatment_completed_date",)
+    both = months(CaseFacts())
+    assert isinstance(both, Partial) and both.missing == ("primary_treatment_completed_date", "metastasis_diagnosis_date")

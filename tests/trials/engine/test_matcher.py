@@ -10,14 +10,17 @@ import pytest
 from apps.cases.facts import CaseFacts, LesionFacts
 from apps.trials.engine import (
     ENGINE_VERSION,
+    TRIAL_STATUSES,
     CriterionKind,
     CriterionResult,
     Eligibility,
     Result,
     TrialMatch,
     compile_trial,
+    is_recruiting,
     match_trial,
     match_trials,
+    recruitment_note,
     status_rank,
 )
 
@@ -167,3 +170,27 @@ def test_status_rank_lists_recruiting_trials_first() -> None:
         "withdrawn",
         "made_up",
     ]
+
+
+@pytest.mark.parametrize(
+    ("status", "recruiting", "note"),
+    [
+        ("recruiting", True, "Recruiting."),
+        ("completed", False, "Not recruiting: completed."),
+        ("active_not_recruiting", False, "Not recruiting: active, no longer enrolling."),
+        ("not_yet_recruiting", False, "Not recruiting yet."),
+        ("enrolling_by_invitation", False, "Not recruiting openly: enrolling by invitation only."),
+        ("suspended", False, "Not recruiting: suspended."),
+        ("terminated", False, "Not recruiting: terminated."),
+        ("withdrawn", False, "Not recruiting: withdrawn."),
+        ("unknown", None, "Recruitment status unknown: confirm on the trial's registry record."),
+    ],
+)
+def test_every_registry_status_says_whether_the_trial_recruits(status: str, recruiting: bool | None, note: str) -> None:
+    assert is_recruiting(status) is recruiting
+    assert recruitment_note(status) == note
+
+
+def test_every_status_has_a_recruitment_note() -> None:
+    assert all(recruitment_note(status) for status in TRIAL_STATUSES)
+    assert {is_recruiting(status) for status in TRIAL_STATUSES} == {True, False, None}

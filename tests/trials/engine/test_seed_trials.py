@@ -51,7 +51,9 @@ TNBC = {
     "her2_status": "negative",
 }
 RIB = lesion("rib")
-SPINE_FAR = lesion("thoracic_spine", level_from="T5", distance_to_spinal_cord_mm=8.0)
+SPINE_FAR = lesion("thoracic_spine", level_from="T5", distance_to_spinal_cord_mm=8.0, epidural_compression_grade="0")
+#: Spinal cord compression (ESCC grade 2: cord compressed, CSF visible), far from nothing else.
+CORD_COMPRESSED = lesion("thoracic_spine", level_from="T9", distance_to_spinal_cord_mm=0.0, epidural_compression_grade="2")
 
 
 @dataclass
@@ -74,7 +76,11 @@ SCENARIOS = [
         ineligible=facts(primary_controlled=True, **mets(2, 1), lesions=(RIB, lesion("femur", subsite="shaft"))),
         failing=["no_femoral_metastasis"],
         possibly=facts(primary_controlled=True, **mets(2, None), lesions=(RIB, lesion("lumbar_spine", level_from="L2"))),
-        missing=["visceral_metastases_count", "lesions[1].distance_to_spinal_cord_mm"],
+        missing=[
+            "visceral_metastases_count",
+            "lesions[1].distance_to_spinal_cord_mm",
+            "lesions[1].epidural_compression_grade",
+        ],
         more_ineligible=[
             (
                 facts(
@@ -85,24 +91,44 @@ SCENARIOS = [
                 ["no_focus_within_3mm_of_cord"],
             ),
             (facts(primary_controlled=False, **mets(6, 0)), ["controlled_primary", "metastases_1_5"]),
+            (
+                facts(primary_controlled=True, **mets(2, 0), lesions=(RIB, CORD_COMPRESSED)),
+                ["no_focus_within_3mm_of_cord", "no_spinal_cord_compression"],
+            ),
         ],
     ),
     Scenario(
         "NCT03862911",  # SABR-COMET-3
-        eligible=facts(primary_controlled=True, **mets(1, 2)),
+        eligible=facts(primary_histology="breast", primary_controlled=True, **mets(1, 2), lesions=(SPINE_FAR,)),
         ineligible=facts(primary_controlled=True, **mets(3, 1)),
         failing=["metastases_1_3"],
-        possibly=facts(**mets(1, 1)),
+        possibly=facts(primary_histology="renal_cell", **mets(1, 1), lesions=(RIB,)),
         missing=["primary_controlled"],
+        more_ineligible=[
+            # issue 9: a myeloma case read eligible; myeloma and lymphoma are not solid tumours
+            (facts(primary_histology="myeloma", primary_controlled=True, **mets(1, 0), lesions=(RIB,)), ["solid_tumour"]),
+            (facts(primary_histology="lymphoma", primary_controlled=True, **mets(1, 0), lesions=(RIB,)), ["solid_tumour"]),
+            (
+                facts(primary_histology="breast", primary_controlled=True, **mets(1, 0), lesions=(CORD_COMPRESSED,)),
+                ["no_spinal_cord_compression"],
+            ),
+        ],
     ),
     Scenario(
         "NCT03721341",  # SABR-COMET-10
-        eligible=facts(primary_controlled=True, **mets(5, 2)),
+        eligible=facts(primary_histology="nsclc", primary_controlled=True, **mets(3, 2), lesions=(RIB, RIB, SPINE_FAR)),
         ineligible=facts(primary_controlled=True, **mets(2, 1)),
         failing=["metastases_4_10"],
-        possibly=facts(primary_controlled=True, **mets(4, None)),
+        possibly=facts(primary_histology="colorectal", primary_controlled=True, **mets(4, None), lesions=(RIB,) * 4),
         missing=["visceral_metastases_count"],
-        more_ineligible=[(facts(primary_controlled=True, **mets(11, None)), ["metastases_4_10"])],
+        more_ineligible=[
+            (facts(primary_controlled=True, **mets(11, None)), ["metastases_4_10"]),
+            (facts(primary_histology="myeloma", primary_controlled=True, **mets(2, 3), lesions=(RIB, RIB)), ["solid_tumour"]),
+            (
+                facts(primary_histology="prostate", primary_controlled=True, **mets(2, 3), lesions=(RIB, CORD_COMPRESSED)),
+                ["no_spinal_cord_compression"],
+            ),
+        ],
     ),
     Scenario(
         "NCT02759783",  # CORE
@@ -186,22 +212,25 @@ SCENARIOS = [
             **LUMINAL,
             **mets(1, 1),
             primary_diagnosis_date=date(2019, 1, 1),
+            primary_treatment_completed_date=date(2019, 8, 1),
             metastasis_diagnosis_date=date(2021, 6, 1),
         ),
+        # diagnosed 2.5 years before the recurrence, but treatment ended only 8 months before it (issue 9)
         ineligible=facts(
             **LUMINAL,
             **mets(1, 1),
-            primary_diagnosis_date=date(2021, 1, 1),
-            metastasis_diagnosis_date=date(2021, 9, 1),
+            primary_diagnosis_date=date(2019, 1, 1),
+            primary_treatment_completed_date=date(2020, 10, 1),
+            metastasis_diagnosis_date=date(2021, 6, 1),
         ),
         failing=["recurrence_after_12_months"],
         possibly=facts(
-            **{**LUMINAL, "her2_status": "unknown"},
+            **LUMINAL,
             **mets(1, 1),
             primary_diagnosis_date=date(2019, 1, 1),
             metastasis_diagnosis_date=date(2021, 6, 1),
         ),
-        missing=["her2_status"],
+        missing=["primary_treatment_completed_date"],
         more_ineligible=[(facts(**{**LUMINAL, "er_status": "negative"}, **mets(1, 0)), ["er_positive"])],
     ),
     Scenario(
@@ -227,6 +256,21 @@ SCENARIOS = [
         ],
     ),
     Scenario(
+        "NCT00182793",  # NCI, stage IIIB-IV breast, tandem autologous transplant (seed 004 Table 2)
+        eligible=facts(**LUMINAL, **mets(2, 1), extra={"autologous_transplant_candidate": True}),
+        ineligible=facts(**TNBC, **mets(4, 2), extra={"autologous_transplant_candidate": True}),
+        failing=["oligometastatic_le_5"],
+        possibly=facts(**LUMINAL, **mets(2, 0)),
+        missing=["extra.autologous_transplant_candidate"],
+        more_ineligible=[
+            (facts(primary_histology="prostate", **mets(2, 0)), ["primary_breast"]),
+            (
+                facts(**LUMINAL, **mets(1, 0), extra={"autologous_transplant_candidate": False}),
+                ["autologous_transplant_candidate"],
+            ),
+        ],
+    ),
+    Scenario(
         "NCT03808662",  # MSKCC, oligoprogression
         eligible=facts(**TNBC, on_systemic_therapy=True, progressing_lesions_count=2),
         ineligible=facts(**TNBC, on_systemic_therapy=True, progressing_lesions_count=4),
@@ -241,7 +285,7 @@ SCENARIOS = [
         failing=["more_than_5_metastases"],
         # every bone metastasis is described (the undescribed ones would be asked for: see below)
         possibly=facts(**mets(1, 6), lesions=(lesion("thoracic_spine", level_from="T8", max_diameter_mm=25.0),)),
-        missing=["lesions[0].symptomatic"],
+        missing=["lesions[0].symptoms"],
         more_ineligible=[
             (
                 facts(
@@ -291,7 +335,7 @@ IDS = [s.identifier for s in SCENARIOS]
 
 def test_every_seeded_trial_has_a_scenario() -> None:
     assert sorted(IDS) == sorted(TRIALS)
-    assert len(TRIALS) == 18
+    assert len(TRIALS) == 19
 
 
 def failing_codes(match: Any) -> list[str]:
@@ -396,4 +440,75 @@ def test_explanations_of_a_typical_match() -> None:
         ),
         # 5 of the 6 bone metastases are not described: any could be next to the cord
         ("no_focus_within_3mm_of_cord", "unknown", "unknown: needs lesions"),
+        ("no_spinal_cord_compression", "unknown", "unknown: needs lesions"),
     ]
+
+
+def test_other_histology_leaves_solid_tumour_unknown_for_sabr_comet_3_and_10() -> None:
+    case = facts(primary_histology="other", primary_controlled=True, **mets(1, 0), lesions=(RIB,))
+    match = TRIALS["NCT03862911"].match(case)
+    assert match.eligibility is Eligibility.POSSIBLY_ELIGIBLE
+    assert match.missing_fields == ("primary_histology",)
+    (solid,) = [c for c in match.criteria if c.code == "solid_tumour"]
+    assert solid.result.value == "unknown" and solid.kind.value == "inclusion"
+
+
+@pytest.mark.parametrize(
+    ("grade", "result"), [("0", "met"), ("1a", "met"), ("1b", "met"), ("1c", "met"), ("2", "not_met"), ("3", "not_met")]
+)
+def test_spinal_cord_compression_is_escc_grade_2_or_3(grade: str, result: str) -> None:
+    spine = lesion("cervical_spine", level_from="C4", distance_to_spinal_cord_mm=5.0, epidural_compression_grade=grade)
+    for identifier in ("NCT01446744", "NCT03862911", "NCT03721341"):
+        (criterion,) = [c for c in TRIALS[identifier].criteria if c.code == "no_spinal_cord_compression"]
+        assert criterion.kind.value == "exclusion"
+        outcome = criterion.evaluate(facts(**mets(1, 0), lesions=(spine,)))
+        assert outcome.result.value == result, (identifier, grade, outcome.explanation)
+
+
+def test_a_spinal_lesion_without_a_compression_grade_is_asked_for_and_other_sites_are_not() -> None:
+    (criterion,) = [c for c in TRIALS["NCT03862911"].criteria if c.code == "no_spinal_cord_compression"]
+    unknown = criterion.evaluate(facts(**mets(2, 0), lesions=(RIB, lesion("lumbar_spine", level_from="L3"))))
+    assert (unknown.result.value, unknown.missing) == ("unknown", ("lesions[1].epidural_compression_grade",))
+    assert criterion.evaluate(facts(**mets(2, 0), lesions=(RIB, lesion("femur")))).result.value == "met"
+
+
+def test_nct00182793_stage_iiib_iiic_without_metastases() -> None:
+    trial = TRIALS["NCT00182793"]
+    no_metastases = facts(**LUMINAL, **mets(0, 0), extra={"autologous_transplant_candidate": True})
+    match = trial.match(no_metastases)
+    assert match.eligibility is Eligibility.POSSIBLY_ELIGIBLE
+    assert match.missing_fields == ("extra.breast_stage_iiib_iiic",)
+    stage_iii = facts(**LUMINAL, **mets(0, 0), extra={"autologous_transplant_candidate": True, "breast_stage_iiib_iiic": True})
+    assert trial.match(stage_iii).eligibility is Eligibility.ELIGIBLE
+    assert trial.status == "active_not_recruiting"
+
+
+@pytest.mark.parametrize(
+    ("completed", "result"),
+    [
+        (date(2020, 6, 1), "not_met"),  # exactly 12 months before the recurrence: not more than 12
+        (date(2020, 5, 31), "met"),  # a day earlier: just over 12
+        (date(2021, 1, 1), "not_met"),
+        (date(2021, 7, 1), "not_met"),  # metastases found before treatment ended
+    ],
+)
+def test_clear_recurrence_is_measured_from_the_end_of_primary_treatment(completed: date, result: str) -> None:
+    (criterion,) = [c for c in TRIALS["NCT03750396"].criteria if c.code == "recurrence_after_12_months"]
+    case = facts(
+        **LUMINAL,
+        primary_diagnosis_date=date(2015, 1, 1),  # long before: must not decide it
+        primary_treatment_completed_date=completed,
+        metastasis_diagnosis_date=date(2021, 6, 1),
+    )
+    assert criterion.evaluate(case).result.value == result
+
+
+def test_minimally_symptomatic_lesions_qualify_for_prophylactic_rt() -> None:
+    neck = {"site": "femur", "subsite": "femoral_neck"}
+    trial = TRIALS["NCT03523351"]
+    for kw in ({"symptoms": "minimally_symptomatic"}, {"symptoms": "asymptomatic"}, {"symptomatic": False}):
+        match = trial.match(facts(**mets(1, 6), lesions=(lesion(**neck, **kw),)))  # type: ignore[arg-type]
+        assert match.eligibility is Eligibility.ELIGIBLE, (kw, [c.explanation for c in match.criteria])
+    for kw in ({"symptoms": "symptomatic", "symptomatic": True}, {"symptomatic": True}):
+        symptomatic = trial.match(facts(**mets(1, 6), lesions=(lesion(**neck, **kw),)))  # type: ignore[arg-type]
+        assert symptomatic.eligibility is Eligibility.INELIGIBLE, kw
