@@ -16,7 +16,15 @@ from django.db import models
 
 from apps.accounts.models import Board
 from apps.cases.models import Case, Lesion, Patient, PriorRadiotherapyCourse
-from apps.cases.vocabulary import KARNOFSKY_VALUES, LIMB_SITES, SPINAL_SITES, SUBSITES_BY_SITE, Site, SystemicTherapyClass
+from apps.cases.vocabulary import (
+    KARNOFSKY_VALUES,
+    LIMB_SITES,
+    PRIMARY_SUBSITES,
+    SPINAL_SITES,
+    SUBSITES_BY_SITE,
+    Site,
+    SystemicTherapyClass,
+)
 from apps.cases.workflow import CaseStatus
 from frontend.labels import field_label, field_vocabulary, label
 from frontend.review import in_words
@@ -251,9 +259,41 @@ ECOG_WORDS: tuple[str, ...] = (
 )
 
 
+#: Case fields that describe one histology only (the rules refuse them on another): shown only for it.
+HISTOLOGY_FIELDS: dict[str, tuple[str, ...]] = {
+    "er_status": ("breast",),
+    "pr_status": ("breast",),
+    "her2_status": ("breast",),
+    "castration_status": ("prostate",),
+    "egfr_mutation": ("nsclc",),
+    "alk_rearrangement": ("nsclc",),
+    "primary_subsite": tuple(sorted(h.value for h in PRIMARY_SUBSITES)),
+}
+
+
+class HistologySelect(forms.Select):
+    """The histology list; each option names itself as the group it opens (read by ``app.js``)."""
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)
+        option["attrs"]["data-group"] = str(option["value"] or "")
+        return option
+
+
 class ClinicalStepForm(ClinicalForm):  # type: ignore[valid-type,misc]
+    def rows(self, names: str) -> list[tuple[forms.BoundField, str, bool]]:
+        """(field, histologies it applies to or "", hidden now) for the fields named (space-separated)."""
+        histology = (self.data.get("primary_histology") if self.is_bound else self.initial.get("primary_histology")) or ""
+        out = []
+        for name in names.split():
+            owners = HISTOLOGY_FIELDS.get(name, ())
+            out.append((self[name], " ".join(owners), bool(owners) and histology not in owners))
+        return out
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        histology = self.fields["primary_histology"]
+        histology.widget = HistologySelect(choices=getattr(histology, "choices", ()), attrs={"data-controls": ""})
         # Graded scales are chosen, not typed: only their grades exist (the rules check the same).
         self.fields["ecog"] = forms.TypedChoiceField(
             label="ECOG performance status",
@@ -280,6 +320,9 @@ class ClinicalStepForm(ClinicalForm):  # type: ignore[valid-type,misc]
 
     def case_data(self) -> dict[str, Any]:
         data = {name: self.cleaned_data.get(name) for name in CLINICAL_FIELDS}
+        for name, owners in HISTOLOGY_FIELDS.items():
+            if data.get("primary_histology") not in owners:
+                data[name] = None  # hidden for this histology: not known (a value left from another is dropped)
         classes = list(self.cleaned_data.get("systemic_therapy_classes") or [])
         # null = not known, [] = none: nothing ticked says "none" only when not on systemic therapy.
         if classes:

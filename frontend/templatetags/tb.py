@@ -115,3 +115,9 @@ def get_item(mapping: Any, key: Any) -> Any:
         return mapping.get(key) if hasattr(mapping, "get") else mapping[key]
     except (KeyError, IndexError, TypeError):
         return None
+
+
+@register.filter
+def clinical_rows(form: Any, names: str) -> Any:
+    """``{% with rows=form|clinical_rows:"a b c" %}``: the clinical step's fields with what they apply to."""
+    return form.rows(names)

@@ -5,19 +5,19 @@
   /* Lesion forms: show only the fields that apply to the chosen site (SINS/ESCC for a vertebra, Mirels
      for a limb bone). The server renders the same visibility, so this only reacts to a change of site. */
   function applySite(fieldset) {
-    var select = fieldset.querySelector("select[data-site]");
+    var select = fieldset.querySelector("select[data-site], select[data-controls]");
     if (!select) { return; }
     var option = select.options[select.selectedIndex];
     var groups = option ? (option.getAttribute("data-group") || "").split(" ") : [];
     fieldset.querySelectorAll("[data-applies]").forEach(function (el) {
-      var show = groups.indexOf(el.getAttribute("data-applies")) !== -1;
+      var show = el.getAttribute("data-applies").split(" ").some(function (a) { return groups.indexOf(a) !== -1; });
       el.hidden = !show;
       el.querySelectorAll("input, select, textarea").forEach(function (input) { input.disabled = !show; });
     });
   }
   function initLesions(root) {
-    root.querySelectorAll("fieldset[data-lesion]").forEach(function (fieldset) {
-      var select = fieldset.querySelector("select[data-site]");
+    root.querySelectorAll("fieldset[data-lesion], [data-depends]").forEach(function (fieldset) {
+      var select = fieldset.querySelector("select[data-site], select[data-controls]");
       if (select && !select.hasAttribute("data-bound")) {
         select.setAttribute("data-bound", "");
         select.addEventListener("change", function () { applySite(fieldset); });
