@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from frontend import intake, plans, views
+from frontend import intake, plans, registry, views
 
 app_name = "frontend"
 
@@ -19,6 +19,10 @@ urlpatterns = [
     path("cases/<int:pk>/plans/<int:plan_id>/import/", plans.plan_import, name="plan-import"),
     path("dose-imports/<int:job_id>/", plans.import_progress, name="import-progress"),
     path("audit/", views.audit_list, name="audit-list"),
+    path("registry/trials/", registry.trial_registry, name="registry-trials"),
+    path("registry/match-flags/", registry.match_flags, name="registry-flags"),
+    path("registry/match-flags/<int:flag_id>/resolve/", registry.match_flag_resolve, name="registry-flag-resolve"),
+    path("reports/", registry.trial_reports, name="reports"),
 ]
 
 auth_urlpatterns = [

@@ -136,3 +136,14 @@ def keyboard_unreachable(page: Any, limit: int = 600) -> list[str]:
 def horizontal_overflow(page: Any) -> int:
     """How many pixels the page is wider than the window (0 when nothing scrolls sideways)."""
     return int(page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth"))
+
+
+@pytest.fixture
+def seeded_catalogue(transactional_db: None) -> None:
+    """The regimen catalogue and constraint sets as the data migration loads them (a transactional test
+    before this one flushed them), reloaded with the migration's own idempotent function."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("apps.dosimetry.migrations.0003_seed_catalogue").seed(apps, None)

@@ -25,7 +25,7 @@ def choose(page: Any, label: str, value: str, nth: int = 0) -> None:
 
 
 def test_intake_review_plan_and_flag_in_the_browser(
-    personas: Personas, celery_worker_process: None, seeded_registry: None, visitor: Any
+    personas: Personas, celery_worker_process: None, seeded_registry: None, seeded_catalogue: None, visitor: Any
 ) -> None:
     coordinator = visitor("coordinator")
     page = coordinator.page

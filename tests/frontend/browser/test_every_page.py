@@ -87,6 +87,9 @@ def pages(case: Case) -> list[tuple[str, str, str]]:
         ("radonc", "import-progress", f"/dose-imports/{job.pk}/"),
         ("auditor", "home-administrator", "/"),
         ("auditor", "audit-trail", "/audit/"),
+        ("auditor", "registry-trials", "/registry/trials/"),
+        ("auditor", "registry-flags", "/registry/match-flags/?state=all"),
+        ("auditor", "reports", "/reports/"),
     ]
 
 
@@ -118,7 +121,7 @@ def check_page(person: Any, name: str, width: int) -> list[str]:
 
 
 def test_every_page_is_accessible_keyboard_reachable_and_fits_1280_and_768(
-    personas: Personas, visitor: Any, seeded_registry: None
+    personas: Personas, visitor: Any, seeded_registry: None, seeded_catalogue: None
 ) -> None:
     case = a_reviewed_case(personas)
     problems: list[str] = []
