@@ -28,7 +28,7 @@ from apps.dosimetry.engine.constraints import Metric
 from apps.dosimetry.imports import dose_import_start
 from apps.dosimetry.models import DoseImportJob, OrganConstraint, RadiotherapyPlan, Regimen
 from apps.dosimetry.services import plan_create, plan_update
-from frontend.forms import put_errors
+from frontend.forms import model_form_field, put_errors
 from frontend.labels import field_label
 
 CUSTOM = ""
@@ -64,6 +64,11 @@ class PlanForm(forms.Form):
         label="Treated region", max_length=120, required=False, help_text="Prior courses to this region count; blank: all."
     )
     planned_date = forms.DateField(label="Planned start", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    # The structured target: prior courses count for re-irradiation by anatomical overlap with it.
+    site = model_form_field(RadiotherapyPlan, "site")
+    level_from = model_form_field(RadiotherapyPlan, "level_from")
+    level_to = model_form_field(RadiotherapyPlan, "level_to")
+    laterality = model_form_field(RadiotherapyPlan, "laterality")
 
     def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -123,6 +128,10 @@ class PlanForm(forms.Form):
             "alpha_beta": data["alpha_beta"],
             "region": data.get("region") or "",
             "planned_date": data.get("planned_date"),
+            "site": data.get("site"),
+            "level_from": data.get("level_from"),
+            "level_to": data.get("level_to"),
+            "laterality": data.get("laterality"),
             "oar_metrics": oar,
         }
 
@@ -146,6 +155,10 @@ def _initial(plan: RadiotherapyPlan) -> dict[str, Any]:
         "alpha_beta": plan.alpha_beta,
         "region": plan.region,
         "planned_date": plan.planned_date,
+        "site": plan.site,
+        "level_from": plan.level_from,
+        "level_to": plan.level_to,
+        "laterality": plan.laterality,
         "target_lesions": list(plan.target_lesions.all()),
     }
     for i, level in enumerate(plan.levels or [], start=1):

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
 
 from apps.accounts.models import Board, User
@@ -22,6 +24,14 @@ from apps.accounts.roles import Role
 from tests.factories import BoardFactory, MembershipFactory, UserFactory
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+# Speed is measured by benchmarks, never by timed assertions: Hypothesis's timing health checks and
+# per-example deadline would fail the suite on a loaded 2-core machine without any wrong result.
+hypothesis_settings.register_profile(
+    "tumorboard", deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
+hypothesis_settings.load_profile("tumorboard")
 
 
 @dataclass

@@ -19,10 +19,14 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from apps.cases.constraints import in_enum, laterality_fits_site, levels_in_order, levels_touch_site
 from apps.cases.models import Case, Lesion, RadiotherapyTechnique
+from apps.cases.vocabulary import SPINAL_SITES, VERTEBRAL_LEVELS, Laterality, Site, choices
 from apps.core.models import TimeStampedModel
 from apps.dosimetry.engine.catalogue import Intent, RegimenCategory, Technique
 from apps.dosimetry.engine.constraints import Direction, LimitUnit, Metric
+
+_SPINAL = sorted(str(site) for site in SPINAL_SITES)
 
 
 class RadiotherapyPlan(models.Model):
@@ -38,7 +42,19 @@ class RadiotherapyPlan(models.Model):
     technique = models.CharField(max_length=16, choices=RadiotherapyTechnique.choices, default=RadiotherapyTechnique.CONVENTIONAL)
     alpha_beta = models.FloatField(default=10.0)
     region = models.CharField(
-        max_length=120, blank=True, default="", help_text="Prior courses to this region count (blank: all)."
+        max_length=120, blank=True, default="", help_text="Free-text label of the treated region (display only)."
+    )
+    # The structured target re-irradiation overlap is decided on (clinical-rules.md §7): spinal levels,
+    # or a site with its side. Null = not recorded: every prior course then reads "overlap unknown".
+    site = models.CharField(max_length=32, choices=choices(Site), null=True, blank=True)
+    level_from = models.CharField(max_length=8, choices=[(lv, lv) for lv in VERTEBRAL_LEVELS], null=True, blank=True)
+    level_to = models.CharField(max_length=8, choices=[(lv, lv) for lv in VERTEBRAL_LEVELS], null=True, blank=True)
+    laterality = models.CharField(max_length=16, choices=choices(Laterality), null=True, blank=True)
+    level_targets = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="For a catalogue regimen: the structure each dose level prescribes, in the regimen's level order "
+        '(e.g. ["PTV_boost", "PTV_elective"]); custom levels carry "target" themselves.',
     )
     oar_metrics = models.JSONField(default=dict, blank=True, help_text='Organ-at-risk metrics: {"structure": {"Dmax": Gy, ...}}.')
     planned_date = models.DateField(null=True, blank=True)
@@ -53,6 +69,22 @@ class RadiotherapyPlan(models.Model):
             models.CheckConstraint(condition=Q(alpha_beta__gt=0), name="rt_plan_alpha_beta_positive"),
             models.CheckConstraint(condition=Q(revision__gte=1), name="rt_plan_revision_positive"),
             models.CheckConstraint(condition=Q(technique__in=RadiotherapyTechnique.values), name="rt_plan_technique_valid"),
+            models.CheckConstraint(condition=in_enum("site", Site), name="rt_plan_site_valid"),
+            models.CheckConstraint(condition=in_enum("level_from", VERTEBRAL_LEVELS), name="rt_plan_level_from_valid"),
+            models.CheckConstraint(condition=in_enum("level_to", VERTEBRAL_LEVELS), name="rt_plan_level_to_valid"),
+            models.CheckConstraint(condition=in_enum("laterality", Laterality), name="rt_plan_laterality_valid"),
+            models.CheckConstraint(
+                condition=Q(level_from__isnull=True, level_to__isnull=True) | Q(site__in=_SPINAL, site__isnull=False),
+                name="rt_plan_levels_spine_only",
+            ),
+            models.CheckConstraint(
+                condition=Q(level_to__isnull=True) | Q(level_from__isnull=False), name="rt_plan_level_to_needs_from"
+            ),
+            models.CheckConstraint(condition=levels_in_order("level_from", "level_to"), name="rt_plan_levels_in_order"),
+            models.CheckConstraint(
+                condition=levels_touch_site("site", "level_from", "level_to"), name="rt_plan_levels_touch_site"
+            ),
+            models.CheckConstraint(condition=laterality_fits_site("site", "laterality"), name="rt_plan_laterality_fits_site"),
         ]
 
     def __str__(self) -> str:

@@ -77,10 +77,20 @@ def regimen_by_code(code: str) -> Regimen | None:
 
 
 def catalogue_revisions_in_force() -> dict[str, int]:
-    """``{"regimen:<code>": revision, "constraint_set:<code>": revision}`` for every row (one query)."""
-    regimens = Regimen.objects.annotate(kind=Value(REGIMEN_KEY, output_field=CharField())).values_list("kind", "code", "revision")
-    sets = ConstraintSet.objects.annotate(kind=Value(CONSTRAINT_SET_KEY, output_field=CharField())).values_list(
-        "kind", "code", "revision"
+    """``{"regimen:<code>": revision, "constraint_set:<code>": revision}`` for every row (one query).
+
+    Both halves drop their model's default ordering (``order_by()``): SQLite refuses an ORDER BY inside
+    a compound statement, and the union's order does not matter for a dict.
+    """
+    regimens = (
+        Regimen.objects.order_by()
+        .annotate(kind=Value(REGIMEN_KEY, output_field=CharField()))
+        .values_list("kind", "code", "revision")
+    )
+    sets = (
+        ConstraintSet.objects.order_by()
+        .annotate(kind=Value(CONSTRAINT_SET_KEY, output_field=CharField()))
+        .values_list("kind", "code", "revision")
     )
     return {f"{kind}{code}": revision for kind, code, revision in regimens.union(sets, all=True)}
 
@@ -135,6 +145,12 @@ def plan_entry(plan: RadiotherapyPlan, case: Case, in_force: Mapping[str, int] |
         "levels": plan.levels or None,
         "technique": plan.technique,
         "alpha_beta": plan.alpha_beta,
+        "region": plan.region,
+        "site": plan.site,
+        "level_from": plan.level_from,
+        "level_to": plan.level_to,
+        "laterality": plan.laterality,
+        "level_targets": plan.level_targets or [],
         "target_lesions": [str(lesion.uuid) for lesion in plan.target_lesions.all()],
         "revision": plan.revision,
         "status": plan_status(plan, summary, case, in_force).value,

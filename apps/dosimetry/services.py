@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
@@ -26,10 +27,13 @@ from apps.accounts.models import User
 from apps.audit.events import AuditEvent
 from apps.audit.services import audit_record
 from apps.cases.models import Case, Lesion
+from apps.cases.rules import prior_course_errors
 from apps.cases.selectors import case_facts
+from apps.cases.vocabulary import VERTEBRAL_LEVELS, Laterality, Site
 from apps.dosimetry.engine import (
     DoseInputError,
     DoseSummaryRequest,
+    Target,
     build_dose_summary,
     constraint_sets_checked,
     inputs_digest,
@@ -50,9 +54,16 @@ PLAN_FIELDS: tuple[str, ...] = (
     "technique",
     "alpha_beta",
     "region",
+    "site",
+    "level_from",
+    "level_to",
+    "laterality",
+    "level_targets",
     "oar_metrics",
     "planned_date",
 )
+#: The plan's structured target (clinical-rules.md §7), validated by the same rules as a prior course's.
+TARGET_FIELDS: tuple[str, ...] = ("site", "level_from", "level_to", "laterality")
 DECIMALS = 2
 
 
@@ -68,6 +79,29 @@ def plan_levels(plan: RadiotherapyPlan, regimen: Regimen | None = None) -> list[
         {"fractions": regimen.fractions, "total_dose_gy": level["total_dose_gy"], "label": level.get("target", "")}
         for level in regimen.levels
     ]
+
+
+def plan_target(plan: RadiotherapyPlan) -> Target | None:
+    """The plan's structured target for the engine (None when none of its fields is recorded)."""
+    if all(getattr(plan, name) in (None, "") for name in TARGET_FIELDS):
+        return None
+    return Target(
+        site=plan.site or None,
+        level_from=plan.level_from or None,
+        level_to=plan.level_to or None,
+        laterality=plan.laterality or None,
+        label=plan.region,
+    )
+
+
+def plan_level_targets(plan: RadiotherapyPlan, levels: list[dict[str, Any]]) -> tuple[str | None, ...]:
+    """The structure each dose level prescribes: ``level_targets`` for a catalogue regimen, else each
+    custom level's own ``target``; () when none is named."""
+    if plan.regimen_code:
+        named = [t if isinstance(t, str) and t.strip() else None for t in (plan.level_targets or [])]
+    else:
+        named = [lv.get("target") if isinstance(lv.get("target"), str) else None for lv in levels]
+    return tuple(named) if any(named) else ()
 
 
 @dataclass(frozen=True)
@@ -86,11 +120,16 @@ def summary_request(plan: RadiotherapyPlan, case: Case | None = None) -> PlanReq
     facts = case_facts(case or plan.case)
     catalogue = constraint_catalogue()
     regimen = regimen_by_code(plan.regimen_code) if plan.regimen_code else None
+    levels = plan_levels(plan, regimen)
     request = DoseSummaryRequest(
-        levels=plan_levels(plan, regimen),
+        levels=levels,
         alpha_beta=plan.alpha_beta,
         prior_courses=facts.prior_courses,
         region=plan.region or None,
+        target=plan_target(plan),
+        level_targets=plan_level_targets(plan, levels),
+        technique=plan.technique or None,
+        systemic_therapy_classes=facts.systemic_therapy_classes,
         structures=plan.oar_metrics or {},
         planned_date=plan.planned_date,
         constraint_catalogue=catalogue.sets,
@@ -117,18 +156,45 @@ def _validate(plan: RadiotherapyPlan) -> None:
             raise ValidationError(
                 {"regimen_code": [f'"{plan.regimen_code}" is not an active catalogue regimen. Allowed: {allowed}.']}
             )
+    codes = {"site": [s.value for s in Site], "laterality": [lat.value for lat in Laterality]}
+    codes["level_from"] = codes["level_to"] = list(VERTEBRAL_LEVELS)
+    bad = {
+        name: [f'"{getattr(plan, name)}" is not a valid code. Allowed: {", ".join(allowed)}.']
+        for name, allowed in codes.items()
+        if getattr(plan, name) not in (None, "", *allowed)
+    }
+    if bad:
+        raise ValidationError(bad)
+    # The target in the clinic's words, by the rule prior courses follow (cases.rules).
+    target_errors = prior_course_errors(
+        {name: getattr(plan, name) or None for name in TARGET_FIELDS}, date_of_birth=None, today=date.max
+    )
+    if target_errors:
+        raise ValidationError(target_errors)
+    if plan.regimen_code and plan.level_targets and regimen is not None and len(plan.level_targets) != len(regimen.levels):
+        raise ValidationError(
+            {"level_targets": [f"Name one target per dose level of {regimen.code} ({len(regimen.levels)}), or none."]}
+        )
+    levels = plan_levels(plan, regimen)
     try:
         inputs_digest(
             DoseSummaryRequest(
-                levels=plan_levels(plan, regimen),
+                levels=levels,
                 alpha_beta=plan.alpha_beta,
                 region=plan.region or None,
+                target=plan_target(plan),
+                level_targets=plan_level_targets(plan, levels),
                 structures=plan.oar_metrics or {},
                 planned_date=plan.planned_date,
             )
         )
     except DoseInputError as exc:
-        raise ValidationError(exc.as_dict()) from exc
+        raise ValidationError({_api_field(name): reasons for name, reasons in exc.as_dict().items()}) from exc
+
+
+def _api_field(name: str) -> str:
+    """The engine's ``target.site`` is the plan's ``site``."""
+    return name.removeprefix("target.")
 
 
 def _set_targets(plan: RadiotherapyPlan, lesions: Iterable[Lesion] | None) -> None:

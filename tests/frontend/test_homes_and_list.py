@@ -61,7 +61,7 @@ def test_surgeon_home_lists_cases_asking_for_a_surgeon(personas: Personas) -> No
 
 def test_administrator_home_links_registries_reports_and_audit_not_the_admin(personas: Personas) -> None:
     html = logged_in(personas.administrator).get("/").content.decode()
-    assert "/audit/" in html and "/api/v1/trials/" in html and "/api/v1/reports/referrals/" in html
+    assert "/audit/" in html and "/registry/trials/" in html and "/registry/match-flags/" in html and "/reports/" in html
     assert "/admin/" not in html
 
 

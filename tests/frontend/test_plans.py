@@ -136,3 +136,18 @@ def test_plan_pages_run_constant_queries(personas: Personas) -> None:
     LesionFactory(case=case)
     client = logged_in(personas.radonc)
     assert_constant_queries(lambda: client.get(f"/cases/{case.pk}/plans/new/"), lambda: LesionFactory.create_batch(4, case=case))
+
+
+def test_a_plan_records_its_structured_target(personas: Personas) -> None:
+    case = CaseFactory(board=personas.board)
+    client = logged_in(personas.radonc)
+    base = {"name": "T8", "regimen_code": "conv_8gy_1fx", "technique": "conventional", "alpha_beta": "10"}
+    response = client.post(
+        f"/cases/{case.pk}/plans/new/", {**base, "site": "thoracic_spine", "level_from": "T8", "laterality": "midline"}
+    )
+    assert response.status_code == 302
+    plan = RadiotherapyPlan.objects.get()
+    assert (plan.site, plan.level_from, plan.laterality) == ("thoracic_spine", "T8", "midline")
+    # levels on a limb are refused beside the field, nothing stored
+    response = client.post(f"/cases/{case.pk}/plans/new/", {**base, "site": "femur", "level_from": "T8"})
+    assert response.status_code == 400 and RadiotherapyPlan.objects.count() == 1

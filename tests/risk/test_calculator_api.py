@@ -372,3 +372,45 @@ def test_high_risk_is_always_a_bool_and_unknowns_are_said_separately(
     assert data["high_risk"] is high_risk
     assert data["category"] == category
     assert data["missing"] == missing
+
+
+@pytest.mark.parametrize(
+    ("symptoms", "high_risk", "burden"),
+    [
+        ("asymptomatic", True, "asymptomatic"),
+        ("minimally_symptomatic", True, "minimally_symptomatic"),
+        ("symptomatic", False, "symptomatic"),
+    ],
+)
+def test_high_risk_accepts_the_symptom_burden(client: APIClient, symptoms: str, high_risk: bool, burden: str) -> None:
+    # Given a bulky femoral-neck lesion described by its symptom burden only (no symptomatic bool)
+    body = {"site": "femur", "subsite": "femoral_neck", "max_diameter_mm": 35, "symptoms": symptoms}
+    response = client.post(HIGH_RISK, body, format="json")
+    assert response.status_code == 200, response.content
+    data = response.json()
+    # Then minimally symptomatic lesions are flagged like asymptomatic ones, symptomatic ones are not
+    assert data["high_risk"] is high_risk
+    assert data["symptoms"] == burden
+    assert data["inputs"]["symptoms"] == symptoms
+    assert "symptomatic" not in data["missing"]
+
+
+@pytest.mark.parametrize(("symptoms", "symptomatic"), [("minimally_symptomatic", True), ("symptomatic", False)])
+def test_high_risk_refuses_contradicting_symptom_fields(client: APIClient, symptoms: str, symptomatic: bool) -> None:
+    body = {"site": "rib", "max_diameter_mm": 35, "symptoms": symptoms, "symptomatic": symptomatic}
+    response = client.post(HIGH_RISK, body, format="json")
+    assert response.status_code == 400
+    assert "symptoms" in response.json()
+
+
+def test_high_risk_rejects_an_unknown_symptom_code(client: APIClient) -> None:
+    response = client.post(HIGH_RISK, {"site": "rib", "symptoms": "sometimes"}, format="json")
+    assert response.status_code == 400
+    assert "minimally_symptomatic" in str(response.json()["symptoms"])
+
+
+def test_high_risk_without_symptoms_keeps_the_contract_answer(client: APIClient) -> None:
+    body = {"site": "rib", "max_diameter_mm": 35, "symptomatic": False}
+    data = client.post(HIGH_RISK, body, format="json").json()
+    assert data["high_risk"] is True and data["criteria_met"] == ["bulky"]
+    assert data["symptoms"] == "asymptomatic_or_minimally_symptomatic"

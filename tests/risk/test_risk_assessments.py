@@ -255,3 +255,18 @@ def test_recompute_rejects_a_bad_chunk_size(db: None, chunk_size: str) -> None:
 
     with pytest.raises(CommandError):
         recompute("--chunk-size", chunk_size)
+
+
+def test_assessments_of_the_previous_engine_release_read_stale_until_recomputed(personas: Personas) -> None:
+    # Given an assessment stored by risk-2026.11.4, the release before issue 9's corrections
+    case = make_case(personas)
+    row = risk_assess_case(case_id=case.pk)
+    assert ENGINE_VERSION != "risk-2026.11.4"
+    RiskAssessment.objects.filter(pk=row.pk).update(engine_version="risk-2026.11.4", inputs_digest="0" * 64)
+    # Then the case detail reads it as stale
+    assert detail(personas, case).json()["risk"]["status"] == "stale"
+    # And recompute_risk brings it current under the new version
+    assert "1 assessed" in recompute()
+    risk = detail(personas, case).json()["risk"]
+    assert risk["status"] == "current"
+    assert risk["engine_version"] == ENGINE_VERSION

@@ -70,6 +70,20 @@ class CourseResultSerializer(serializers.Serializer[Any]):
     share_of_cumulative_pct = serializers.FloatField()
 
 
+class SahgalCheckSerializer(serializers.Serializer[Any]):
+    code = serializers.ChoiceField(choices=["cumulative", "sbrt_course", "share", "interval"])
+    status = serializers.ChoiceField(choices=["pass", "fail", "unknown"])
+    value = serializers.FloatField(
+        allow_null=True,
+        help_text="Gy EQD2 at alpha/beta 2 (cumulative, sbrt_course), percent (share) or whole calendar months "
+        "(interval); null when unknown.",
+    )
+    limit = serializers.FloatField(help_text="70 Gy, 25 Gy, 50 %, 5 months.")
+    unit = serializers.CharField()
+    text = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]
+
+
 class ReirradiationResponseSerializer(serializers.Serializer[Any]):
     organ = serializers.CharField()
     alpha_beta = serializers.FloatField()
@@ -87,6 +101,11 @@ class ReirradiationResponseSerializer(serializers.Serializer[Any]):
         help_text="Cautions about the comparison, e.g. courses summed at another alpha/beta than the default limit's own.",
     )
     text = serializers.CharField()
+    checks = SahgalCheckSerializer(
+        many=True,
+        help_text="Sahgal 2012 SBRT re-irradiation checks: for spinal_cord / thecal_sac when the last course has "
+        "1-5 fractions and at least one course precedes it; empty otherwise.",
+    )
     inputs = ReirradiationRequestSerializer()
     source = serializers.CharField()  # type: ignore[assignment]
     engine_version = serializers.CharField()

@@ -22,7 +22,19 @@ from apps.dosimetry.api.serializers import (
     ReirradiationRequestSerializer,
     ReirradiationResponseSerializer,
 )
-from apps.dosimetry.engine import ENGINE_VERSION, DoseInputError, evaluate, reirradiation_sum
+from apps.dosimetry.engine import (
+    ENGINE_VERSION,
+    SAHGAL_CHECK_KINDS,
+    SAHGAL_ORGANS,
+    DoseInputError,
+    FieldError,
+    ReirradiationResult,
+    evaluate,
+    reirradiation_sum,
+    spinal_cord_sbrt_reirradiation,
+)
+from apps.dosimetry.engine.lq import round_half_up
+from apps.dosimetry.engine.reirradiation import SAHGAL_ALPHA_BETA, SBRT_MAX_FRACTIONS
 
 DECIMALS = 2
 DOSE_SOURCE = (
@@ -106,7 +118,17 @@ class ReirradiationCalculatorView(APIView):
             )
         except DoseInputError as exc:
             return _bad_request(exc.as_dict())
+        try:
+            checks = sahgal_checks(result, data["courses"])
+        except DoseInputError as exc:
+            return _bad_request(exc.as_dict())
         payload = result.to_dict(DECIMALS)
+        payload["checks"] = checks
+        if checks and result.alpha_beta != SAHGAL_ALPHA_BETA:
+            payload["warnings"].append(
+                f"The Sahgal 2012 checks are computed at alpha/beta {SAHGAL_ALPHA_BETA:g} (their own scale), "
+                f"not at the alpha/beta {result.alpha_beta:g} of the cumulative sum above."
+            )
         payload["inputs"] = {
             "organ": data["organ"],
             "alpha_beta": data.get("alpha_beta"),
@@ -123,3 +145,40 @@ class ReirradiationCalculatorView(APIView):
         payload["source"] = REIRRADIATION_SOURCE
         payload["engine_version"] = ENGINE_VERSION
         return Response(payload)
+
+
+def _course_field(name: str, prior_count: int) -> str:
+    """The engine's ``prior_courses[i].x`` / ``sbrt_course.x`` as the body's ``courses[i].x``."""
+    if name.startswith("sbrt_course"):
+        return f"courses[{prior_count}]" + name.removeprefix("sbrt_course")
+    return name.replace("prior_courses[", "courses[", 1)
+
+
+def sahgal_checks(result: ReirradiationResult, courses: list[Any]) -> list[dict[str, Any]]:
+    """The contract's ``checks``: one entry per Sahgal 2012 check (``cumulative``, ``sbrt_course``,
+    ``share``, ``interval``) when the organ is the spinal cord or thecal sac, there is at least one prior
+    course and the last course (the re-irradiation) has 1-5 fractions; otherwise ``[]``.
+
+    The checks are on Sahgal's own scale (EQD2 at alpha/beta 2) whatever ``alpha_beta`` the sum used; a
+    prior course dated after the last course makes ``interval`` unknown (it says why) rather than
+    rejecting the body. ``courses`` were validated by the cumulative sum already.
+    """
+    if result.organ not in SAHGAL_ORGANS or len(result.courses) < 2 or result.courses[-1].fractions > SBRT_MAX_FRACTIONS:
+        return []
+    try:
+        assessment = spinal_cord_sbrt_reirradiation(courses[:-1], courses[-1], strict_chronology=False)
+    except DoseInputError as exc:  # an overflow at alpha/beta 2: name the body's fields
+        prior_count = len(courses) - 1
+        raise DoseInputError(errors=[FieldError(_course_field(e.field, prior_count), e.reason) for e in exc.errors]) from exc
+    return [
+        {
+            "code": SAHGAL_CHECK_KINDS[check.code],
+            "status": check.status.value,
+            "value": None if check.measured is None else round_half_up(check.measured, DECIMALS),
+            "limit": check.limit,
+            "unit": check.unit,
+            "text": check.text,
+            "source": check.source,
+        }
+        for check in assessment.checks
+    ]

@@ -22,6 +22,7 @@ from apps.accounts.roles import Permission
 from apps.accounts.scoping import is_board_member
 from apps.cases.models import Case, Lesion, RadiotherapyTechnique
 from apps.cases.selectors import scope_cases
+from apps.cases.vocabulary import VERTEBRAL_LEVELS, Laterality, Site, choices
 from apps.core.api.fields import CodeChoiceField
 from apps.dosimetry import selectors, services
 from apps.dosimetry.imports import dose_import_start
@@ -34,7 +35,22 @@ class PlanWriteSerializer(serializers.Serializer):
     levels = serializers.ListField(child=serializers.DictField(), required=False)
     technique = CodeChoiceField(choices=RadiotherapyTechnique.choices, required=False)
     alpha_beta = serializers.FloatField(required=False, min_value=0.01)
-    region = serializers.CharField(required=False, allow_blank=True, max_length=120)
+    region = serializers.CharField(
+        required=False, allow_blank=True, max_length=120, help_text="Free-text label of the treated region (display only)."
+    )
+    site = CodeChoiceField(choices=choices(Site), required=False, allow_null=True, help_text="Structured target: bone site.")
+    level_from = CodeChoiceField(
+        choices=[(lv, lv) for lv in VERTEBRAL_LEVELS], required=False, allow_null=True, help_text="Spinal sites only."
+    )
+    level_to = CodeChoiceField(choices=[(lv, lv) for lv in VERTEBRAL_LEVELS], required=False, allow_null=True)
+    laterality = CodeChoiceField(
+        choices=choices(Laterality), required=False, allow_null=True, help_text="midline for spine, sternum and skull."
+    )
+    level_targets = serializers.ListField(
+        child=serializers.CharField(allow_null=True, allow_blank=True, max_length=120),
+        required=False,
+        help_text="Catalogue regimen: the structure (e.g. PTV_boost) each dose level prescribes, in level order.",
+    )
     oar_metrics = serializers.DictField(required=False)
     planned_date = serializers.DateField(required=False, allow_null=True)
     target_lesions = serializers.ListField(child=serializers.IntegerField(), required=False)

@@ -4,7 +4,9 @@ Public API (see each module's docstring for the rules and sources):
 
 * ``lq``: :func:`evaluate` (validated BED/EQD2 per level, SIB), :func:`bed`, :func:`eqd2`,
   :func:`bed_eqd2` (unvalidated fast path), :class:`DoseLevel`, :class:`RegimenResult`.
-* ``reirradiation``: :func:`reirradiation_sum`, :func:`spinal_cord_sbrt_reirradiation`.
+* ``reirradiation``: :func:`reirradiation_sum`, :func:`spinal_cord_sbrt_reirradiation`,
+  :data:`SAHGAL_CHECK_KINDS`, :data:`SAHGAL_ORGANS`.
+* ``overlap``: :class:`Target`, :func:`target_overlap` (anatomical overlap of courses), :func:`target_errors`.
 * ``constraints``: :class:`Constraint`, :func:`check_constraint`, :func:`check_constraint_set`.
 * ``thresholds``: :data:`THRESHOLDS`, :func:`compare_regimen`.
 * ``catalogue``: :data:`REGIMENS`, :data:`ORGANS`, :data:`CONSTRAINT_SETS` (data for the data migration).
@@ -64,7 +66,10 @@ from apps.dosimetry.engine.lq import (
     evaluate_regimen,
     total_dose_for_eqd2,
 )
+from apps.dosimetry.engine.overlap import LATERALITIES, Overlap, OverlapResult, Target, target_errors, target_overlap
 from apps.dosimetry.engine.reirradiation import (
+    SAHGAL_CHECK_KINDS,
+    SAHGAL_ORGANS,
     Course,
     CourseContribution,
     ReirradiationCheck,
@@ -74,8 +79,11 @@ from apps.dosimetry.engine.reirradiation import (
     spinal_cord_sbrt_reirradiation,
 )
 from apps.dosimetry.engine.summary import (
+    CordCheck,
     DoseSummary,
     DoseSummaryRequest,
+    Prescription,
+    PriorCourseOverlap,
     build_dose_summary,
     constraint_sets_checked,
     default_constraint_sets,
@@ -89,17 +97,21 @@ __all__ = [
     "CONSTRAINT_SETS",
     "CONSTRAINT_SETS_BY_CODE",
     "ENGINE_VERSION",
+    "LATERALITIES",
     "MAX_FRACTIONS",
     "ORGANS",
     "ORGANS_BY_CODE",
     "REGIMENS",
     "REGIMENS_BY_CODE",
+    "SAHGAL_CHECK_KINDS",
+    "SAHGAL_ORGANS",
     "THRESHOLDS",
     "TUMOUR_ALPHA_BETA",
     "CheckStatus",
     "Constraint",
     "ConstraintCheck",
     "ConstraintSet",
+    "CordCheck",
     "Course",
     "CourseContribution",
     "DVHParseError",
@@ -116,6 +128,10 @@ __all__ = [
     "LimitUnit",
     "Metric",
     "OrganAtRisk",
+    "Overlap",
+    "OverlapResult",
+    "Prescription",
+    "PriorCourseOverlap",
     "Regimen",
     "RegimenCategory",
     "RegimenLevel",
@@ -124,6 +140,7 @@ __all__ = [
     "ReirradiationResult",
     "SpinalCordReirradiationAssessment",
     "StructureMetrics",
+    "Target",
     "Technique",
     "Threshold",
     "ThresholdComparison",
@@ -145,5 +162,7 @@ __all__ = [
     "parse_dvh_csv",
     "reirradiation_sum",
     "spinal_cord_sbrt_reirradiation",
+    "target_errors",
+    "target_overlap",
     "total_dose_for_eqd2",
 ]

@@ -25,9 +25,14 @@ maximum, four separate checks, each ``pass``/``fail``/``unknown``:
 3. ``sbrt_share_le_50pct``: the SBRT course <= 50 % of the cumulative EQD2;
 4. ``interval_ge_5_months``: at least 5 months between the previous course and the SBRT course.
 
-Boundaries are inclusive (exactly 70 Gy, 25 Gy, 50 % and 5 months pass); comparisons absorb 1e-9 of float
-noise. Months are *calendar* months: the interval is met when the SBRT date is on or after the previous
-course's date moved 5 calendar months later, keeping the day of the month and clamping it to the month's
+Boundaries are inclusive (exactly 70 Gy, 25 Gy, 50 % and 5 months pass). Like ``within_limit``, the dose
+and share checks are decided at the precision the figures are reported with (:data:`LIMIT_DECIMALS`, half
+up), so a check never contradicts the value shown beside it: 25.004 Gy is shown as 25.00 and passes,
+25.005 is shown as 25.01 and fails. Each check also has the contract's short code
+(:data:`SAHGAL_CHECK_KINDS`: ``cumulative``, ``sbrt_course``, ``share``, ``interval``).
+
+Months are *calendar* months: the interval is met when the SBRT date is on or after the previous course's
+date moved 5 calendar months later, keeping the day of the month and clamping it to the month's
 last day (2026-06-23 -> 2026-11-23; 2026-01-31 -> 2026-06-30). The previous course is the latest-dated prior
 course; the check is ``unknown`` when the SBRT date or any prior course's date is missing (an undated course
 might be the most recent). Each course has one recorded date: enter the date the course ended.
@@ -45,7 +50,7 @@ from typing import Any
 
 from apps.cases.facts import PriorCourseFacts
 from apps.dosimetry.engine.catalogue import HYTEC_2021, ORGANS_BY_CODE, RULES_7, SAHGAL_2012
-from apps.dosimetry.engine.constraints import COMPARISON_EPS_GY, CheckStatus
+from apps.dosimetry.engine.constraints import CheckStatus
 from apps.dosimetry.engine.errors import DoseInputError, FieldError
 from apps.dosimetry.engine.lq import (
     as_number,
@@ -57,6 +62,7 @@ from apps.dosimetry.engine.lq import (
     overflow_errors,
     round_half_up,
 )
+from apps.dosimetry.engine.overlap import Target, target_errors
 
 SAHGAL_SOURCE = f"{SAHGAL_2012}; {HYTEC_2021}; {RULES_7}"
 SAHGAL_ALPHA_BETA = 2.0
@@ -64,8 +70,19 @@ SAHGAL_CUMULATIVE_LIMIT_EQD2_GY = 70.0
 SAHGAL_SBRT_COURSE_LIMIT_EQD2_GY = 25.0
 SAHGAL_SBRT_SHARE_LIMIT_PCT = 50.0
 SAHGAL_MIN_INTERVAL_MONTHS = 5
+#: Organs whose point-maximum doses the Sahgal 2012 checks read (thecal sac as the cord surrogate).
+SAHGAL_ORGANS: tuple[str, ...] = ("spinal_cord", "thecal_sac")
+#: SBRT for the Sahgal checks: 1-5 fractions (clinical-rules.md §7; api-contract.md, second part).
+SBRT_MAX_FRACTIONS = 5
 #: Decimals of the reported figures; ``within_limit`` compares the cumulative EQD2 with the limit at them.
 LIMIT_DECIMALS = 2
+#: The contract's short code of each Sahgal check (api-contract.md, second part: ``checks[].code``).
+SAHGAL_CHECK_KINDS: dict[str, str] = {
+    "cumulative_eqd2_le_70": "cumulative",
+    "sbrt_course_eqd2_le_25": "sbrt_course",
+    "sbrt_share_le_50pct": "share",
+    "interval_ge_5_months": "interval",
+}
 
 
 def within_reported_limit(cumulative_eqd2_gy: float, limit_eqd2_gy: float) -> bool:
@@ -110,6 +127,21 @@ class Course:
     date: date | None = None
     label: str = ""
     technique: str = ""
+    #: The structured treated region (None: not recorded), for the anatomical overlap of ``overlap.py``.
+    target: Target | None = None
+
+
+_TARGET_FIELDS = ("site", "level_from", "level_to", "laterality")
+
+
+def _target_of(raw: Mapping[str, Any] | object, label: str) -> Target | None:
+    """The structured target of a course given as a mapping or as facts (prior courses recorded before
+    structured targets have none of these fields: None)."""
+    values = {name: (raw.get(name) if isinstance(raw, Mapping) else getattr(raw, name, None)) for name in _TARGET_FIELDS}
+    cleaned = {name: (None if value in (None, "") else str(value)) for name, value in values.items()}
+    if all(value is None for value in cleaned.values()):
+        return None
+    return Target(label=label, **cleaned)
 
 
 CourseInput = Course | PriorCourseFacts | Mapping[str, Any]
@@ -141,6 +173,7 @@ def collect_course_errors(courses: object, field: str, errors: list[FieldError])
     parsed: list[Course] = []
     for i, course in enumerate(courses):
         prefix = f"{field}[{i}]"
+        target: Target | None
         if isinstance(course, (Course, PriorCourseFacts)):
             raw: Mapping[str, Any] = {
                 "fractions": course.fractions,
@@ -149,8 +182,10 @@ def collect_course_errors(courses: object, field: str, errors: list[FieldError])
                 "label": course.label if isinstance(course, Course) else course.region,
                 "technique": course.technique,
             }
+            target = course.target if isinstance(course, Course) else _target_of(course, course.region or "")
         elif isinstance(course, Mapping):
             raw = course
+            target = _target_of(course, str(course.get("label") or course.get("region") or ""))
         else:
             errors.append(FieldError(prefix, "must be an object with fractions and total_dose_gy"))
             continue
@@ -167,8 +202,11 @@ def collect_course_errors(courses: object, field: str, errors: list[FieldError])
         when = check_date(raw.get("date"), f"{prefix}.date", errors)
         label = raw.get("label") or raw.get("region") or ""
         technique = raw.get("technique") or ""
+        if target is not None:
+            for path, reason in target_errors(target, f"{prefix}."):
+                errors.append(FieldError(path, reason))
         if n is not None and d is not None:
-            parsed.append(Course(n, d, when, str(label), str(technique)))
+            parsed.append(Course(n, d, when, str(label), str(technique), target))
     if len(errors) != before:
         return None
     return tuple(parsed)
@@ -377,6 +415,7 @@ class ReirradiationCheck:
         """JSON-serialisable dict."""
         return {
             "code": self.code,
+            "kind": SAHGAL_CHECK_KINDS.get(self.code, self.code),
             "status": self.status.value,
             "measured": None if self.measured is None else maybe_round(self.measured, decimals),
             "operator": self.operator,
@@ -417,7 +456,8 @@ class SpinalCordReirradiationAssessment:
 
 
 def _le(measured: float, limit: float) -> CheckStatus:
-    return CheckStatus.PASS if measured <= limit + COMPARISON_EPS_GY else CheckStatus.FAIL
+    """``measured <= limit`` as reported (see the module docstring: never contradicts the figures shown)."""
+    return CheckStatus.PASS if within_reported_limit(measured, limit) else CheckStatus.FAIL
 
 
 def spinal_cord_sbrt_reirradiation(
@@ -425,11 +465,14 @@ def spinal_cord_sbrt_reirradiation(
     sbrt_course: CourseInput,
     *,
     alpha_beta: float = SAHGAL_ALPHA_BETA,
+    strict_chronology: bool = True,
 ) -> SpinalCordReirradiationAssessment:
     """The Sahgal 2012 / HyTEC checks for SBRT re-irradiation of the spine (see the module docstring).
 
     Doses are thecal-sac (cord) point maxima of each course. Raises :class:`DoseInputError` when there is
-    no prior course, a course is invalid, or the SBRT course is dated before a prior course.
+    no prior course, a course is invalid, or (``strict_chronology``, the default) the SBRT course is dated
+    before a prior course; without ``strict_chronology`` that contradiction makes the interval check
+    ``unknown`` and says which course is dated after the SBRT course.
     """
     errors: list[FieldError] = []
     priors = collect_course_errors(prior_courses, "prior_courses", errors)
@@ -440,14 +483,13 @@ def spinal_cord_sbrt_reirradiation(
     if errors or not priors or not sbrt_parsed or ab is None:
         raise DoseInputError(errors=[FieldError(e.field.replace("sbrt_course[0]", "sbrt_course"), e.reason) for e in errors])
     sbrt = sbrt_parsed[0]
+    late: list[int] = []
     if sbrt.date is not None:
-        late = [
-            FieldError(f"prior_courses[{i}].date", "must not be after the SBRT course's date")
-            for i, c in enumerate(priors)
-            if c.date is not None and c.date > sbrt.date
-        ]
-        if late:
-            raise DoseInputError(errors=late)
+        late = [i for i, c in enumerate(priors) if c.date is not None and c.date > sbrt.date]
+        if late and strict_chronology:
+            raise DoseInputError(
+                errors=[FieldError(f"prior_courses[{i}].date", "must not be after the SBRT course's date") for i in late]
+            )
 
     try:
         contributions, cumulative = _contributions((*priors, sbrt), ab)
@@ -461,7 +503,7 @@ def spinal_cord_sbrt_reirradiation(
         courses=contributions,
         cumulative_eqd2_gy=cumulative,
         limit_eqd2_gy=SAHGAL_CUMULATIVE_LIMIT_EQD2_GY,
-        within_limit=cumulative <= SAHGAL_CUMULATIVE_LIMIT_EQD2_GY + COMPARISON_EPS_GY,
+        within_limit=within_reported_limit(cumulative, SAHGAL_CUMULATIVE_LIMIT_EQD2_GY),
         limit_source=SAHGAL_SOURCE,
         alpha_beta_source=SAHGAL_SOURCE,
     )
@@ -500,7 +542,7 @@ def spinal_cord_sbrt_reirradiation(
             text=f"SBRT course is {r2(share)} % of the cumulative EQD2 (<= 50 %)",
             source=SAHGAL_SOURCE,
         ),
-        _interval_check(priors, sbrt),
+        _interval_check(priors, sbrt, late),
     ]
     return SpinalCordReirradiationAssessment(summation=summation, checks=tuple(checks))
 
@@ -514,7 +556,7 @@ def _sahgal_field(name: str, prior_count: int) -> str:
     return f"prior_courses[{index}].{rest}" if index < prior_count else f"sbrt_course.{rest}"
 
 
-def _interval_check(priors: Sequence[Course], sbrt: Course) -> ReirradiationCheck:
+def _interval_check(priors: Sequence[Course], sbrt: Course, late: Sequence[int] = ()) -> ReirradiationCheck:
     common: dict[str, Any] = {
         "code": "interval_ge_5_months",
         "operator": ">=",
@@ -522,6 +564,14 @@ def _interval_check(priors: Sequence[Course], sbrt: Course) -> ReirradiationChec
         "unit": "calendar months",
         "source": SAHGAL_SOURCE,
     }
+    if late:
+        which = ", ".join(f"prior_courses[{i}].date" for i in late)
+        return ReirradiationCheck(
+            **common,
+            status=CheckStatus.UNKNOWN,
+            measured=None,
+            text=f"unknown: {which} is after the SBRT course's date (which course is the SBRT re-irradiation?)",
+        )
     undated = [i for i, c in enumerate(priors) if c.date is None]
     if sbrt.date is None or undated:
         needs = "sbrt_course.date" if sbrt.date is None else ", ".join(f"prior_courses[{i}].date" for i in undated)

@@ -27,6 +27,7 @@ from apps.cases.vocabulary import (
     Site,
     SpinalPain,
     Subsite,
+    SymptomBurden,
     VertebralCollapse,
     choices,
 )
@@ -180,12 +181,29 @@ class HighRiskInputSerializer(serializers.Serializer[Any]):
     cortical_involvement = _optional_code(CorticalInvolvement)
     posterior_element_involvement = serializers.BooleanField(required=False, allow_null=True, default=None)
     symptomatic = serializers.BooleanField(required=False, allow_null=True, default=None)
+    symptoms = _optional_code(
+        SymptomBurden,
+        help_text="Symptom burden; the flag applies to asymptomatic and minimally symptomatic lesions. "
+        "Must agree with symptomatic when both are given.",
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        _blank_to_none(attrs, "subsite", "level_from", "level_to", "cortical_involvement")
-        for name in ("subsite", "level_from", "level_to", "max_diameter_mm", "cortical_involvement"):
+        _blank_to_none(attrs, "subsite", "level_from", "level_to", "cortical_involvement", "symptoms")
+        for name in ("subsite", "level_from", "level_to", "max_diameter_mm", "cortical_involvement", "symptoms"):
             attrs.setdefault(name, None)
         check_level_order(attrs)
+        symptoms, symptomatic = attrs["symptoms"], attrs.get("symptomatic")
+        if symptoms is not None and symptomatic is not None and (symptoms == SymptomBurden.SYMPTOMATIC) != symptomatic:
+            # The case API refuses the same contradiction: symptomatic is true exactly for "symptomatic".
+            raise serializers.ValidationError(
+                {
+                    "symptoms": [
+                        f"{symptoms} contradicts symptomatic={str(symptomatic).lower()}: symptomatic is true exactly "
+                        "when the lesion is symptomatic (asymptomatic and minimally symptomatic lesions are "
+                        "symptomatic=false)."
+                    ]
+                }
+            )
         if attrs["level_from"] and Site(attrs["site"]) not in SPINAL_SITES:
             # A junctional level on a bone without vertebrae would be silently dropped: refuse it.
             raise serializers.ValidationError(
@@ -204,6 +222,7 @@ class HighRiskInputSerializer(serializers.Serializer[Any]):
             cortical_involvement=(CorticalInvolvement(data["cortical_involvement"]) if data["cortical_involvement"] else None),
             posterior_element_involvement=data["posterior_element_involvement"],
             symptomatic=data["symptomatic"],
+            symptoms=SymptomBurden(data["symptoms"]) if data["symptoms"] else None,
         )
 
 
@@ -245,7 +264,8 @@ class CriterionSerializer(serializers.Serializer[Any]):
     status = serializers.CharField(help_text="met, not_met or unknown")
     input = serializers.CharField(allow_null=True)
     explanation = serializers.CharField()
-    missing = serializers.ListField(child=serializers.CharField())
+    missing = serializers.ListField(child=serializers.CharField(), help_text="What would settle an unknown.")
+    source = serializers.CharField(help_text="Where the criterion comes from (empty: the rule's source).")  # type: ignore[assignment]
 
 
 class CriterionComponentSerializer(serializers.Serializer[Any]):
@@ -260,6 +280,11 @@ class HighRiskResultSerializer(RuleResultSerializer):
     )
     high_risk = serializers.BooleanField()
     symptomatic = serializers.BooleanField(allow_null=True)
+    symptoms = serializers.CharField(
+        allow_null=True,
+        help_text="asymptomatic, minimally_symptomatic, symptomatic, asymptomatic_or_minimally_symptomatic "
+        "(only symptomatic=false known) or null",
+    )
     criteria_met = serializers.ListField(child=serializers.CharField())
     criteria_unknown = serializers.ListField(child=serializers.CharField())
     criteria = CriterionSerializer(many=True)

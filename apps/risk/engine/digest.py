@@ -6,25 +6,35 @@ types (an enum member or its code, ``20`` or ``20.0`` for a float field, the ord
 ``systemic_therapy_classes``); a new engine version changes every digest, so stored results go stale.
 
 A lesion's digest covers the lesion's facts and, when the case is given, the whole case (every case field,
-every lesion, the ``extra`` paraplegia duration), because ESCC reads the survival, the histology and the
-other lesions: recomputing a little too often is safe, missing a change is not. ``ref`` fields are
-identities, not inputs, and are left out.
+every lesion, every prior course, the legacy ``extra`` paraplegia duration), because ESCC reads the
+survival, the histology, the Frankel grade, the other lesions and the prior courses: recomputing a little
+too often is safe, missing a change is not. ``ref`` fields are identities, not inputs, and are left out.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import fields
 from datetime import date
 from enum import StrEnum
 from typing import Any, Final
 
-from apps.cases.facts import CASE_FIELD_NAMES, LESION_FIELD_NAMES, CaseFacts, LesionFacts
+from apps.cases.facts import CASE_FIELD_NAMES, LESION_FIELD_NAMES, CaseFacts, LesionFacts, PriorCourseFacts
 from apps.risk.engine.escc import PARAPLEGIA_EXTRA_KEY
 from apps.risk.engine.version import ENGINE_VERSION
 
 #: Fields declared ``float`` in the facts: an int there is the same value and must hash the same.
-_FLOAT_FIELDS: Final = frozenset({"max_diameter_mm", "distance_to_spinal_cord_mm", "estimated_survival_months"})
+_FLOAT_FIELDS: Final = frozenset(
+    {
+        "max_diameter_mm",
+        "distance_to_spinal_cord_mm",
+        "estimated_survival_months",
+        "complete_paraplegia_hours",
+        "total_dose_gy",
+        PARAPLEGIA_EXTRA_KEY,
+    }
+)
 
 
 def _value(name: str, value: Any) -> Any:
@@ -46,10 +56,16 @@ def canonical_lesion(lesion: LesionFacts) -> dict[str, Any]:
     return {name: _value(name, getattr(lesion, name)) for name in LESION_FIELD_NAMES}
 
 
+def canonical_course(course: PriorCourseFacts) -> dict[str, Any]:
+    """A prior radiotherapy course as plain JSON data (ESCC reads its target for the Patchell criteria)."""
+    return {f.name: _value(f.name, getattr(course, f.name)) for f in fields(course)}
+
+
 def canonical_case(case: CaseFacts) -> dict[str, Any]:
-    """The case's inputs to the risk engine as plain JSON data (no refs, no prior courses)."""
+    """The case's inputs to the risk engine as plain JSON data (no refs)."""
     data = {name: _value(name, getattr(case, name)) for name in CASE_FIELD_NAMES}
     data["lesions"] = [canonical_lesion(lesion) for lesion in case.lesions]
+    data["prior_courses"] = [canonical_course(course) for course in case.prior_courses]
     data[PARAPLEGIA_EXTRA_KEY] = _value(PARAPLEGIA_EXTRA_KEY, case.extra.get(PARAPLEGIA_EXTRA_KEY))
     return data
 

@@ -26,8 +26,15 @@ More than 5 foci: ``polymetastatic``. Total unknown (either count missing), or a
 that the tree needs is missing: class None with the field in ``missing``. Zero foci: no class (nothing
 metastatic recorded).
 
-Counts: ``total_foci`` = bone + visceral counts (``CaseFacts.metastases_count``). Seed 002 counted
-extracranial metastases; when brain metastases are recorded, a note asks to check the counts.
+Counts come from the shared derivation (``apps.clinical.derivations``): ``total_foci`` = bone + visceral
+counts. A ``bone_metastases_count`` lower than the recorded lesions is not believed (each recorded lesion
+is a bone metastasis): the bone count is then unknown (``bone_metastases_count`` None, asked for in
+``missing``), bounded below by the recorded lesions (``bone_metastases_at_least``), and a definition is
+decided only when every possible count decides it (4 lesions recorded, "2 bone metastases": "<= 3" not
+met, "1-5" unknown; more than 5 at least: polymetastatic). The same bound applies when a count is simply
+not recorded (6 bone metastases, visceral unknown: polymetastatic). The stated count is kept in
+``bone_metastases_count_stated`` and a note names the contradiction. Seed 002 counted extracranial
+metastases; when brain metastases are recorded, a note asks to check the counts.
 """
 
 from __future__ import annotations
@@ -39,6 +46,7 @@ from typing import Final
 from dateutil.relativedelta import relativedelta
 
 from apps.cases.facts import CaseFacts
+from apps.clinical.derivations import Count, bone_metastases, metastatic_foci
 from apps.risk.engine import sources
 from apps.risk.engine.results import CheckStatus, CriterionCheck, OligometastaticResult, Rule, unknown_text
 
@@ -57,17 +65,23 @@ OLIGOPROGRESSION_MAX_LESIONS: Final = 3
 SYNCHRONOUS_WINDOW: Final = relativedelta(months=6)
 
 _MET, _NOT_MET, _UNKNOWN = CheckStatus.MET, CheckStatus.NOT_MET, CheckStatus.UNKNOWN
-_COUNT_FIELDS: Final = ("bone_metastases_count", "visceral_metastases_count")
 
 
-def _count_check(code: str, total: int | None, maximum: int, label: str) -> CriterionCheck:
-    if total is None:
-        return CriterionCheck(code, _UNKNOWN, None, unknown_text(_COUNT_FIELDS), _COUNT_FIELDS)
-    if 1 <= total <= maximum:
-        return CriterionCheck(code, _MET, total, f"{total} foci: within {label}")
-    if total == 0:
-        return CriterionCheck(code, _NOT_MET, total, "no metastatic focus recorded")
-    return CriterionCheck(code, _NOT_MET, total, f"{total} foci: more than {label}")
+def _count_check(code: str, foci: Count, maximum: int, label: str) -> CriterionCheck:
+    """1..``maximum`` foci: met / not_met when every possible count agrees, else unknown."""
+    if foci.value is not None:
+        total = foci.value
+        if 1 <= total <= maximum:
+            return CriterionCheck(code, _MET, total, f"{total} foci: within {label}")
+        if total == 0:
+            return CriterionCheck(code, _NOT_MET, total, "no metastatic focus recorded")
+        return CriterionCheck(code, _NOT_MET, total, f"{total} foci: more than {label}")
+    why = f" ({foci.reason})" if foci.reason is not None else ""
+    if foci.within(1, maximum) is False:
+        text = f"at least {foci.at_least} foci{why}: more than {label} whatever the missing counts"
+        return CriterionCheck(code, _NOT_MET, None, text)
+    prefix = f"at least {foci.at_least} foci{why}; " if foci.at_least else ""
+    return CriterionCheck(code, _UNKNOWN, None, prefix + unknown_text(foci.missing), foci.missing)
 
 
 def _oligoprogression_check(on_therapy: bool | None, progressing: int | None) -> CriterionCheck:
@@ -98,11 +112,13 @@ def de_novo_timing(primary: date, metastasis: date) -> OligometastaticClass:
     return OligometastaticClass.DE_NOVO_METACHRONOUS
 
 
-def _estro_eortc_class(case: CaseFacts, total: int | None) -> tuple[OligometastaticClass | None, tuple[str, ...], str]:
+def _estro_eortc_class(case: CaseFacts, foci: Count) -> tuple[OligometastaticClass | None, tuple[str, ...], str]:
     """(class, missing fields, explanation)."""
+    if foci.exceeds(CONSENSUS_MAX_FOCI) and foci.value is None:
+        return OligometastaticClass.POLYMETASTATIC, (), f"at least {foci.at_least} foci (> 5): polymetastatic"
+    total = foci.value
     if total is None:
-        missing = tuple(field for field in _COUNT_FIELDS if getattr(case, field) is None)
-        return None, missing, unknown_text(missing)
+        return None, foci.missing, unknown_text(foci.missing)
     if total == 0:
         return None, (), "no metastatic focus recorded: no class"
     if total > CONSENSUS_MAX_FOCI:
@@ -112,8 +128,7 @@ def _estro_eortc_class(case: CaseFacts, total: int | None) -> tuple[Oligometasta
     if case.history_polymetastatic:
         return OligometastaticClass.INDUCED, (), "history of polymetastatic disease, now 1-5 foci: induced"
     if case.history_oligometastatic_treated is None:
-        missing = ("history_oligometastatic_treated",)
-        return None, missing, unknown_text(missing)
+        return None, ("history_oligometastatic_treated",), unknown_text(("history_oligometastatic_treated",))
     if case.history_oligometastatic_treated:
         return OligometastaticClass.REPEAT, (), "previously treated oligometastatic disease: repeat"
     dates = (
@@ -128,6 +143,10 @@ def _estro_eortc_class(case: CaseFacts, total: int | None) -> tuple[Oligometasta
     return timing, (), f"de novo, metastases diagnosed {window} 6 months of the primary"
 
 
+def _bound(foci: Count) -> str:
+    return f"unknown (at least {foci.at_least})" if foci.at_least else "unknown"
+
+
 def _word(check: CriterionCheck) -> str:
     return {_MET: "yes", _NOT_MET: "no", _UNKNOWN: "unknown"}[check.status]
 
@@ -138,18 +157,25 @@ def oligometastatic_state(case: CaseFacts) -> OligometastaticResult:
     Source: 000_76782ef81e029740.txt (ESTRO/ASTRO 1-5); 002_eaa0f11dde358788.txt (<= 3, oligoprogression);
     003_694939402052979f.txt §3.1 (ESTRO/EORTC classes); clinical-rules.md §6.
     """
-    total = case.metastases_count
-    consensus = _count_check("estro_astro_1_to_5", total, CONSENSUS_MAX_FOCI, "1-5 (ESTRO/ASTRO)")
-    seed002 = _count_check("seed002_le_3", total, SEED002_MAX_FOCI, "<= 3 (seed 002)")
+    bone = bone_metastases(case)
+    foci = metastatic_foci(case)
+    total = foci.value
+    consensus = _count_check("estro_astro_1_to_5", foci, CONSENSUS_MAX_FOCI, "1-5 (ESTRO/ASTRO)")
+    seed002 = _count_check("seed002_le_3", foci, SEED002_MAX_FOCI, "<= 3 (seed 002)")
     progression = _oligoprogression_check(case.on_systemic_therapy, case.progressing_lesions_count)
     definitions = (consensus, seed002, progression)
-    klass, class_missing, class_text = _estro_eortc_class(case, total)
+    klass, class_missing, class_text = _estro_eortc_class(case, foci)
 
     missing: list[str] = []
     for field in (*consensus.missing, *class_missing, *progression.missing):
         if field not in missing:
             missing.append(field)
     notes: list[str] = []
+    if bone.contradicted:
+        notes.append(
+            f"{bone.reason}: the stated count is not believed; at least {bone.at_least} bone metastases "
+            "(each recorded lesion is one): correct bone_metastases_count"
+        )
     if consensus.status is _MET:
         notes.append("ESTRO/ASTRO also requires every focus to be safely treatable: a board judgement")
     if case.brain_metastases:
@@ -160,7 +186,7 @@ def oligometastatic_state(case: CaseFacts) -> OligometastaticResult:
     oligoprogression = {_MET: True, _NOT_MET: False, _UNKNOWN: None}[progression.status]
     recommendation = (
         f"ESTRO/EORTC class: {klass if klass is not None else 'unknown'} ({class_text}); "
-        f"total foci: {total if total is not None else 'unknown'}; "
+        f"total foci: {total if total is not None else _bound(foci)}; "
         f"oligometastatic by ESTRO/ASTRO 1-5: {_word(consensus)}, by seed 002 <= 3: {_word(seed002)}; "
         f"oligoprogression: {_word(progression)}"
     )
@@ -172,9 +198,12 @@ def oligometastatic_state(case: CaseFacts) -> OligometastaticResult:
         recommendation=recommendation,
         notes=tuple(notes),
         source=sources.OLIGOMETASTATIC,
-        bone_metastases_count=case.bone_metastases_count,
+        bone_metastases_count=bone.value,
         visceral_metastases_count=case.visceral_metastases_count,
         total_foci=total,
+        bone_metastases_count_stated=bone.stated,
+        bone_metastases_at_least=bone.at_least,
+        total_foci_at_least=foci.at_least,
         definitions=definitions,
         oligoprogression=oligoprogression,
         days_primary_to_metastasis=days,

@@ -30,11 +30,16 @@ Interpretation choices:
   lesion not recorded as symptomatic. What is undetermined is said separately: ``category`` None
   ("unknown"), ``criteria_unknown``, ``missing`` (what to ask) and an "unknown: needs <field>"
   recommendation, so a False with unknowns reads "not flagged on what is recorded", never "safe".
-- Symptoms: the flag is for asymptomatic or minimally symptomatic lesions. ``symptomatic=True`` gives
-  ``applicable=False`` and ``high_risk=False`` with the criteria still listed and a note (the lesion is
-  managed as symptomatic). ``symptomatic=None`` with a criterion met is flagged (``high_risk=True``: the
-  criteria are what this calculator asks about) with ``symptomatic`` in ``missing`` and a request to
-  confirm the symptoms; with no criterion met the answer is False whatever the symptoms.
+- Symptoms: the flag is for asymptomatic or minimally symptomatic lesions (the trial's population, seed
+  000: "asymptomatic or minimally symptomatic bony lesions"). ``symptoms`` (``asymptomatic``,
+  ``minimally_symptomatic``, ``symptomatic``) decides when recorded; otherwise the contract's
+  ``symptomatic`` bool does (False: asymptomatic or minimally symptomatic, which it cannot tell apart). A
+  ``symptomatic`` lesion gives ``applicable=False`` and ``high_risk=False`` with the criteria still listed
+  and a note (the lesion is managed as symptomatic). Both unknown (or contradicting each other, which a
+  note names) with a criterion met: flagged (``high_risk=True``: the criteria are what this calculator
+  asks about) with ``symptomatic`` in ``missing`` and a request to confirm the symptoms; with no
+  criterion met the answer is False whatever the symptoms. ``symptoms`` in the result is the burden read
+  (``asymptomatic_or_minimally_symptomatic`` when only ``symptomatic`` False is known).
 - ``category``: ``high_risk``, ``not_high_risk``, ``symptomatic`` or None (unknown: no criterion met and
   some undetermined).
 """
@@ -207,6 +212,43 @@ def _posterior_elements(site: Site, involved: bool | None) -> CriterionCheck:
     return _POSTERIOR_UNKNOWN if site in SPINAL_SITES else _POSTERIOR_NOT_SPINE
 
 
+ASYMPTOMATIC: Final = "asymptomatic"
+MINIMALLY_SYMPTOMATIC: Final = "minimally_symptomatic"
+SYMPTOMATIC: Final = "symptomatic"
+#: The trial's population: the flag applies to these symptom burdens (clinical-rules.md §1 and §5).
+ELIGIBLE_BURDENS: Final = frozenset({ASYMPTOMATIC, MINIMALLY_SYMPTOMATIC})
+#: ``symptomatic`` False without ``symptoms``: not symptomatic, i.e. asymptomatic or minimally symptomatic.
+NOT_SYMPTOMATIC: Final = "asymptomatic_or_minimally_symptomatic"
+_BURDEN_TEXT: Final = {
+    ASYMPTOMATIC: "asymptomatic",
+    MINIMALLY_SYMPTOMATIC: "minimally symptomatic",
+    NOT_SYMPTOMATIC: "asymptomatic or minimally symptomatic",
+}
+
+
+def symptom_burden(lesion: LesionFacts) -> tuple[str | None, str | None]:
+    """(symptom burden, note) of a lesion from ``symptoms`` and the contract's ``symptomatic`` bool.
+
+    ``symptoms`` decides when recorded (``asymptomatic``, ``minimally_symptomatic``, ``symptomatic``);
+    without it ``symptomatic`` True is ``symptomatic`` and False is
+    ``asymptomatic_or_minimally_symptomatic`` (the bool cannot tell the two apart, and the flag applies to
+    both). When the two disagree (``symptomatic`` True beside a non-symptomatic burden, or False beside
+    ``symptomatic``) nothing is believed: None with a note asking to correct them.
+    """
+    raw = lesion.symptoms
+    burden = None if raw is None else str(raw)
+    flag = lesion.symptomatic
+    if burden is None:
+        if flag is None:
+            return None, None
+        return (SYMPTOMATIC if flag else NOT_SYMPTOMATIC), None
+    if burden not in ELIGIBLE_BURDENS and burden != SYMPTOMATIC:
+        return None, invalid_note("symptoms", burden)
+    if flag is not None and flag != (burden == SYMPTOMATIC):
+        return None, f"symptoms '{burden}' and symptomatic {flag} disagree: correct one (treated as unknown)"
+    return burden, None
+
+
 #: (checks, codes met, fields missing) of the four criteria other than ``bulky``, by their inputs.
 _Anatomy = tuple[tuple[CriterionCheck, ...], tuple[str, ...], tuple[str, ...]]
 _MEMO: Final[dict[tuple[object, ...], _Anatomy]] = {}
@@ -256,10 +298,11 @@ def high_risk_asymptomatic(lesion: LesionFacts) -> HighRiskResult:
     met = ["bulky", *anatomy_met] if bulky.status is _MET else list(anatomy_met)
     missing = [*bulky.missing, *anatomy_missing]
     verdict: bool | None = True if met else (None if missing else False)
-    symptomatic = lesion.symptomatic
-    notes: list[str] = []
+    burden, symptom_note = symptom_burden(lesion)
+    symptomatic = None if burden is None else burden == SYMPTOMATIC
+    notes: list[str] = [] if symptom_note is None else [symptom_note]
 
-    if symptomatic is True:
+    if burden == SYMPTOMATIC:
         listed = f" (criteria met: {', '.join(met)})" if met else ""
         return HighRiskResult(
             rule=Rule.HIGH_RISK_ASYMPTOMATIC,
@@ -270,13 +313,15 @@ def high_risk_asymptomatic(lesion: LesionFacts) -> HighRiskResult:
                 "symptomatic lesion: the high-risk asymptomatic criteria (prophylactic RT) select "
                 f"asymptomatic or minimally symptomatic lesions; manage as a symptomatic metastasis{listed}"
             ),
+            notes=tuple(notes),
             source=sources.HIGH_RISK,
             high_risk=False,
             symptomatic=True,
+            symptoms=burden,
             criteria=criteria,
         )
 
-    if verdict is True and symptomatic is None:
+    if verdict is True and burden is None:
         missing.append("symptomatic")
         recommendation = (
             f"high-risk bone metastasis by the Gillespie criteria ({', '.join(met)}); symptoms not recorded: "
@@ -284,15 +329,16 @@ def high_risk_asymptomatic(lesion: LesionFacts) -> HighRiskResult:
             f"({_REGIMENS})"
         )
         notes.extend(("the high-risk criteria select asymptomatic or minimally symptomatic lesions", _TRIAL_NOTE))
-    elif verdict is True:
+    elif verdict is True and burden is not None:
         recommendation = (
-            f"high-risk asymptomatic bone metastasis ({', '.join(met)}): consider prophylactic radiotherapy ({_REGIMENS})"
+            f"high-risk {_BURDEN_TEXT[burden]} bone metastasis ({', '.join(met)}): consider prophylactic "
+            f"radiotherapy ({_REGIMENS})"
         )
         notes.append(_TRIAL_NOTE)
     elif verdict is False:
         recommendation = "not high-risk by the Gillespie criteria"
     else:
-        if symptomatic is None:
+        if burden is None:
             missing.append("symptomatic")
         recommendation = unknown_text(missing)
     return HighRiskResult(
@@ -305,5 +351,6 @@ def high_risk_asymptomatic(lesion: LesionFacts) -> HighRiskResult:
         source=sources.HIGH_RISK,
         high_risk=verdict is True,
         symptomatic=symptomatic,
+        symptoms=burden,
         criteria=criteria,
     )

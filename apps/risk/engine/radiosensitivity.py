@@ -9,8 +9,15 @@ Interpretation choices:
 - ``thyroid`` and ``colorectal`` are radioresistant as clinical-rules.md §1b lists them; seed 000 names
   renal cell carcinoma, sarcoma and melanoma explicitly ("more radioresistant tumor types"), so the entries
   for thyroid and colorectal cite NOMS (Laufer 2013) through the rules document.
+- ``germ_cell`` (seminoma, clinical-rules.md §1b "(and seminoma)") is radiosensitive, as NOMS counts
+  seminoma; Patchell excluded germ-cell tumours as radiosensitive too (seed 000, Patchell 2005). A
+  non-seminomatous germ-cell tumour recorded under this code reads radiosensitive: the vocabulary's code
+  is defined as seminoma.
+- The codes added 2026-12 ``endometrial``, ``cervical``, ``ovarian``, ``neuroendocrine`` and
+  ``gallbladder`` are listed neither as radiosensitive nor as radioresistant: intermediate (§1b "others
+  intermediate").
 - ``unknown_primary`` and ``other`` answer unknown, not intermediate: the histology behind them is not
-  known (``other`` may be a seminoma, which NOMS counts as radiosensitive), so "others intermediate"
+  known (``other`` may be a leukaemia, which NOMS counts as radiosensitive), so "others intermediate"
   (§1b) is read as "the other *named* histologies".
 - A missing histology answers "unknown: needs primary_histology".
 """
@@ -51,6 +58,7 @@ _SEED_000 = (
 _SEED_002 = (
     f"{sources.SEED_002} (Materials and Methods: 'radioresistant histology (such as pheochromocytoma or renal cell carcinoma)')"
 )
+_PATCHELL = f"{sources.SEED_000}: Patchell RA et al., Lancet 2005 (germ-cell tumours excluded as radiosensitive)"
 _OTHERS = "clinical-rules.md §1b: histologies not listed as radiosensitive or radioresistant are intermediate"
 _NOT_KNOWN = "the histology behind this code is not known, so neither is its radiosensitivity"
 
@@ -67,6 +75,7 @@ RADIOSENSITIVITY_TABLE: Final[dict[PrimaryHistology, RadiosensitivityEntry]] = {
     for entry in (
         RadiosensitivityEntry(_H.LYMPHOMA, _RS, _NOMS),
         RadiosensitivityEntry(_H.MYELOMA, _RS, _NOMS),
+        RadiosensitivityEntry(_H.GERM_CELL, _RS, f"{_NOMS}: seminoma; {_PATCHELL}"),
         RadiosensitivityEntry(_H.RENAL_CELL, _RR, f"{_SEED_000}; {_SEED_002}"),
         RadiosensitivityEntry(_H.MELANOMA, _RR, _SEED_000),
         RadiosensitivityEntry(_H.SARCOMA, _RR, _SEED_000),
@@ -83,9 +92,6 @@ RADIOSENSITIVITY_TABLE: Final[dict[PrimaryHistology, RadiosensitivityEntry]] = {
         RadiosensitivityEntry(_H.ESOPHAGEAL_SQUAMOUS, _INT, _OTHERS),
         RadiosensitivityEntry(_H.GASTRIC, _INT, _OTHERS),
         RadiosensitivityEntry(_H.HEAD_NECK_SQUAMOUS, _INT, _OTHERS),
-        # Codes added 2026-12 (clinical-rules.md §1b): seminoma is radiosensitive in NOMS; the code covers
-        # germ-cell tumours, which Patchell's trial also excluded as radiosensitive.
-        RadiosensitivityEntry(_H.GERM_CELL, _RS, f"{_NOMS} (seminoma)"),
         RadiosensitivityEntry(_H.ENDOMETRIAL, _INT, _OTHERS),
         RadiosensitivityEntry(_H.CERVICAL, _INT, _OTHERS),
         RadiosensitivityEntry(_H.OVARIAN, _INT, _OTHERS),

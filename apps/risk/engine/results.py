@@ -12,11 +12,11 @@ dict of :meth:`RuleResult._base_dict` instead.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, TypeAlias
 
+from apps.clinical.derivations import unknown_text as unknown_text  # re-exported: the one wording
 from apps.risk.engine.version import ENGINE_VERSION
 
 JSONScalar: TypeAlias = str | int | float | bool | None
@@ -42,11 +42,6 @@ class CheckStatus(StrEnum):
     UNKNOWN = "unknown"
 
 
-def unknown_text(missing: Iterable[str]) -> str:
-    """The fixed wording of an unknown answer: ``"unknown: needs pain, radiographic_type"``."""
-    return "unknown: needs " + ", ".join(missing)
-
-
 def _plain(value: JSONScalar) -> JSONScalar:
     # StrEnum members are str already; turn them into plain str so the dict is exactly JSON's data model.
     return str(value) if isinstance(value, StrEnum) else value
@@ -69,7 +64,8 @@ class Component:
 class CriterionCheck:
     """One criterion of a checklist, answered met / not_met / unknown with an explanation.
 
-    ``missing`` names the fields that would decide an ``unknown``.
+    ``missing`` names the fields that would decide an ``unknown``; ``source`` is where the criterion comes
+    from (empty when the checklist's own source covers it).
     """
 
     code: str
@@ -77,6 +73,7 @@ class CriterionCheck:
     input: JSONScalar
     explanation: str
     missing: tuple[str, ...] = ()
+    source: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -85,6 +82,7 @@ class CriterionCheck:
             "input": _plain(self.input),
             "explanation": self.explanation,
             "missing": list(self.missing),
+            "source": self.source,
         }
 
 
@@ -166,6 +164,9 @@ class HighRiskResult(RuleResult):
 
     high_risk: bool = False
     symptomatic: bool | None = None
+    #: ``asymptomatic``, ``minimally_symptomatic``, ``symptomatic``, ``asymptomatic_or_minimally_symptomatic``
+    #: (only ``symptomatic`` False recorded) or None (unknown).
+    symptoms: str | None = None
     criteria: tuple[CriterionCheck, ...] = ()
 
     @property
@@ -185,6 +186,7 @@ class HighRiskResult(RuleResult):
         }
         data["high_risk"] = self.high_risk
         data["symptomatic"] = self.symptomatic
+        data["symptoms"] = self.symptoms
         data["criteria_met"] = list(self.criteria_met)
         data["criteria_unknown"] = list(self.criteria_unknown)
         data["criteria"] = [c.to_dict() for c in self.criteria]
@@ -230,11 +232,18 @@ class RadiosensitivityResult(RuleResult):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class OligometastaticResult(RuleResult):
-    """Counts and every definition's verdict; ``category`` is the ESTRO/EORTC class (or None)."""
+    """Counts and every definition's verdict; ``category`` is the ESTRO/EORTC class (or None).
+
+    ``bone_metastases_count`` and ``total_foci`` are the counts the engine relies on (None when not known,
+    including a stated bone count lower than the recorded lesions); ``*_at_least`` are their lower bounds
+    and ``bone_metastases_count_stated`` the count as entered (``apps.clinical.derivations``)."""
 
     bone_metastases_count: int | None = None
     visceral_metastases_count: int | None = None
     total_foci: int | None = None
+    bone_metastases_count_stated: int | None = None
+    bone_metastases_at_least: int = 0
+    total_foci_at_least: int = 0
     definitions: tuple[CriterionCheck, ...] = ()
     oligoprogression: bool | None = None
     days_primary_to_metastasis: int | None = None
@@ -250,6 +259,9 @@ class OligometastaticResult(RuleResult):
         data["bone_metastases_count"] = self.bone_metastases_count
         data["visceral_metastases_count"] = self.visceral_metastases_count
         data["total_foci"] = self.total_foci
+        data["bone_metastases_count_stated"] = self.bone_metastases_count_stated
+        data["bone_metastases_at_least"] = self.bone_metastases_at_least
+        data["total_foci_at_least"] = self.total_foci_at_least
         data["definitions"] = [c.to_dict() for c in self.definitions]
         data["estro_eortc_class"] = data["category"]
         data["oligoprogression"] = self.oligoprogression

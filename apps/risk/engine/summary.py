@@ -8,11 +8,12 @@ Flags, highest priority first (ties keep lesion order):
 | 80 | ``mirels_impending_fracture`` | Mirels >= 9 (or every completion of an incomplete Mirels) |
 | 70 | ``sins_indeterminate`` | SINS 7-12 (or at least 7 whatever the missing components) |
 | 70 | ``mirels_borderline`` | Mirels 8 (or at least 8 whatever the missing components) |
-| 60 | ``high_risk_asymptomatic`` | a Gillespie criterion met on an asymptomatic lesion |
+| 60 | ``high_risk_asymptomatic`` | a Gillespie criterion met on an asymptomatic or minimally symptomatic lesion |
 | 55 | ``high_risk_criteria_symptoms_unknown`` | a criterion met, symptom status not recorded |
 | 50 | ``escc_grade_unknown`` | a spinal lesion without its ESCC grade |
 | 50 | ``sins_incomplete`` / ``mirels_incomplete`` | an unknown that could reach 7 / 8 |
 | 45 / 40 | ``systemic_therapy_avoid`` / ``systemic_therapy_caution`` | seed 004 cautions (case level) |
+| 35 | ``bone_count_contradicted`` | ``bone_metastases_count`` lower than the recorded lesions: not believed |
 | 30 | ``radioresistant_histology`` | NOMS radioresistant primary (case level) |
 | 20 | ``oligometastatic`` | ESTRO/ASTRO 1-5 foci (case level) |
 | 20 | ``oligoprogression`` | <= 3 lesions progressing under systemic therapy (case level) |
@@ -60,6 +61,7 @@ PRIORITY: Final[dict[str, int]] = {
     "mirels_incomplete": 50,
     "systemic_therapy_avoid": 45,
     "systemic_therapy_caution": 40,
+    "bone_count_contradicted": 35,
     "radioresistant_histology": 30,
     "oligometastatic": 20,
     "oligoprogression": 20,
@@ -168,9 +170,10 @@ def assess_lesion(
 ) -> LesionAssessment:
     """Assess one lesion: Mirels, SINS, ESCC and the high-risk asymptomatic criteria.
 
-    ``case`` (optional) gives ESCC its context (survival, other lesions, histology, paraplegia in
-    ``extra``). ``phalanx_limb`` and ``total_paraplegia_hours`` are the optional inputs the vocabulary
-    lacks; see :func:`mirels_score` and :func:`escc_assessment`. Pure and fast: no I/O, no copies.
+    ``case`` (optional) gives ESCC its context (survival, other lesions, histology, Frankel grade and
+    paraplegia hours, prior courses). ``phalanx_limb`` (an input the vocabulary lacks) and the legacy
+    ``total_paraplegia_hours``: see :func:`mirels_score` and :func:`escc_assessment`. Pure and fast: no
+    I/O, no copies.
     """
     # Rules that do not apply to the site answer from precomputed "not applicable" results.
     return LesionAssessment(
@@ -195,6 +198,14 @@ def _case_flags(oligo: OligometastaticResult, sensitivity: RadiosensitivityResul
         code = _CAUTION_FLAG.get(caution.level)
         if code is not None:
             found.append(Flag(code, cautions.rule, PRIORITY[code], caution.message, caution.source))
+    stated, at_least = oligo.bone_metastases_count_stated, oligo.bone_metastases_at_least
+    if stated is not None and stated < at_least:
+        # A stated count the recorded lesions contradict: the board should correct it (clinical-rules §1b).
+        message = (
+            f"bone_metastases_count {stated} is lower than the {at_least} recorded lesions: not believed; "
+            "the oligometastatic definitions count at least the recorded lesions until it is corrected"
+        )
+        found.append(_flag("bone_count_contradicted", oligo, message, None))
     if sensitivity.category == Radiosensitivity.RADIORESISTANT:
         found.append(_flag("radioresistant_histology", sensitivity, sensitivity.recommendation, None))
     if oligo.definition("estro_astro_1_to_5").status == "met":

@@ -9,4 +9,4 @@ from __future__ import annotations
 
 from typing import Final
 
-ENGINE_VERSION: Final[str] = "risk-2026.11.4"
+ENGINE_VERSION: Final[str] = "risk-2026.12.3"

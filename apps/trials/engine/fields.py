@@ -57,6 +57,7 @@ from apps.cases.vocabulary import (
     breast_subtype,
     levels_between,
 )
+from apps.clinical.derivations import bone_metastases, metastatic_foci
 
 
 class Kind(StrEnum):
@@ -287,72 +288,36 @@ def get_breast_subtype(case: CaseFacts) -> Any:
     return Partial(missing=_relevant(unknown, options, _breast_subtype_outcome), possible=possible)
 
 
-def _bone_lower_bound(case: CaseFacts) -> int:
-    # Every recorded lesion is a bone metastasis (LesionFacts), so the count is at least their number.
-    return len(case.lesions)
-
-
 def recorded_bone_count(case: CaseFacts) -> int | None:
-    """``bone_metastases_count`` when it can be the true count, else None (not recorded, or contradicted).
-
-    A recorded count lower than the number of recorded lesions cannot be right (each lesion is a bone
-    metastasis): it is treated as not known, bounded below by the lesions, and asked for again rather than
-    believed (clinical-rules.md §1b: unknown is a value, not a guess).
-    """
-    value = case.bone_metastases_count
-    if value is None or value < len(case.lesions):
-        return None
-    return value
+    """``bone_metastases_count`` when it can be the true count, else None (not recorded, or lower than the
+    recorded lesions): the shared derivation ``apps.clinical.derivations.bone_metastases``."""
+    return bone_metastases(case).value
 
 
 def unrecorded_bone_metastases(case: CaseFacts) -> int | None:
-    """Bone metastases not described as lesions: ``bone_metastases_count`` minus the recorded lesions.
+    """Bone metastases not described as lesions (``apps.clinical.derivations.BoneCount.unrecorded``).
 
-    ``None`` when that number is not known: the bone count is not recorded, or is contradicted by more
-    recorded lesions (:func:`recorded_bone_count`). The lesion quantifiers (``language.py``) treat the
-    unrecorded metastases as lesions whose every field is unknown: with 3 bone metastases and 1 recorded
-    lesion, "no femoral lesion" cannot be met, only left unknown (clinical-rules.md §1b).
+    ``None`` when that number is not known. The lesion quantifiers (``language.py``) treat the unrecorded
+    metastases as lesions whose every field is unknown: with 3 bone metastases and 1 recorded lesion,
+    "no femoral lesion" cannot be met, only left unknown (clinical-rules.md §1b).
     """
-    value = recorded_bone_count(case)
-    if value is None:
-        return None
-    return value - len(case.lesions)
-
-
-def _contradicted_bone_count(case: CaseFacts) -> str | None:
-    value = case.bone_metastases_count
-    if value is None or value >= len(case.lesions):
-        return None
-    return f"bone_metastases_count {value} is lower than the {len(case.lesions)} recorded lesions"
+    return bone_metastases(case).unrecorded
 
 
 def get_bone_metastases_count(case: CaseFacts) -> Any:
-    value = recorded_bone_count(case)
-    if value is not None:
-        return value
-    return Partial(missing=("bone_metastases_count",), lo=_bone_lower_bound(case), reason=_contradicted_bone_count(case))
+    bone = bone_metastases(case)
+    if bone.value is not None:
+        return bone.value
+    return Partial(missing=bone.missing, lo=bone.at_least, reason=bone.reason)
 
 
 def get_metastases_count(case: CaseFacts) -> Any:
-    """Bone plus visceral metastases (``CaseFacts.metastases_count``), bounded below when a count is unknown.
-
-    Unknown bone count (not recorded, or recorded lower than the number of recorded lesions, see
-    :func:`recorded_bone_count`): at least the recorded lesions. Unknown visceral count: at least 0.
-    Brain metastases are counted only where the visceral count includes them; the case vocabulary records
-    them as a separate yes/no (clinical-rules.md §1b).
-    """
-    bone, visceral = recorded_bone_count(case), case.visceral_metastases_count
-    if bone is not None and visceral is not None:
-        return bone + visceral
-    missing = tuple(
-        name for name, value in (("bone_metastases_count", bone), ("visceral_metastases_count", visceral)) if value is None
-    )
-    low = (bone if bone is not None else _bone_lower_bound(case)) + (visceral or 0)
-    contradicted = _contradicted_bone_count(case)
-    reason = None
-    if contradicted is not None:
-        reason = contradicted + ("; visceral_metastases_count not recorded" if visceral is None else "")
-    return Partial(missing=missing, lo=low, reason=reason)
+    """Bone plus visceral metastases, bounded below when a count is unknown
+    (``apps.clinical.derivations.metastatic_foci``, shared with the risk engine)."""
+    foci = metastatic_foci(case)
+    if foci.value is not None:
+        return foci.value
+    return Partial(missing=foci.missing, lo=foci.at_least, reason=foci.reason)
 
 
 #: Whether each histology code is a solid tumour, for trials that enrol solid tumours only (SABR-COMET-3 and

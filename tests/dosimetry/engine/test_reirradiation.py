@@ -189,12 +189,20 @@ def test_two_prior_courses_each_contribute_and_the_verdict_is_fail() -> None:
     assert assessment.status is CheckStatus.FAIL
 
 
+def _sbrt_2fx_dose_for_eqd2(target: float) -> float:
+    """The 2-fraction physical dose whose EQD2 at ab 2 is ``target``: D (D/2 + 2) / 4 = target."""
+    return -2 + math.sqrt(4 + 8 * target)
+
+
 def test_cumulative_exactly_70_passes_and_just_above_fails() -> None:
     # 40 Gy/20 (EQD2 40) then 20 Gy/5 (EQD2 30) = 70
     exact = _checks([Course(20, 40.0)], Course(5, 20.0))
     assert exact["cumulative_eqd2_le_70"] == (CheckStatus.PASS, 70.0)
-    above = _checks([Course(20, 40.0001)], Course(5, 20.0))
-    assert above["cumulative_eqd2_le_70"][0] is CheckStatus.FAIL
+    # decided at the reported precision (2 decimals, half up): 70.004 is shown 70.00 and passes,
+    # 70.005 is shown 70.01 and fails; 70.01 fails
+    for cumulative, status in ((70.004, CheckStatus.PASS), (70.005 + 1e-9, CheckStatus.FAIL), (70.01, CheckStatus.FAIL)):
+        sbrt = Course(2, _sbrt_2fx_dose_for_eqd2(cumulative - 40.0))
+        assert _checks([Course(20, 40.0)], sbrt)["cumulative_eqd2_le_70"][0] is status, cumulative
 
 
 def test_sbrt_course_exactly_25_passes_and_just_above_fails() -> None:
@@ -203,8 +211,16 @@ def test_sbrt_course_exactly_25_passes_and_just_above_fails() -> None:
     assert eqd2(dose, 2, 2.0) == pytest.approx(25.0, abs=1e-12)
     exact = _checks([Course(25, 50.0)], Course(2, dose))
     assert exact["sbrt_course_eqd2_le_25"][0] is CheckStatus.PASS
-    above = _checks([Course(25, 50.0)], Course(2, dose + 1e-6))
-    assert above["sbrt_course_eqd2_le_25"][0] is CheckStatus.FAIL
+    assert _sbrt_2fx_dose_for_eqd2(25.0) == pytest.approx(dose, abs=1e-12)
+    # decided at the reported precision: 25.00 (and 25.004, shown 25.00) pass; 25.005 (shown 25.01) and 25.01 fail
+    for eqd2_gy, status in (
+        (25.0, CheckStatus.PASS),
+        (25.004, CheckStatus.PASS),
+        (25.005 + 1e-9, CheckStatus.FAIL),
+        (25.01, CheckStatus.FAIL),
+    ):
+        checks = _checks([Course(25, 50.0)], Course(2, _sbrt_2fx_dose_for_eqd2(eqd2_gy)))
+        assert checks["sbrt_course_eqd2_le_25"][0] is status, eqd2_gy
 
 
 def test_sbrt_share_exactly_50_percent_passes_and_above_fails() -> None:

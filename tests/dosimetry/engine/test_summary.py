@@ -11,9 +11,11 @@ from apps.cases.facts import PriorCourseFacts
 from apps.dosimetry.engine import (
     ENGINE_VERSION,
     CheckStatus,
+    Course,
     DoseInputError,
     DoseLevel,
     DoseSummaryRequest,
+    Target,
     build_dose_summary,
     constraint_sets_checked,
     inputs_digest,
@@ -78,6 +80,13 @@ def test_summary_to_dict_is_json_serialisable() -> None:
         "reirradiation",
         "spinal_cord_reirradiation",
         "notes",
+        # engine dose-2026.12.1 (issue 9): anatomical overlap, cord verdict, per-target prescriptions, cautions
+        "target",
+        "prior_courses",
+        "spinal_cord_check",
+        "context_checks",
+        "prescriptions",
+        "cautions",
     }
     assert data["regimen"]["levels"][1]["eqd2_gy"] == 46.67
     # the summary names every constraint set it checked, with its source (10 fractions: seed 002 + QUANTEC)
@@ -85,17 +94,19 @@ def test_summary_to_dict_is_json_serialisable() -> None:
     assert all(s["source"] for s in data["constraint_sets"])
 
 
-def test_sbrt_reirradiation_summary_runs_the_sahgal_checks_with_same_region_priors_only() -> None:
-    # given a planned 24 Gy/2 SBRT with a cord Dmax of 12 Gy, two prior courses to the region, one elsewhere
+def test_sbrt_reirradiation_summary_runs_the_sahgal_checks_with_overlapping_priors_only() -> None:
+    # given a planned 24 Gy/2 SBRT to T10 with a cord Dmax of 12 Gy, two prior courses reaching T10, one
+    # elsewhere (issue 9: overlap is anatomical, so the targets are structured; the labels are display only)
     priors = [
-        PriorCourseFacts(region="T10", total_dose_gy=20.0, fractions=5, date=date(2025, 1, 10)),
-        PriorCourseFacts(region="t10 ", total_dose_gy=8.0, fractions=1, date=date(2026, 2, 10)),
-        PriorCourseFacts(region="pelvis", total_dose_gy=30.0, fractions=10, date=date(2026, 3, 1)),
+        Course(5, 20.0, date(2025, 1, 10), "T10", target=Target(level_from="T10")),
+        Course(1, 8.0, date(2026, 2, 10), "T9-T11", target=Target(level_from="T9", level_to="T11")),
+        Course(10, 30.0, date(2026, 3, 1), "pelvis", target=Target(site="pelvis", laterality="left")),
     ]
     request = DoseSummaryRequest(
         levels=[DoseLevel(2, 24.0)],
         prior_courses=priors,
         region="T10",
+        target=Target(site="thoracic_spine", level_from="T10"),
         structures={"spinal_cord": {"Dmax": 12.0}},
         planned_date=date(2026, 11, 23),
     )
@@ -114,9 +125,15 @@ def test_sbrt_reirradiation_summary_runs_the_sahgal_checks_with_same_region_prio
         "sbrt_share_le_50pct": CheckStatus.PASS,
         "interval_ge_5_months": CheckStatus.PASS,
     }
-    # and the SBRT cord point-max constraint for 2 fractions is checked (12 <= 17)
-    sbrt = [c for c in summary.constraint_checks if c.constraint_code == "sbrt_spinal_cord_pmax_2fx"]
+    # and the SBRT cord point-max constraint for 2 fractions is checked (12 <= 17), shown only as context:
+    # the cord verdict is the re-irradiation rule (issue 9: no "pass" beside a failing Sahgal check)
+    sbrt = [c for c in summary.context_checks if c.constraint_code == "sbrt_spinal_cord_pmax_2fx"]
     assert [c.status for c in sbrt] == [CheckStatus.PASS]
+    assert not any(c.organ == "spinal_cord" for c in summary.constraint_checks)
+    assert summary.spinal_cord_check is not None
+    assert summary.spinal_cord_check.rule == "sahgal_2012_reirradiation"
+    assert summary.spinal_cord_check.status is CheckStatus.FAIL
+    assert [p.overlap.status.value for p in summary.prior_courses] == ["overlaps", "overlaps", "separate"]
     assert any("prescribed dose" in note for note in summary.notes)
 
 

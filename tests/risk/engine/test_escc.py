@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 
-from apps.cases.facts import CaseFacts, LesionFacts
-from apps.cases.vocabulary import EpiduralCompressionGrade, Site
-from apps.risk.engine import escc_assessment, non_surgical_regimens
+from apps.cases.facts import CaseFacts, LesionFacts, PriorCourseFacts
+from apps.cases.vocabulary import EpiduralCompressionGrade, PrimaryHistology, Site
+from apps.risk.engine import RADIOSENSITIVITY_TABLE, Radiosensitivity, escc_assessment, non_surgical_regimens
+
+CRITERIA = [
+    "survival_gt_3_months",
+    "single_area",
+    "not_cauda_equina_only",
+    "paraplegia_lt_48h",
+    "no_prior_radiotherapy",
+    "solid_not_radiosensitive",
+]
 
 
 def compressing(level_from: str = "T6", level_to: str | None = None, **fields: object) -> LesionFacts:
@@ -24,12 +34,10 @@ def compressing(level_from: str = "T6", level_to: str | None = None, **fields: o
 
 
 def case_for(*lesions: LesionFacts, survival: float | None = 12.0, **fields: object) -> CaseFacts:
-    return CaseFacts(
-        estimated_survival_months=survival,
-        lesions=lesions,
-        extra={"total_paraplegia_hours": 0},
-        **fields,  # type: ignore[arg-type]
-    )
+    """A breast-cancer case with motor function preserved (Frankel E); fields override."""
+    base: dict[str, object] = {"primary_histology": PrimaryHistology.BREAST, "frankel_grade": "E"}
+    base.update(fields)
+    return CaseFacts(estimated_survival_months=survival, lesions=lesions, **base)  # type: ignore[arg-type]
 
 
 def check(result_lesion: LesionFacts, case: CaseFacts | None, code: str) -> tuple[str, str]:
@@ -83,14 +91,11 @@ def test_all_patchell_criteria_met_makes_a_surgical_candidate() -> None:
     lesion = compressing(epidural_compression_grade="3")
     result = escc_assessment(lesion, case_for(lesion))
     # Then every criterion is met and surgery + postoperative 30 Gy/10 is the pathway
-    assert [str(c.status) for c in result.patchell_criteria] == ["met"] * 5
-    assert [c.code for c in result.patchell_criteria] == [
-        "survival_gt_3_months",
-        "single_level",
-        "not_cauda_equina_only",
-        "paraplegia_lt_48h",
-        "no_prior_radiotherapy",
-    ]
+    assert [str(c.status) for c in result.patchell_criteria] == ["met"] * 6
+    assert [c.code for c in result.patchell_criteria] == CRITERIA
+    # And each criterion carries its own source
+    assert all(c.source for c in result.patchell_criteria)
+    assert "contiguous" in result.patchell_criteria[1].source
     assert result.surgical_candidate == "met"
     assert "30 Gy/10" in result.recommendation
     assert result.missing == ()
@@ -108,24 +113,91 @@ def test_survival_unknown_without_a_case() -> None:
     assert result.surgical_candidate == "unknown"
 
 
-@pytest.mark.parametrize(("level_to", "status"), [(None, "met"), ("T6", "met"), ("T7", "not_met")])
-def test_single_level(level_to: str | None, status: str) -> None:
+@pytest.mark.parametrize(("level_to", "status"), [(None, "met"), ("T6", "met"), ("T7", "met"), ("T9", "met")])
+def test_a_lesion_spanning_contiguous_levels_is_one_area(level_to: str | None, status: str) -> None:
+    # Given one compressive lesion over contiguous segments (Patchell: one area may span several)
     lesion = compressing("T6", level_to)
-    assert check(lesion, case_for(lesion), "single_level")[0] == status
+    assert check(lesion, case_for(lesion), "single_area")[0] == status
 
 
-def test_single_level_not_met_when_another_lesion_compresses_elsewhere() -> None:
-    # Given two single-level high-grade compressions at T6 and T9
+def test_contiguous_compressive_lesions_form_one_area() -> None:
+    # Given high-grade compression at T5 and at T6, recorded as two lesions
+    first, second = compressing("T5"), compressing("T6", epidural_compression_grade="3")
+    status, explanation = check(first, case_for(first, second), "single_area")
+    # Then they are one area, T5-T6
+    assert status == "met"
+    assert "T5-T6" in explanation
+
+
+@pytest.mark.parametrize(("upper", "lower"), [("C7", "T1"), ("T12", "L1"), ("L5", "S1")])
+def test_contiguity_crosses_spinal_regions(upper: str, lower: str) -> None:
+    site_of = {"C": Site.CERVICAL_SPINE, "T": Site.THORACIC_SPINE, "L": Site.LUMBAR_SPINE, "S": Site.SACRUM}
+    first = compressing(upper, site=site_of[upper[0]])
+    second = compressing(lower, site=site_of[lower[0]])
+    assert check(first, case_for(first, second), "single_area")[0] == "met"
+
+
+def test_two_non_contiguous_compressions_are_not_a_single_area() -> None:
+    # Given high-grade compressions at T6 and T9 (T7-T8 free)
     first, second = compressing("T6"), compressing("T9", epidural_compression_grade="3")
-    status, explanation = check(first, case_for(first, second), "single_level")
-    # Then compression is not at a single level
+    status, explanation = check(first, case_for(first, second), "single_area")
+    # Then compression is not restricted to one area, from either lesion's point of view
     assert status == "not_met"
     assert "T9" in explanation
+    assert check(second, case_for(first, second), "single_area")[0] == "not_met"
 
 
-def test_single_level_ignores_other_low_grade_lesions() -> None:
+def test_a_gap_of_one_level_separates_two_areas() -> None:
+    first, second = compressing("T5", "T6"), compressing("T8")
+    assert check(first, case_for(first, second), "single_area")[0] == "not_met"
+
+
+def test_single_area_ignores_other_low_grade_lesions() -> None:
     first, second = compressing("T6"), compressing("T9", epidural_compression_grade="1b")
-    assert check(first, case_for(first, second), "single_level")[0] == "met"
+    assert check(first, case_for(first, second), "single_area")[0] == "met"
+
+
+def test_single_area_ignores_non_spinal_lesions() -> None:
+    first = compressing("T6")
+    assert check(first, case_for(first, LesionFacts(site=Site.FEMUR)), "single_area")[0] == "met"
+
+
+def test_an_ungraded_lesion_that_could_be_a_second_area_leaves_it_unknown() -> None:
+    # Given a grade-2 compression at T6 and a T10 lesion whose ESCC grade is not recorded
+    first, second = compressing("T6"), compressing("T10", epidural_compression_grade=None)
+    result = escc_assessment(first, case_for(first, second))
+    found = result.patchell_criteria[1]
+    # Then whether the compression is a single area is unknown until that grade is recorded
+    assert (found.code, str(found.status)) == ("single_area", "unknown")
+    assert found.missing == ("epidural_compression_grade",)
+    assert "T10" in found.explanation
+    assert result.surgical_candidate == "unknown"
+
+
+def test_an_ungraded_lesion_contiguous_with_the_area_does_not_matter() -> None:
+    first, second = compressing("T6"), compressing("T7", epidural_compression_grade=None)
+    assert check(first, case_for(first, second), "single_area")[0] == "met"
+
+
+def test_an_ungraded_lesion_bridging_two_compressions_leaves_it_unknown() -> None:
+    # T5 and T7 compress; T6's grade would join them (one area) or not (two areas)
+    first, bridge, third = compressing("T5"), compressing("T6", epidural_compression_grade=None), compressing("T7")
+    assert check(first, case_for(first, bridge, third), "single_area")[0] == "unknown"
+
+
+def test_an_ungraded_lesion_cannot_rescue_two_separate_areas() -> None:
+    first, other, third = compressing("T3"), compressing("L3", epidural_compression_grade=None), compressing("T9")
+    assert check(first, case_for(first, other, third), "single_area")[0] == "not_met"
+
+
+def test_a_compressive_lesion_without_levels_leaves_it_unknown() -> None:
+    first, second = (
+        compressing("T6"),
+        LesionFacts(site=Site.THORACIC_SPINE, epidural_compression_grade=EpiduralCompressionGrade.G3),
+    )
+    status, explanation = check(first, case_for(first, second), "single_area")
+    assert status == "unknown"
+    assert "level_from" in explanation
 
 
 @pytest.mark.parametrize(
@@ -143,13 +215,75 @@ def test_cauda_equina_cut_off_at_l2(level_from: str, level_to: str | None, statu
     assert check(lesion, case_for(lesion), "not_cauda_equina_only")[0] == status
 
 
+def test_the_cauda_equina_check_reads_the_whole_area() -> None:
+    # Given contiguous compression at L1 and L2-L3: the area reaches the conus
+    upper, lower = compressing("L1"), compressing("L2", "L3")
+    assert check(lower, case_for(upper, lower), "not_cauda_equina_only")[0] == "met"
+
+
 def test_sacral_compression_is_cauda_equina_only() -> None:
     lesion = compressing("S1", site=Site.SACRUM)
     assert check(lesion, case_for(lesion), "not_cauda_equina_only")[0] == "not_met"
 
 
+@pytest.mark.parametrize("frankel", ["C", "D", "E"])
+def test_frankel_c_to_e_is_not_total_paraplegia(frankel: str) -> None:
+    lesion = compressing()
+    status, explanation = check(lesion, case_for(lesion, frankel_grade=frankel), "paraplegia_lt_48h")
+    assert status == "met"
+    assert f"Frankel {frankel}" in explanation
+
+
+@pytest.mark.parametrize("frankel", ["A", "B"])
+@pytest.mark.parametrize(
+    ("hours", "status"),
+    [(0, "met"), (12, "met"), (47.9, "met"), (48, "not_met"), (48.0, "not_met"), (48.1, "not_met"), (72, "not_met")],
+)
+def test_total_paraplegia_must_be_shorter_than_48_hours(frankel: str, hours: float, status: str) -> None:
+    # Given Frankel A or B (no motor function) for a number of hours
+    lesion = compressing()
+    case = case_for(lesion, frankel_grade=frankel, complete_paraplegia_hours=hours)
+    # Then < 48 h meets the criterion and 48 h exactly does not
+    assert check(lesion, case, "paraplegia_lt_48h")[0] == status
+
+
+@pytest.mark.parametrize("frankel", ["A", "B"])
+def test_total_paraplegia_of_unknown_duration_is_unknown(frankel: str) -> None:
+    lesion = compressing()
+    result = escc_assessment(lesion, case_for(lesion, frankel_grade=frankel))
+    found = result.patchell_criteria[3]
+    assert str(found.status) == "unknown"
+    assert found.missing == ("complete_paraplegia_hours",)
+    assert found.explanation.endswith("unknown: needs complete_paraplegia_hours")
+    assert result.surgical_candidate == "unknown"
+
+
+def test_unknown_frankel_grade_is_unknown() -> None:
+    lesion = compressing()
+    result = escc_assessment(lesion, case_for(lesion, frankel_grade=None))
+    found = result.patchell_criteria[3]
+    assert str(found.status) == "unknown"
+    assert found.missing == ("frankel_grade",)
+    assert found.explanation.startswith("unknown: needs frankel_grade")
+    assert result.missing == ("frankel_grade",)
+    assert result.surgical_candidate == "unknown"
+
+
+def test_hours_without_a_grade_still_decide() -> None:
+    lesion = compressing()
+    assert (
+        check(lesion, case_for(lesion, frankel_grade=None, complete_paraplegia_hours=72.0), "paraplegia_lt_48h")[0] == "not_met"
+    )
+
+
+def test_motor_function_with_paraplegia_hours_is_a_contradiction() -> None:
+    lesion = compressing()
+    case = case_for(lesion, frankel_grade="D", complete_paraplegia_hours=10.0)
+    assert check(lesion, case, "paraplegia_lt_48h")[0] == "unknown"
+
+
 @pytest.mark.parametrize(("hours", "status"), [(0, "met"), (47.9, "met"), (48, "not_met"), (72, "not_met")])
-def test_paraplegia_shorter_than_48_hours(hours: float, status: str) -> None:
+def test_the_legacy_paraplegia_inputs_still_work(hours: float, status: str) -> None:
     lesion = compressing()
     case = CaseFacts(estimated_survival_months=12.0, lesions=(lesion,), extra={"total_paraplegia_hours": hours})
     assert check(lesion, case, "paraplegia_lt_48h")[0] == status
@@ -158,18 +292,112 @@ def test_paraplegia_shorter_than_48_hours(hours: float, status: str) -> None:
     assert str(explicit.patchell_criteria[3].status) == status
 
 
-def test_paraplegia_unknown_without_the_optional_input() -> None:
-    lesion = compressing()
-    result = escc_assessment(lesion, CaseFacts(estimated_survival_months=12.0, lesions=(lesion,)))
-    assert str(result.patchell_criteria[3].status) == "unknown"
-    assert result.missing == ("total_paraplegia_hours",)
-    assert result.surgical_candidate == "unknown"
-
-
 @pytest.mark.parametrize(("prior", "status"), [(False, "met"), (True, "not_met"), (None, "unknown")])
 def test_no_prior_radiotherapy(prior: bool | None, status: str) -> None:
     lesion = compressing(prior_radiotherapy=prior)
     assert check(lesion, case_for(lesion), "no_prior_radiotherapy")[0] == status
+
+
+def course(level_from: str | None, level_to: str | None = None, site: Site | None = Site.THORACIC_SPINE) -> PriorCourseFacts:
+    return PriorCourseFacts(
+        region="prior course",
+        total_dose_gy=30.0,
+        fractions=10,
+        date=date(2025, 6, 1),
+        site=site,
+        level_from=level_from,
+        level_to=level_to,
+    )
+
+
+@pytest.mark.parametrize(
+    ("prior", "status"),
+    [
+        (course("T7", "T9"), "not_met"),  # T7-T9 reaches the T7 end of the area
+        (course("T5", "T7"), "not_met"),
+        (course("T6"), "not_met"),
+    ],
+)
+def test_a_prior_course_overlapping_the_area_is_prior_radiotherapy(prior: PriorCourseFacts, status: str) -> None:
+    # Given a T6-T7 compression recorded as not irradiated, and a prior course whose levels intersect it
+    lesion = compressing("T6", "T7", prior_radiotherapy=False)
+    result_status, explanation = check(lesion, case_for(lesion, prior_courses=(prior,)), "no_prior_radiotherapy")
+    # Then the course counts (anatomical overlap, clinical-rules §7), whatever the lesion says
+    assert result_status == status
+    assert "30 Gy/10" in explanation
+
+
+@pytest.mark.parametrize(
+    "prior",
+    [course("T9", "T11"), course(None, site=Site.FEMUR), course("L1", "L3", site=Site.LUMBAR_SPINE)],
+)
+def test_a_prior_course_elsewhere_does_not_count(prior: PriorCourseFacts) -> None:
+    lesion = compressing("T6", "T7", prior_radiotherapy=False)
+    assert check(lesion, case_for(lesion, prior_courses=(prior,)), "no_prior_radiotherapy")[0] == "met"
+
+
+def test_a_prior_course_that_cannot_be_placed_is_named_not_dropped() -> None:
+    lesion = compressing("T6", prior_radiotherapy=None)
+    unplaced = PriorCourseFacts(region="upper back", total_dose_gy=8.0, fractions=1)
+    status, explanation = check(lesion, case_for(lesion, prior_courses=(unplaced,)), "no_prior_radiotherapy")
+    assert status == "unknown"
+    assert "overlap unknown" in explanation and "8 Gy/1" in explanation
+
+
+def test_a_merged_area_is_checked_against_prior_courses() -> None:
+    # Given T5 and T6 compressive lesions and a prior course to T5 only: the area T5-T6 was irradiated
+    first, second = compressing("T5"), compressing("T6")
+    case = case_for(first, second, prior_courses=(course("T5"),))
+    assert check(second, case, "no_prior_radiotherapy")[0] == "not_met"
+
+
+@pytest.mark.parametrize("histology", list(PrimaryHistology))
+def test_every_histology_for_solid_not_radiosensitive(histology: PrimaryHistology) -> None:
+    # Given each primary histology of the vocabulary
+    lesion = compressing()
+    status, explanation = check(lesion, case_for(lesion, primary_histology=histology), "solid_not_radiosensitive")
+    # Then radiosensitive tumours (lymphoma, myeloma, germ-cell) are excluded, unknown histologies are unknown
+    klass = RADIOSENSITIVITY_TABLE[histology].radiosensitivity
+    expected = {None: "unknown", Radiosensitivity.RADIOSENSITIVE: "not_met"}.get(klass, "met")
+    assert status == expected, explanation
+
+
+@pytest.mark.parametrize(
+    ("histology", "status"),
+    [
+        ("lymphoma", "not_met"),
+        ("myeloma", "not_met"),
+        ("germ_cell", "not_met"),
+        ("breast", "met"),
+        ("prostate", "met"),
+        ("renal_cell", "met"),
+        ("melanoma", "met"),
+        ("nsclc", "met"),
+        ("unknown_primary", "unknown"),
+        ("other", "unknown"),
+        (None, "unknown"),
+    ],
+)
+def test_patchell_excluded_radiosensitive_tumours(histology: str | None, status: str) -> None:
+    lesion = compressing()
+    result = escc_assessment(lesion, case_for(lesion, primary_histology=histology))
+    found = result.patchell_criteria[5]
+    assert (found.code, str(found.status)) == ("solid_not_radiosensitive", status)
+    if status == "unknown":
+        assert found.missing == ("primary_histology",)
+    if status == "not_met":
+        assert result.surgical_candidate == "not_met"
+
+
+def test_an_invalid_histology_code_is_unknown() -> None:
+    lesion = compressing()
+    assert check(lesion, case_for(lesion, primary_histology="leukaemia"), "solid_not_radiosensitive")[0] == "unknown"
+
+
+def test_the_not_met_criteria_are_named_in_the_recommendation() -> None:
+    lesion = compressing()
+    result = escc_assessment(lesion, case_for(lesion, primary_histology="myeloma", survival=2.0))
+    assert "survival_gt_3_months, solid_not_radiosensitive not met" in result.recommendation
 
 
 def test_any_criterion_not_met_means_not_a_candidate_even_with_unknowns() -> None:
@@ -208,10 +436,33 @@ def test_invalid_span_is_unknown_not_a_crash() -> None:
     assert str(result.patchell_criteria[2].status) == "unknown"
 
 
+def test_a_candidate_needs_every_criterion_known() -> None:
+    # Given everything met except a survival that is not recorded
+    lesion = compressing()
+    result = escc_assessment(lesion, case_for(lesion, survival=None))
+    assert result.surgical_candidate == "unknown"
+    assert "estimated_survival_months" in result.missing
+
+
+def test_fitness_for_surgery_is_left_to_the_board() -> None:
+    lesion = compressing()
+    assert any("board judgement" in note for note in escc_assessment(lesion, case_for(lesion)).notes)
+
+
 def test_dict_is_json_serialisable_and_cites_patchell() -> None:
     lesion = compressing()
     data = escc_assessment(lesion, case_for(lesion)).to_dict()
     assert json.loads(json.dumps(data)) == data
+    assert [c["code"] for c in data["patchell_criteria"]] == CRITERIA
+    assert all(set(c) == {"code", "status", "input", "explanation", "missing", "source"} for c in data["patchell_criteria"])
     assert data["rule"] == "escc"
     assert "Patchell" in data["source"] and "SCORAD" in data["source"]
     assert data["patchell_criteria"][0]["status"] == "met"
+
+
+def test_zero_hours_of_paraplegia_is_paraplegia_not_its_absence() -> None:
+    # complete_paraplegia_hours 0 means motor function was just lost (the legacy input's 0 meant "none")
+    lesion = compressing()
+    status, explanation = check(lesion, case_for(lesion, frankel_grade="A", complete_paraplegia_hours=0.0), "paraplegia_lt_48h")
+    assert status == "met"
+    assert explanation == "Frankel A, total paraplegia for 0 h (< 48 h)"

@@ -165,3 +165,44 @@ def test_dict_shape() -> None:
     ]
     assert "003_694939402052979f.txt" in data["source"]
     assert json.loads(json.dumps(data)) == data
+
+
+def test_a_bone_count_lower_than_the_recorded_lesions_is_not_believed() -> None:
+    # Given 4 bone lesions recorded but bone_metastases_count 2 (issue 9: the engine used to believe 2)
+    from apps.cases.facts import LesionFacts
+    from apps.cases.vocabulary import Site
+
+    lesions = tuple(LesionFacts(site=Site.RIB, ref=f"l{i}") for i in range(4))
+    case = de_novo_case(bone_metastases_count=2, visceral_metastases_count=0, lesions=lesions)
+    result = oligometastatic_state(case)
+    # Then "<= 3" is not met (at least 4), "1-5" is unknown, the count is asked for again
+    assert status(case, "seed002_le_3") == "not_met"
+    assert "at least 4" in result.definition("seed002_le_3").explanation
+    assert status(case, "estro_astro_1_to_5") == "unknown"
+    assert result.category is None
+    assert "bone_metastases_count" in result.missing
+    assert result.bone_metastases_count is None
+    assert result.bone_metastases_count_stated == 2
+    assert result.bone_metastases_at_least == 4
+    assert result.total_foci is None and result.total_foci_at_least == 4
+    assert any("lower than the 4 recorded lesions" in note for note in result.notes)
+    # And the oligometastatic flag is not raised on a count that is not believed
+    data = result.to_dict()
+    assert data["bone_metastases_count_stated"] == 2 and data["total_foci_at_least"] == 4
+
+
+def test_a_contradicted_count_above_five_recorded_lesions_is_polymetastatic() -> None:
+    from apps.cases.facts import LesionFacts
+    from apps.cases.vocabulary import Site
+
+    lesions = tuple(LesionFacts(site=Site.RIB, ref=f"l{i}") for i in range(6))
+    result = oligometastatic_state(de_novo_case(bone_metastases_count=2, lesions=lesions))
+    assert result.category == "polymetastatic"
+    assert result.definition("estro_astro_1_to_5").status == "not_met"
+
+
+def test_at_least_six_bone_metastases_with_visceral_unknown_is_polymetastatic() -> None:
+    result = oligometastatic_state(de_novo_case(bone_metastases_count=6, visceral_metastases_count=None))
+    assert result.category == "polymetastatic"
+    assert result.definition("estro_astro_1_to_5").status == "not_met"
+    assert result.total_foci is None and result.total_foci_at_least == 6

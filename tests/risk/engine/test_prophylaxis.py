@@ -239,3 +239,54 @@ def test_public_api_dict_shape() -> None:
     assert "Gillespie" in data["source"]
     assert [c["code"] for c in data["criteria"]] == CRITERIA_ORDER
     assert json.loads(json.dumps(data)) == data
+
+
+# -- symptom burden (issue 9: the trial enrolled asymptomatic or minimally symptomatic lesions) -------------
+
+
+@pytest.mark.parametrize(
+    ("symptoms", "symptomatic", "high_risk", "applicable", "burden"),
+    [
+        ("asymptomatic", None, True, True, "asymptomatic"),
+        ("minimally_symptomatic", None, True, True, "minimally_symptomatic"),
+        ("symptomatic", None, False, False, "symptomatic"),
+        ("asymptomatic", False, True, True, "asymptomatic"),
+        ("minimally_symptomatic", False, True, True, "minimally_symptomatic"),
+        ("symptomatic", True, False, False, "symptomatic"),
+        (None, False, True, True, "asymptomatic_or_minimally_symptomatic"),
+        (None, True, False, False, "symptomatic"),
+    ],
+)
+def test_the_flag_applies_to_asymptomatic_and_minimally_symptomatic_lesions(
+    symptoms: str | None, symptomatic: bool | None, high_risk: bool, applicable: bool, burden: str
+) -> None:
+    # Given a bulky lesion with a recorded symptom burden
+    result = high_risk_asymptomatic(quiet_lesion(max_diameter_mm=30.0, symptoms=symptoms, symptomatic=symptomatic))
+    # Then the Gillespie flag is raised unless the lesion is symptomatic
+    assert result.high_risk is high_risk
+    assert result.applicable is applicable
+    assert result.symptoms == burden
+    assert result.symptomatic is (burden == "symptomatic")
+    assert result.to_dict()["symptoms"] == burden
+    assert "symptomatic" not in result.missing
+
+
+def test_a_minimally_symptomatic_lesion_is_called_so() -> None:
+    result = high_risk_asymptomatic(quiet_lesion(max_diameter_mm=30.0, symptoms="minimally_symptomatic", symptomatic=None))
+    assert result.recommendation.startswith("high-risk minimally symptomatic bone metastasis (bulky)")
+
+
+@pytest.mark.parametrize(
+    ("symptoms", "symptomatic"), [("symptomatic", False), ("asymptomatic", True), ("minimally_symptomatic", True)]
+)
+def test_contradicting_symptom_fields_are_not_believed(symptoms: str, symptomatic: bool) -> None:
+    result = high_risk_asymptomatic(quiet_lesion(max_diameter_mm=30.0, symptoms=symptoms, symptomatic=symptomatic))
+    # Then the burden is unknown: flagged on the criteria, symptoms asked for, the contradiction named
+    assert result.symptoms is None and result.symptomatic is None
+    assert result.high_risk is True and "symptomatic" in result.missing
+    assert any("disagree" in note for note in result.notes)
+
+
+def test_unknown_burden_without_any_criterion_is_still_not_high_risk() -> None:
+    result = high_risk_asymptomatic(quiet_lesion(symptoms=None, symptomatic=None))
+    assert result.high_risk is False and result.category == "not_high_risk"

@@ -13,13 +13,14 @@ ALLOWED_ROOTS = {
     "datetime",
     "enum",
     "hashlib",
+    "itertools",
     "json",
     "math",
     "typing",
     "dateutil",
     "apps",
 }
-ALLOWED_APPS = ("apps.cases.vocabulary", "apps.cases.facts", "apps.risk.engine")
+ALLOWED_APPS = ("apps.cases.vocabulary", "apps.cases.facts", "apps.clinical", "apps.risk.engine")
 
 
 def imported_modules(path: Path) -> set[str]:

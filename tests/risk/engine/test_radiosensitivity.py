@@ -11,6 +11,7 @@ from apps.risk.engine import RADIOSENSITIVITY_TABLE, histology_radiosensitivity,
 EXPECTED = {
     "lymphoma": "radiosensitive",
     "myeloma": "radiosensitive",
+    "germ_cell": "radiosensitive",  # seminoma (clinical-rules §1b), added 2026-12
     "renal_cell": "radioresistant",
     "melanoma": "radioresistant",
     "thyroid": "radioresistant",
@@ -27,7 +28,6 @@ EXPECTED = {
     "esophageal_squamous": "intermediate",
     "gastric": "intermediate",
     "head_neck_squamous": "intermediate",
-    "germ_cell": "radiosensitive",
     "endometrial": "intermediate",
     "cervical": "intermediate",
     "ovarian": "intermediate",

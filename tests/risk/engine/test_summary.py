@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from apps.cases.facts import CaseFacts, LesionFacts
+from apps.cases.facts import CaseFacts, LesionFacts, PriorCourseFacts
 from apps.cases.vocabulary import LimbPain, Site, Subsite
 from apps.risk.engine import ENGINE_VERSION, assess_case, assess_lesion, case_inputs_digest, inputs_digest
 
@@ -178,6 +178,15 @@ def test_lesion_digest_covers_the_case_context() -> None:
     assert digest != inputs_digest(COMPRESSING_T12)
     assert digest != inputs_digest(COMPRESSING_T12, dataclasses.replace(case, estimated_survival_months=2.0))
     assert digest != inputs_digest(COMPRESSING_T12, dataclasses.replace(case, extra={"total_paraplegia_hours": 72}))
+    # The Patchell inputs of 2026-12: Frankel grade, paraplegia hours, prior courses and their targets
+    assert digest != inputs_digest(COMPRESSING_T12, dataclasses.replace(case, frankel_grade="A"))
+    assert digest != inputs_digest(COMPRESSING_T12, dataclasses.replace(case, complete_paraplegia_hours=10.0))
+    prior = PriorCourseFacts(region="T12", total_dose_gy=8.0, fractions=1, site=Site.THORACIC_SPINE, level_from="T12")
+    with_course = dataclasses.replace(case, prior_courses=(prior,))
+    assert digest != inputs_digest(COMPRESSING_T12, with_course)
+    moved = dataclasses.replace(case, prior_courses=(dataclasses.replace(prior, level_from="T11"),))
+    assert inputs_digest(COMPRESSING_T12, moved) != inputs_digest(COMPRESSING_T12, with_course)
+    assert digest != inputs_digest(dataclasses.replace(COMPRESSING_T12, symptoms="minimally_symptomatic"), case)  # type: ignore[arg-type]
 
 
 def test_case_digest_ignores_the_order_of_therapy_classes() -> None:
@@ -210,3 +219,20 @@ def test_enum_members_and_plain_codes_give_identical_results() -> None:
     first = assess_lesion(as_enums).to_dict()
     assert assess_lesion(as_codes).to_dict() == first
     assert json.dumps(first) == json.dumps(assess_lesion(as_codes).to_dict())
+
+
+def test_a_contradicted_bone_count_is_flagged_and_not_called_oligometastatic() -> None:
+    # Given 4 recorded lesions and bone_metastases_count 2
+    lesions = tuple(dataclasses.replace(QUIET_BULKY_RIB, ref=f"rib-{i}") for i in range(4))
+    summary = assess_case(CaseFacts(lesions=lesions, bone_metastases_count=2, visceral_metastases_count=0, ref="c"))
+    codes = [flag.code for flag in summary.flags]
+    # Then the board is asked to correct it, and no oligometastatic flag rests on the disbelieved count
+    assert "bone_count_contradicted" in codes
+    assert "oligometastatic" not in codes
+    flag = next(flag for flag in summary.flags if flag.code == "bone_count_contradicted")
+    assert flag.priority == 35 and "lower than the 4 recorded lesions" in flag.message
+
+
+def test_a_believable_bone_count_raises_no_contradiction() -> None:
+    summary = assess_case(CaseFacts(lesions=(QUIET_BULKY_RIB,), bone_metastases_count=2, visceral_metastases_count=0, ref="c"))
+    assert "bone_count_contradicted" not in [flag.code for flag in summary.flags]
