@@ -32,7 +32,7 @@ def nav_items(user: User | AnonymousUser, path: str) -> list[NavItem]:
     if can_open:
         entries.append(("New case", reverse("frontend:intake-start")))
     if allowed(user, Permission.AUDIT_VIEW):
-        entries.append(("Audit trail", reverse("frontend:audit-list")))
+        entries.append(("Audit trail", reverse("audit:entry-list")))
     entries.append(("API", reverse("api-docs")))
     home = reverse("frontend:home")
 

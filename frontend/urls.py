@@ -18,7 +18,6 @@ urlpatterns = [
     path("cases/<int:pk>/plans/<int:plan_id>/", plans.plan_form, name="plan-edit"),
     path("cases/<int:pk>/plans/<int:plan_id>/import/", plans.plan_import, name="plan-import"),
     path("dose-imports/<int:job_id>/", plans.import_progress, name="import-progress"),
-    path("audit/", views.audit_list, name="audit-list"),
     path("registry/trials/", registry.trial_registry, name="registry-trials"),
     path("registry/match-flags/", registry.match_flags, name="registry-flags"),
     path("registry/match-flags/<int:flag_id>/resolve/", registry.match_flag_resolve, name="registry-flag-resolve"),

@@ -19,11 +19,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from apps.accounts.authorization import allowed, require
+from apps.accounts.authorization import allowed
 from apps.accounts.models import User
 from apps.accounts.roles import CLINICIANS, Permission, Role
-from apps.audit.events import AuditEvent
 from apps.audit.models import AuditEntry
+from apps.audit.services import audit_read
 from apps.cases import selectors
 from apps.cases.derived import DerivedStatus, derived_sections
 from apps.cases.models import Case
@@ -132,6 +132,8 @@ def _timeline(case: Case) -> list[AuditEntry]:
     rows = AuditEntry.objects.filter(board_id=case.board_id).filter(
         Q(subject_type="cases.case", subject_id=str(case.pk)) | about_case
     )
+    # Reads are audited too (issue 13); the timeline shows what happened to the case, not who looked.
+    rows = rows.exclude(event__endswith=".read")
     return list(rows.select_related("actor").order_by("-occurred_at", "-id")[:50])
 
 
@@ -146,6 +148,8 @@ def _derived_permissions(user: User, case: Case) -> dict[str, bool]:
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case_or_404(request, pk)
     user = _user(request)
+    # Reading a patient's case is audited (issue 13); the polled partial is the same read, not audited again.
+    audit_read(actor=user, subject=case, request=request, detail={"via": "case page"})
     context = _derived_context(case)
     context.update(
         {
@@ -153,6 +157,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "timeline": _timeline(case),
             "can_edit": case.status in EDITABLE_STATUSES and allowed(user, Permission.CASE_EDIT, case.board_id),
             "can_submit": case.status == CaseStatus.DRAFT and allowed(user, Permission.CASE_SUBMIT, case.board_id),
+            "can_audit": allowed(user, Permission.AUDIT_VIEW),
             **_derived_permissions(user, case),
         }
     )
@@ -190,20 +195,3 @@ def match_flag(request: HttpRequest, pk: int, identifier: str) -> HttpResponse:
         what = f"criterion “{criterion}” of {identifier}" if criterion else identifier
         messages.success(request, f"Thank you: the match to {what} is flagged for the registry's curators.")
     return redirect(f"{reverse('frontend:case-detail', args=[case.pk])}#trials")
-
-
-@login_required
-def audit_list(request: HttpRequest) -> HttpResponse:
-    """The audit trail for administrators: every clinical write, newest first, filterable by event."""
-    user = _user(request)
-    require(user, Permission.AUDIT_VIEW)
-    rows = AuditEntry.objects.select_related("actor", "board").order_by("-occurred_at", "-id")
-    event = request.GET.get("event", "")
-    if event:
-        rows = rows.filter(event=event)
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "frontend/audit_list.html",
-        {"page": page, "entries": list(page.object_list), "events": [e.value for e in AuditEvent], "event": event},
-    )

@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("apps.risk.api.urls")),
     path("", include("apps.dosimetry.api.urls")),
     path("", include("apps.trials.api.urls")),
+    path("", include("apps.audit.api.urls")),
     path("", include("apps.meetings.api.urls")),
     path("", include("apps.options.api.urls")),
 ]
@@ -22,6 +23,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     *auth_urlpatterns,
+    path("audit/", include("apps.audit.urls")),
     path("meetings/", include("apps.meetings.urls")),
     path("", include("frontend.urls")),
 ]

@@ -21,7 +21,7 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "tes
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "apps.audit.admin_apps.AuditedAdminConfig",  # django.contrib.admin, every change audited
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -181,6 +181,10 @@ LOGGING = {
 
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "tumorboard-demo")
 
+# --- Audit trail -----------------------------------------------------------------------------------
+# Proxies in front of the app whose X-Forwarded-For is believed for the client IP on audit rows (nginx
+# in deploy/: 1). 0 = take REMOTE_ADDR.
+TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0)
 # --- Board meetings (docs/meetings.md) -----------------------------------------------------------------
 # Email goes through Django's backend; the console by default, SMTP (EMAIL_HOST...) in production.
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -86,7 +86,6 @@ def pages(case: Case) -> list[tuple[str, str, str]]:
         ("radonc", "plan-import", f"/cases/{case.pk}/plans/{plan.pk}/import/"),
         ("radonc", "import-progress", f"/dose-imports/{job.pk}/"),
         ("auditor", "home-administrator", "/"),
-        ("auditor", "audit-trail", "/audit/"),
         ("auditor", "registry-trials", "/registry/trials/"),
         ("auditor", "registry-flags", "/registry/match-flags/?state=all"),
         ("auditor", "reports", "/reports/"),
