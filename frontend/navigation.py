@@ -31,6 +31,12 @@ def nav_items(user: User | AnonymousUser, path: str) -> list[NavItem]:
     entries: list[tuple[str, str]] = [("Home", reverse("frontend:home")), ("Cases", reverse("frontend:case-list"))]
     if can_open:
         entries.append(("New case", reverse("frontend:intake-start")))
+    if can_open:
+        # Board members: the board's calendar, agendas and meeting mode (apps.meetings).
+        entries.append(("Meetings", reverse("meetings:calendar")))
+        entries.append(("Notifications", reverse("meetings:notifications")))
+    if allowed(user, Permission.REPORTS_VIEW):
+        entries.append(("Quality", reverse("decisions:quality")))
     if allowed(user, Permission.AUDIT_VIEW):
         entries.append(("Audit trail", reverse("audit:entry-list")))
     entries.append(("API", reverse("api-docs")))
