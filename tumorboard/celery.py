@@ -9,3 +9,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tumorboard.settings.local")
 app = Celery("tumorboard")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+#: Celery beat: the outbox and job sweep (``apps.core.tasks.sweep``) once a minute.
+app.conf.beat_schedule = {
+    "core.sweep": {"task": "core.sweep", "schedule": 60.0, "options": {"expires": 55.0}},
+}

@@ -20,3 +20,13 @@ def same_queue(task: Task) -> dict[str, Any]:
 def probe(token: str) -> dict[str, str]:
     """Echo ``token`` with the database this worker is connected to, proving broker, worker and DB agree."""
     return {"token": token, "database": str(connection.settings_dict["NAME"]), "vendor": connection.vendor}
+
+
+@shared_task(name="core.sweep")
+def sweep() -> dict[str, Any]:
+    """Run by Celery beat every minute: send outbox messages the broker missed and re-enqueue jobs left
+    queued or silent in ``running`` too long. Safe to run concurrently and repeatedly."""
+    from apps.core.background import sweep_outbox
+    from apps.core.jobs import sweep_jobs
+
+    return {"sent": sweep_outbox(), "jobs": sweep_jobs()}

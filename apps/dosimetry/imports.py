@@ -17,6 +17,7 @@ from django.utils import timezone
 from apps.accounts.models import User
 from apps.audit.events import AuditEvent
 from apps.audit.services import audit_record
+from apps.core.background import enqueue
 from apps.dosimetry.engine.dvh import StructureMetrics, dicom_rt_metrics, parse_dvh_csv
 from apps.dosimetry.engine.errors import DosimetryError
 from apps.dosimetry.models import DoseImportJob, RadiotherapyPlan
@@ -46,15 +47,8 @@ def dose_import_start(
         board_id=plan.case.board_id,
         after={"plan": plan.pk, "kind": kind, "status": job.status},
     )
-    job_id = job.pk
-    transaction.on_commit(lambda: _enqueue(job_id))
+    enqueue("dosimetry.run_import", job.pk)
     return job
-
-
-def _enqueue(job_id: int) -> None:
-    from apps.dosimetry.tasks import run_import
-
-    run_import.delay(job_id)
 
 
 def _parse(job: DoseImportJob) -> dict[str, StructureMetrics]:

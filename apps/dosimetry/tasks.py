@@ -6,7 +6,7 @@ from typing import Any
 
 from celery import Task, shared_task
 
-from apps.core.tasks import same_queue
+from apps.core.background import enqueue
 from apps.dosimetry.models import RadiotherapyPlan
 from apps.dosimetry.services import CatalogueKind, dose_summary_compute, plans_built_on
 
@@ -52,9 +52,8 @@ def recompute_catalogue_dependents(self: Task, kind: CatalogueKind, code: str) -
     Safe to run twice: each plan's computation reuses its stored row when nothing changed.
     """
     plan_ids = plans_built_on(kind=kind, code=code)
-    options = same_queue(self)
     for start in range(0, len(plan_ids), RECOMPUTE_CHUNK_SIZE):
-        compute_plan_summaries.apply_async((plan_ids[start : start + RECOMPUTE_CHUNK_SIZE],), **options)
+        enqueue("dosimetry.compute_plan_summaries", plan_ids[start : start + RECOMPUTE_CHUNK_SIZE])
     return plan_ids
 
 
