@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("apps.risk.api.urls")),
     path("", include("apps.dosimetry.api.urls")),
     path("", include("apps.trials.api.urls")),
+    path("", include("apps.meetings.api.urls")),
 ]
 
 urlpatterns = [
@@ -20,5 +21,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     *auth_urlpatterns,
+    path("meetings/", include("apps.meetings.urls")),
     path("", include("frontend.urls")),
 ]

@@ -36,6 +36,11 @@ class Permission(StrEnum):
     AUDIT_VIEW = "audit.view"
     REPORTS_VIEW = "reports.view"
     RECOMPUTE = "derived.recompute"
+    MEETING_VIEW = "meeting.view"
+    MEETING_SCHEDULE = "meeting.schedule"  # series, move, cancel, publish, attendance record
+    AGENDA_EDIT = "meeting.agenda.edit"  # place, reorder, move, remove agenda items
+    MEETING_ATTEND = "meeting.attend"  # RSVP, self check-in, certificate
+    MEETING_RUN = "meeting.run"  # meeting mode; only the meeting's own chair, checked on the object
 
 
 CLINICIANS: frozenset[Role] = frozenset(
@@ -58,11 +63,15 @@ _CLINICAL_BASE: frozenset[Permission] = frozenset(
         Permission.PATIENT_EDIT,
         Permission.MATCH_FLAG,
         Permission.REFERRAL_MANAGE,
+        Permission.MEETING_VIEW,
+        Permission.MEETING_ATTEND,
+        Permission.MEETING_RUN,
     }
 )
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.COORDINATOR: _CLINICAL_BASE | {Permission.CASE_TRIAGE, Permission.RECOMPUTE},
+    Role.COORDINATOR: _CLINICAL_BASE
+    | {Permission.CASE_TRIAGE, Permission.RECOMPUTE, Permission.MEETING_SCHEDULE, Permission.AGENDA_EDIT},
     Role.SURGEON: _CLINICAL_BASE,
     Role.RADIATION_ONCOLOGIST: _CLINICAL_BASE | {Permission.DOSE_PLAN_EDIT},
     Role.MEDICAL_ONCOLOGIST: _CLINICAL_BASE,
@@ -77,6 +86,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.AUDIT_VIEW,
             Permission.REPORTS_VIEW,
             Permission.RECOMPUTE,
+            Permission.MEETING_VIEW,
         }
     ),
 }

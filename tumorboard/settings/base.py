@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "django_htmx",
     "apps.core",
     "apps.accounts",
     "apps.audit",
@@ -38,6 +39,7 @@ INSTALLED_APPS = [
     "apps.risk",
     "apps.dosimetry",
     "apps.trials",
+    "apps.meetings",
     "frontend",
 ]
 
@@ -138,6 +140,8 @@ SPECTACULAR_SETTINGS = {
         "ReferralStatusEnum": "apps.trials.models.ReferralStatus",
         "RadiotherapyTechniqueEnum": "apps.cases.models.RadiotherapyTechnique",
         "DoseImportKindEnum": "apps.dosimetry.models.DoseImportJob.Kind",
+        "MeetingStatusEnum": "apps.meetings.api.schema_enums.MEETING_STATUS",
+        "AttendanceStatusEnum": "apps.meetings.api.schema_enums.ATTENDANCE_STATUS",
     },
 }
 
@@ -180,3 +184,28 @@ LOGGING = {
 }
 
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "tumorboard-demo")
+
+# --- Board meetings (docs/meetings.md) -----------------------------------------------------------------
+# Email goes through Django's backend; the console by default, SMTP (EMAIL_HOST...) in production.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_FILE_PATH = env_optional("EMAIL_FILE_PATH")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "tumorboard@localhost")
+# Reminders: Celery beat runs the idempotent scan every minute (reminders move with their meeting).
+CELERY_BEAT_SCHEDULE = {
+    "meetings-due-reminders": {"task": "meetings.send_due_reminders", "schedule": 60.0},
+}
+# Server-sent events for meeting mode (django-eventstream over Redis, ASGI server); pages poll otherwise.
+MEETINGS_EVENTSTREAM = env_bool("MEETINGS_EVENTSTREAM", False)
+if MEETINGS_EVENTSTREAM:
+    INSTALLED_APPS.append("django_eventstream")
+    EVENTSTREAM_CHANNELMANAGER_CLASS = "apps.meetings.events.MeetingChannelManager"
+    if REDIS_URL:  # several web processes share the events through Redis
+        from urllib.parse import urlsplit
+
+        _redis = urlsplit(REDIS_URL)
+        EVENTSTREAM_REDIS = {
+            "host": _redis.hostname or "127.0.0.1",
+            "port": _redis.port or 6379,
+            "db": int((_redis.path or "/0").lstrip("/") or 0),
+            "password": _redis.password,
+        }

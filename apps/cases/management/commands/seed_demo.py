@@ -18,8 +18,10 @@ from django.db import transaction
 from apps.accounts.models import Board, BoardMembership, Institution, User
 from apps.accounts.roles import Role
 from apps.cases import services
+from apps.cases.demo import seed_showcases
 from apps.cases.models import Patient
 from apps.cases.workflow import CaseStatus
+from apps.meetings.demo import seed_meetings
 
 DEMO_USERS: tuple[tuple[str, Role, str, str], ...] = (
     ("coordinator", Role.COORDINATOR, "Clara", "Coordinator"),
@@ -217,9 +219,14 @@ _QUESTIONS = (
     "Prophylactic fixation before radiotherapy, or radiotherapy alone?",
     "Is SBRT appropriate for this oligometastatic presentation?",
     "Spinal stability: surgical consultation needed before radiotherapy?",
-    "Re-irradiation feasible after previous palliative course?",
     "Trial options for metastasis-directed therapy?",
 )
+#: Asked only of a case that has a prior course to the lesion's region.
+_REIRRADIATION_QUESTION = "Re-irradiation feasible after the previous palliative course to this level?"
+_GIVEN_NAMES = {
+    "female": ("Anna", "Chloe", "Elena", "Grace", "Maria", "Sofia"),
+    "male": ("Ben", "David", "Farid", "Hugo", "Jonas", "Karim"),
+}
 
 
 class Command(BaseCommand):
@@ -252,6 +259,7 @@ class Command(BaseCommand):
                 auditor.is_superuser = False
                 auditor.save(update_fields=["is_staff", "is_superuser"])
 
+        showcases = seed_showcases(board=board, coordinator=users["coordinator"], radiation_oncologist=users["radonc"])
         created = 0
         for index in range(options["cases"]):
             mrn = f"DEMO{index:04d}"
@@ -259,10 +267,11 @@ class Command(BaseCommand):
                 continue
             self._create_case(index, mrn, board, users["coordinator"])
             created += 1
+        self.stdout.write(seed_meetings(board, users))
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready: board '{board.name}', users {', '.join(users)} (password from DEMO_PASSWORD), "
-                f"{created} new case(s)."
+                f"{showcases} new showcase case(s), {created} new synthetic case(s)."
             )
         )
 
@@ -273,20 +282,25 @@ class Command(BaseCommand):
         # Every third case presents with synchronous metastases (de novo oligometastatic candidates).
         metastasis = primary + dt.timedelta(days=rng.randint(0, 150) if index % 3 == 0 else rng.randint(200, 1500))
         metastasis = min(metastasis, dt.date(2026, 10, 1))
-        bone_count = rng.choice((1, 1, 2, 3, 4, 6, 9))
+        stated_bone_count = rng.choice((1, 1, 2, 3, 4, 6, 9))
         lesions = [
             dict(_LIMB_LESIONS[index % len(_LIMB_LESIONS)]),
             dict(_SPINE_LESIONS[index % len(_SPINE_LESIONS)]),
         ]
         if index % 2:
             lesions.append(dict(_OTHER_LESIONS[index % len(_OTHER_LESIONS)]))
-        lesions = lesions[: max(1, min(len(lesions), bone_count))]
+        lesions = lesions[: max(1, min(len(lesions), stated_bone_count))]
+        # A stated count below the lesions described would be flagged as contradicted: keep them coherent.
+        bone_count = max(stated_bone_count, len(lesions))
         prior = []
         if index % 4 == 1:
             spine = _SPINE_LESIONS[index % len(_SPINE_LESIONS)]
             prior.append(
                 {
                     "region": spine["level_from"],
+                    "site": spine["site"],
+                    "level_from": spine["level_from"],
+                    "level_to": spine.get("level_to"),
                     "total_dose_gy": rng.choice((8.0, 20.0, 30.0)),
                     "fractions": 1,
                     "date": metastasis - dt.timedelta(days=200),
@@ -296,19 +310,21 @@ class Command(BaseCommand):
             prior[0]["fractions"] = {8.0: 1, 20.0: 5, 30.0: 10}[prior[0]["total_dose_gy"]]
             if prior[0]["date"] < primary:
                 prior[0]["date"] = metastasis
+        sex = {"prostate": "male", "breast": "female"}.get(histology) or rng.choice(("female", "male"))
         case = services.case_create(
             actor=coordinator,
             board=board,
             new_patient={
                 "mrn": mrn,
-                "given_name": rng.choice(("Anna", "Ben", "Chloe", "David", "Elena", "Farid", "Grace", "Hugo")),
+                "given_name": rng.choice(_GIVEN_NAMES[sex]),
                 "family_name": rng.choice(("Smith", "Okafor", "Nguyen", "Garcia", "Müller", "Rossi", "Kowalski")),
                 "date_of_birth": dt.date(1940 + rng.randint(0, 45), rng.randint(1, 12), rng.randint(1, 28)),
-                "sex": {"prostate": "male", "breast": "female"}.get(histology) or rng.choice(("female", "male")),
+                "sex": sex,
             },
             data={
-                "question": _QUESTIONS[index % len(_QUESTIONS)],
-                "urgent": index % 7 == 0,
+                "question": _REIRRADIATION_QUESTION if prior else _QUESTIONS[index % len(_QUESTIONS)],
+                # Urgent as a coordinator would flag it: high-grade epidural compression.
+                "urgent": any(lesion.get("epidural_compression_grade") in {"2", "3"} for lesion in lesions),
                 "primary_histology": histology,
                 **extra,
                 "ecog": rng.choice((0, 1, 1, 2, 3)),
