@@ -43,15 +43,19 @@ def _current_queue() -> str:
     return str(delivery.get("routing_key") or "")
 
 
-def enqueue(task_name: str, *args: Any, queue: str | None = None, **kwargs: Any) -> OutboxMessage:
+def enqueue(task_name: str, *args: Any, **kwargs: Any) -> OutboxMessage:
     """Record ``task_name(*args, **kwargs)`` to run after the current transaction commits.
 
     Arguments must be JSON (ids, codes), never model instances. Outside a transaction the message is
-    sent at once. ``queue`` defaults to the queue of the task this is called from (else the default).
+    sent at once. It goes to the queue of the task this is called from (follow-ups stay on the queue
+    their worker reads), else to the default queue.
     """
-    message = OutboxMessage.objects.create(
-        task_name=task_name, args=list(args), kwargs=kwargs, queue=_current_queue() if queue is None else queue
-    )
+    return enqueue_to(_current_queue(), task_name, *args, **kwargs)
+
+
+def enqueue_to(queue: str, task_name: str, *args: Any, **kwargs: Any) -> OutboxMessage:
+    """``enqueue`` on a named queue ("" for the default one)."""
+    message = OutboxMessage.objects.create(task_name=task_name, args=list(args), kwargs=kwargs, queue=queue)
     message_id = message.pk
     transaction.on_commit(lambda: send(message_id))
     return message
@@ -69,7 +73,9 @@ def _publish(message: OutboxMessage) -> None:
         return
     # No publish retries: a broker that does not answer within the connect timeout fails this send at
     # once, the row stays unsent and the sweep retries it. The request is never held up by the broker.
-    app.send_task(message.task_name, args=message.args, kwargs=message.kwargs, retry=False, **options)
+    # ``ignore_result``: nobody waits on an outbox task, and subscribing to its result would make the
+    # Redis result backend retry its connection for 20 s before giving up (issue 15's slow 500s).
+    app.send_task(message.task_name, args=message.args, kwargs=message.kwargs, retry=False, ignore_result=True, **options)
 
 
 def send(message_id: int) -> bool:

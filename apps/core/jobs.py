@@ -11,7 +11,8 @@ with exponential backoff; anything else is a failure to show, not to repeat.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -21,7 +22,7 @@ from django.db.models.functions import Concat, Least
 from django.utils import timezone
 
 from apps.accounts.models import User
-from apps.core.background import enqueue
+from apps.core.background import enqueue, enqueue_to
 from apps.core.models import Job
 
 logger = logging.getLogger(__name__)
@@ -161,6 +162,9 @@ def sweep_jobs(*, now: Any = None, stale_after: timedelta = STALE_AFTER) -> list
     cutoff = now - stale_after
     revived: list[int] = []
     silent = Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, created_at__lt=cutoff)
+    # A job run in a process of its own (a command) cannot be resumed by a worker: it failed with it.
+    for job_id in Job.objects.filter(silent, status__in=_ACTIVE, task_name="").values_list("pk", flat=True):
+        job_fail(job_id, error="no heartbeat: the process running this job stopped")
     stale = Job.objects.filter(silent, status__in=_ACTIVE).exclude(task_name="")
     for job in stale.only("pk", "status", "task_name", "heartbeat_at"):
         with transaction.atomic():
@@ -170,7 +174,7 @@ def sweep_jobs(*, now: Any = None, stale_after: timedelta = STALE_AFTER) -> list
             )
             if reset != 1:
                 continue
-            enqueue(job.task_name, job.pk, queue="")
+            enqueue_to("", job.task_name, job.pk)
             revived.append(job.pk)
     return revived
 
@@ -195,3 +199,19 @@ def job_chunk(task: Any, job_id: int, run: int, items: int, body: Callable[[], i
         return 0
     job_chunk_done(job_id, run=run, items=items, written=written)
     return written
+
+
+@contextmanager
+def job_in_process(*, kind: str, total: int, params: Mapping[str, Any] | None = None) -> Iterator[Job]:
+    """A job run by this process (a recompute command): recorded ``running`` at once, ``succeeded`` when
+    the block ends, ``failed`` with the error (re-raised) when it raises. Report progress inside with
+    ``job_progress``; it moves the heartbeat, so the sweep can tell a dead command's job."""
+    job = Job.objects.create(kind=kind, params=dict(params or {}))
+    job_claim(job.pk, total=total)
+    try:
+        yield job
+    except BaseException as exc:
+        job_fail(job.pk, error=describe(exc))
+        raise
+    job_succeed(job.pk)
+    job.refresh_from_db()

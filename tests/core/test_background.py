@@ -118,6 +118,10 @@ def test_the_sweep_runs_every_minute_under_beat() -> None:
 
     entry = app.conf.beat_schedule["core.sweep"]
     assert entry["task"] == "core.sweep" and entry["schedule"] == 60.0
+    # beside, not instead of, the entries the settings declare
+    from django.conf import settings
+
+    assert set(settings.CELERY_BEAT_SCHEDULE) <= set(app.conf.beat_schedule)
 
 
 def test_celery_is_configured_for_redelivery_not_loss() -> None:
