@@ -104,7 +104,14 @@ def describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def job_run(task: Any, job_id: int, body: Callable[[Job], None], *, total: int = 0) -> bool:
+def job_run(
+    task: Any,
+    job_id: int,
+    body: Callable[[Job], None],
+    *,
+    total: int = 0,
+    describe_error: Callable[[BaseException], str] | None = None,
+) -> bool:
     """Claim ``job_id`` and run ``body(job)``; the job ends ``succeeded``, or ``failed`` with the error.
 
     A transient error puts the job back in the queue and retries the task with backoff (up to
