@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("apps.dosimetry.api.urls")),
     path("", include("apps.trials.api.urls")),
     path("", include("apps.meetings.api.urls")),
+    path("", include("apps.options.api.urls")),
 ]
 
 urlpatterns = [

@@ -37,3 +37,4 @@ class AuditEvent(StrEnum):
     ATTENDANCE_RECORDED = "meeting.attendance_recorded"
     MEETING_PROGRESS = "meeting.progress"
     QUORUM_RULE_CHANGED = "meeting.quorum_rule_changed"
+    OPTIONS_COMPUTED = "options.computed"

@@ -23,7 +23,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from apps.accounts.authorization import require
 from apps.accounts.models import User
+from apps.accounts.roles import Permission
 from apps.audit.events import AuditEvent
 from apps.audit.services import audit_record
 from apps.cases.models import Case, Lesion
@@ -223,6 +225,7 @@ def plan_create(
     *, actor: User | None, case: Case, data: Mapping[str, Any], target_lesions: Iterable[Lesion] | None = None
 ) -> RadiotherapyPlan:
     """Create a plan on ``case``; its summary is computed after commit."""
+    require(actor, Permission.DOSE_PLAN_EDIT, case.board_id)
     unknown = set(data) - set(PLAN_FIELDS)
     if unknown:
         raise ValidationError({name: ["Unknown field."] for name in sorted(unknown)})
@@ -249,6 +252,7 @@ def plan_update(
     if unknown:
         raise ValidationError({name: ["Unknown field."] for name in sorted(unknown)})
     locked = RadiotherapyPlan.objects.select_for_update().select_related("case").get(pk=plan.pk)
+    require(actor, Permission.DOSE_PLAN_EDIT, locked.case.board_id)
     before = _snapshot(locked)
     for name, value in data.items():
         setattr(locked, name, value)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
+
 from apps.audit.models import AuditEntry
 from tests.conftest import Personas
 from tests.factories import CaseFactory, LesionFactory
@@ -72,3 +74,18 @@ def test_impossible_plan_is_a_field_level_400(personas: Personas) -> None:
     assert foreign.status_code == 400
     assert "target_lesions" in foreign.json()
     assert client.get(plans_url(case.pk)).json() == []
+
+
+def test_plan_services_refuse_a_role_or_board_without_the_right(personas: Personas) -> None:
+    """The service decides too (issue 10): no caller, page or import can write a plan around the view."""
+    from django.core.exceptions import PermissionDenied
+
+    from apps.dosimetry.services import plan_create, plan_update
+
+    case = CaseFactory(board=personas.board)
+    for actor in (personas.surgeon, personas.other_member, personas.administrator, None):
+        with pytest.raises(PermissionDenied):
+            plan_create(actor=actor, case=case, data={"regimen_code": "conv_8gy_1fx"})
+    plan = plan_create(actor=personas.radonc, case=case, data={"regimen_code": "conv_8gy_1fx"})
+    with pytest.raises(PermissionDenied):
+        plan_update(actor=personas.coordinator, plan=plan, data={"regimen_code": "conv_20gy_5fx"})

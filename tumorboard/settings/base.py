@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "apps.dosimetry",
     "apps.trials",
     "apps.meetings",
+    "apps.options",
     "frontend",
 ]
 

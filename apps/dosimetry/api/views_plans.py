@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -17,9 +16,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.accounts.authorization import require
 from apps.accounts.models import User
 from apps.accounts.roles import Permission
-from apps.accounts.scoping import is_board_member
 from apps.cases.models import Case, Lesion, RadiotherapyTechnique
 from apps.cases.selectors import scope_cases
 from apps.cases.vocabulary import VERTEBRAL_LEVELS, Laterality, Site, choices
@@ -59,10 +58,8 @@ class PlanWriteSerializer(serializers.Serializer):
 def _actor(request: Request, case: Case) -> User:
     user = request.user
     assert isinstance(user, User)
-    if not user.has_clinical_permission(Permission.DOSE_PLAN_EDIT):
-        raise PermissionDenied(f"Your role ({user.role}) may not plan radiotherapy.")
-    if not is_board_member(user, case.board_id):
-        raise PermissionDenied("You are not a member of this case's board.")
+    # Checked here as well as in the service so that a refused user learns it before validation errors.
+    require(user, Permission.DOSE_PLAN_EDIT, case.board_id)
     return user
 
 

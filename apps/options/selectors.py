@@ -1,0 +1,202 @@
+"""Reads for the options engine, and the ``prognosis`` and ``treatment_options`` sections of the case detail.
+
+The sections are read in one query: the current stored options, annotated with the fingerprints of what
+they were computed from (the current risk digest, the case's plans, the regimen catalogue), so a plan edit,
+a catalogue edit or a new risk assessment reads ``stale`` at once, before the recomputation lands.
+``prognosis`` is computed on read from the case the detail already loaded (no query): it is a pure
+function of the case's fields and always describes the case as it is.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from apps.cases.derived import DerivedStatus, pending_section, section_envelope
+from apps.cases.models import Case
+from apps.cases.selectors import case_facts
+from apps.dosimetry.models import RadiotherapyPlan, Regimen
+from apps.options.engine import ENGINE_VERSION, PlanEntry, RegimenEntry, RegimenLevelEntry, TrialEntry, case_prognosis
+from apps.options.models import TreatmentOptionsResult
+from apps.risk.models import RiskAssessment
+from apps.trials.models import TrialMatch
+
+#: Registry statuses under which a trial takes patients now.
+RECRUITING_STATUSES = frozenset({"recruiting", "enrolling_by_invitation"})
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedInputs:
+    catalogue: dict[str, RegimenEntry]
+    plans: dict[int, tuple[PlanEntry, ...]]
+    trials: dict[int, tuple[TrialEntry, ...]]
+
+
+def active_catalogue() -> dict[str, RegimenEntry]:
+    """The active regimens of the curated catalogue (one query)."""
+    out: dict[str, RegimenEntry] = {}
+    for row in Regimen.objects.filter(active=True).order_by("code"):
+        levels = tuple(
+            RegimenLevelEntry(float(level["total_dose_gy"]), str(level.get("target", "") or ""))
+            for level in row.levels or ()
+            if isinstance(level, dict) and level.get("total_dose_gy")
+        )
+        out[row.code] = RegimenEntry(
+            code=row.code,
+            name=row.name,
+            fractions=row.fractions,
+            levels=levels,
+            technique=row.technique,
+            cautions=tuple(str(c) for c in row.cautions or ()),
+            revision=row.revision,
+        )
+    return out
+
+
+def load_option_inputs(case_ids: Iterable[int]) -> LoadedInputs:
+    """Catalogue, plans (with their target lesions) and trial matches of the cases: four queries."""
+    ids = list(case_ids)
+    plans: dict[int, list[PlanEntry]] = defaultdict(list)
+    for plan in RadiotherapyPlan.objects.filter(case_id__in=ids).prefetch_related("target_lesions").order_by("pk"):
+        plans[plan.case_id].append(
+            PlanEntry(
+                plan_id=plan.pk,
+                name=plan.name,
+                regimen_code=plan.regimen_code,
+                technique=plan.technique,
+                target_refs=tuple(sorted(str(lesion.uuid) for lesion in plan.target_lesions.all())),
+                revision=plan.revision,
+            )
+        )
+    trials: dict[int, list[TrialEntry]] = defaultdict(list)
+    for match in TrialMatch.objects.filter(case_id__in=ids).select_related("trial").order_by("trial__identifier"):
+        trials[match.case_id].append(
+            TrialEntry(
+                identifier=match.trial.identifier,
+                short_name=match.trial.short_name,
+                status=match.trial.status,
+                eligibility=match.eligibility,
+                recruiting=match.trial.status in RECRUITING_STATUSES,
+            )
+        )
+    return LoadedInputs(
+        catalogue=active_catalogue(),
+        plans={k: tuple(v) for k, v in plans.items()},
+        trials={k: tuple(v) for k, v in trials.items()},
+    )
+
+
+def _stamp(*numbers: int | None) -> str:
+    return ":".join(str(n or 0) for n in numbers)
+
+
+def plans_stamps(case_ids: Iterable[int]) -> dict[int, str]:
+    """``count:revision-sum:id-sum`` of each case's plans: any add, delete or edit (which bumps the plan's
+    revision, target lesions included) changes it."""
+    rows = (
+        RadiotherapyPlan.objects.filter(case_id__in=list(case_ids))
+        .order_by()
+        .values("case_id")
+        .annotate(n=Count("pk"), revisions=Sum("revision"), ids=Sum("pk"))
+    )
+    return {row["case_id"]: _stamp(row["n"], row["revisions"], row["ids"]) for row in rows}
+
+
+def catalogue_stamp() -> str:
+    """``count:revision-sum`` of the regimen catalogue: any admin edit bumps a regimen's revision."""
+    totals = Regimen.objects.aggregate(n=Count("pk"), revisions=Sum("revision"))
+    return _stamp(totals["n"], totals["revisions"])
+
+
+def _plan_aggregate(expression: Any) -> Subquery:
+    return Subquery(
+        RadiotherapyPlan.objects.filter(case_id=OuterRef("case_id"))
+        .order_by()
+        .values("case_id")
+        .annotate(value=expression)
+        .values("value")[:1],
+        output_field=IntegerField(),
+    )
+
+
+def _catalogue_aggregate(expression: Any) -> Subquery:
+    return Subquery(
+        Regimen.objects.order_by().annotate(whole=Value(1)).values("whole").annotate(value=expression).values("value")[:1],
+        output_field=IntegerField(),
+    )
+
+
+def current_options_queryset() -> QuerySet[TreatmentOptionsResult]:
+    """Current rows annotated with today's fingerprints of their dependencies (still one query)."""
+    zero = Value(0)
+    return TreatmentOptionsResult.objects.filter(is_current=True).annotate(
+        now_risk_digest=Subquery(
+            RiskAssessment.objects.filter(case_id=OuterRef("case_id"), is_current=True).values("inputs_digest")[:1]
+        ),
+        now_plan_count=Coalesce(_plan_aggregate(Count("pk")), zero),
+        now_plan_revisions=Coalesce(_plan_aggregate(Sum("revision")), zero),
+        now_plan_ids=Coalesce(_plan_aggregate(Sum("pk")), zero),
+        now_catalogue_count=Coalesce(_catalogue_aggregate(Count("pk")), zero),
+        now_catalogue_revisions=Coalesce(_catalogue_aggregate(Sum("revision")), zero),
+    )
+
+
+def stale_reasons(row: Any, case: Case) -> list[str]:
+    """Why an annotated current row no longer describes the case (empty: it does)."""
+    reasons = []
+    if row.case_revision < case.revision:
+        reasons.append("case changed")
+    if row.engine_version != ENGINE_VERSION:
+        reasons.append("options engine updated")
+    if row.now_risk_digest != row.risk_digest:
+        reasons.append("risk assessment changed")
+    if _stamp(row.now_plan_count, row.now_plan_revisions, row.now_plan_ids) != row.plans_stamp:
+        reasons.append("plans changed")
+    if _stamp(row.now_catalogue_count, row.now_catalogue_revisions) != row.catalogue_stamp:
+        reasons.append("regimen catalogue changed")
+    return reasons
+
+
+def _lesion_ids(case: Case) -> dict[str, int]:
+    return {str(lesion.uuid): lesion.pk for lesion in case.lesions.all()}
+
+
+def treatment_options_section(case: Case) -> dict[str, Any]:
+    """``{status, computed_at, computed_for_revision, engine_version, lesions, case, ...}`` (api-contract.md
+    second part, "Case detail"). Each lesion entry carries the lesion's id, its options and its NOMS."""
+    row = current_options_queryset().filter(case_id=case.pk).first()
+    if row is None:
+        return {**pending_section(), "computed_for_revision": None, "engine_version": None, "lesions": [], "case": []}
+    section = section_envelope(computed_revision=row.case_revision, case=case, computed_at=row.computed_at)
+    reasons = stale_reasons(row, case)
+    if reasons:
+        section["status"] = DerivedStatus.STALE.value
+    section["stale_reasons"] = reasons
+    section["engine_version"] = row.engine_version
+    ids = _lesion_ids(case)
+    payload = row.payload
+    section["lesions"] = [{"lesion": ids.get(item["lesion_ref"]), **item} for item in payload.get("lesions", [])]
+    section["case"] = payload.get("case", [])
+    section["case_not_offered"] = payload.get("case_not_offered", [])
+    section["notes"] = payload.get("notes", [])
+    section["has_urgent"] = row.has_urgent
+    return section
+
+
+def prognosis_section(case: Case) -> dict[str, Any]:
+    """``{tokuhashi, tomita, spinal, note, ...}`` computed from the case as it is (always current)."""
+    data = case_prognosis(case_facts(case)).to_dict()
+    data["status"] = DerivedStatus.CURRENT.value
+    # Computed on read from the case as last saved: its time is the case's, so two reads agree.
+    data["computed_at"] = case.updated_at.isoformat() if case.updated_at else None
+    data["computed_for_revision"] = case.revision
+    return data
+
+
+def current_options(case_id: int) -> TreatmentOptionsResult | None:
+    return TreatmentOptionsResult.objects.filter(case_id=case_id, is_current=True).first()
