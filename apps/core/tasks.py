@@ -4,16 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from celery import Task, shared_task
+from celery import shared_task
 from django.db import connection
-
-
-def same_queue(task: Task) -> dict[str, Any]:
-    """``apply_async`` options that route a follow-up task to the queue ``task`` came from (a worker may
-    serve a dedicated queue, and its follow-ups must not wait on a queue nobody reads)."""
-    delivery = getattr(task.request, "delivery_info", None) or {}
-    queue = delivery.get("routing_key")
-    return {"queue": queue} if queue else {}
 
 
 @shared_task(name="core.probe")

@@ -57,7 +57,13 @@ def test_one_case_change_is_one_outbox_row_fanned_out_to_every_receiver(
     with django_capture_on_commit_callbacks(execute=True):
         assert background.send(OutboxMessage.objects.get().pk)
     names = set(OutboxMessage.objects.values_list("task_name", flat=True))
-    assert names == {"cases.case_changed", "risk.assess_case", "dosimetry.compute_case_summaries", "trials.match_case"}
+    assert names == {
+        "cases.case_changed",
+        "risk.assess_case",
+        "dosimetry.compute_case_summaries",
+        "trials.match_case",
+        "options.compute_case",
+    }
     assert not OutboxMessage.objects.filter(sent_at__isnull=True).exists()
     assert RiskAssessment.objects.filter(case_id=response.json()["id"], is_current=True).count() == 1
 
