@@ -104,6 +104,15 @@ def describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+def _retries(task: Any) -> int:
+    return int(getattr(getattr(task, "request", None), "retries", 0) or 0)
+
+
+def _can_retry(task: Any) -> bool:
+    """Only a task run by a worker can be retried later; in process (eager, a direct call) it fails."""
+    return task is not None and not getattr(task.request, "is_eager", False)
+
+
 def job_run(
     task: Any,
     job_id: int,
@@ -115,7 +124,8 @@ def job_run(
     """Claim ``job_id`` and run ``body(job)``; the job ends ``succeeded``, or ``failed`` with the error.
 
     A transient error puts the job back in the queue and retries the task with backoff (up to
-    ``MAX_RETRIES``); then it fails. Returns False when the job was not claimable (already taken).
+    ``MAX_RETRIES``); then it fails. ``task`` is the running Celery task (None when called directly).
+    Returns False when the job was not claimable (already taken).
     """
     if not job_claim(job_id, total=total):
         return False
@@ -123,8 +133,8 @@ def job_run(
     try:
         body(job)
     except TRANSIENT_ERRORS as exc:
-        retries = int(getattr(task.request, "retries", 0) or 0)
-        if not getattr(task.request, "is_eager", False) and retries < MAX_RETRIES:
+        retries = _retries(task)
+        if _can_retry(task) and retries < MAX_RETRIES:
             Job.objects.filter(pk=job_id, status=Job.Status.RUNNING).update(
                 status=Job.Status.QUEUED, log=_line(f"transient error, retry {retries + 1}: {describe(exc)[:200]}")
             )
@@ -195,8 +205,8 @@ def job_chunk(task: Any, job_id: int, run: int, items: int, body: Callable[[], i
     try:
         written = body()
     except TRANSIENT_ERRORS as exc:
-        retries = int(getattr(task.request, "retries", 0) or 0)
-        if not getattr(task.request, "is_eager", False) and retries < MAX_RETRIES:
+        retries = _retries(task)
+        if _can_retry(task) and retries < MAX_RETRIES:
             raise task.retry(exc=exc, countdown=RETRY_BASE_SECONDS * 2**retries, max_retries=MAX_RETRIES) from exc
         job_fail(job_id, error=describe(exc))
         return 0

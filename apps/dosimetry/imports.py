@@ -82,7 +82,7 @@ def dose_import_run(*, job_id: int, task: Any = None) -> DoseImportJob | None:
         record.save(update_fields=["structures"])
         job_progress(job.pk, log=f"metrics merged into plan {plan.pk}")
 
-    if not job_run(task or _EAGER, record.job_id, body, total=100, describe_error=_reason):
+    if not job_run(task, record.job_id, body, total=100, describe_error=_reason):
         return None
     record.job.refresh_from_db()
     return record
@@ -94,12 +94,3 @@ class RejectedFile(Exception):
 
 def _reason(exc: BaseException) -> str:
     return str(exc) if isinstance(exc, RejectedFile) else f"{type(exc).__name__}: {exc}"
-
-
-class _NoRetry:
-    class request:
-        is_eager = True
-        retries = 0
-
-
-_EAGER = _NoRetry()

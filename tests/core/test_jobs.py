@@ -21,7 +21,7 @@ from tests.factories import CaseFactory
 
 pytestmark = pytest.mark.django_db
 
-EAGER = SimpleNamespace(request=SimpleNamespace(is_eager=True, retries=0))
+EAGER = None  # called directly, not by a worker: no retries
 
 
 def _job(**fields: Any) -> Job:
@@ -164,3 +164,14 @@ def test_the_dose_recompute_command_is_a_visible_job() -> None:
     call_command("recompute_dose_summaries", verbosity=0, stdout=io.StringIO())
     job = Job.objects.get(kind="recompute_dose_summaries")
     assert (job.status, job.total, job.params) == ("succeeded", 0, {"force": False})
+
+
+def test_a_transient_error_outside_a_worker_fails_the_job_instead_of_retrying() -> None:
+    job = _job()
+
+    def body(job: Job) -> None:
+        raise OperationalError("could not connect to server")
+
+    jobs.job_run(None, job.pk, body)
+    job.refresh_from_db()
+    assert (job.status, job.error) == ("failed", "OperationalError: could not connect to server")
