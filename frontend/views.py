@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from apps.audit.services import audit_read
 from apps.cases import selectors
 from apps.cases.derived import derived_sections
 
@@ -21,4 +22,5 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.case_detail_queryset(request.user).filter(pk=pk).first()
     if case is None:
         raise Http404("No such case on your boards.")
+    audit_read(actor=request.user, subject=case, request=request, detail={"via": "case page"})
     return render(request, "frontend/case_detail.html", {"case": case, "derived": derived_sections(case)})

@@ -11,8 +11,11 @@ api_v1 = [
     path("", include("apps.risk.api.urls")),
     path("", include("apps.dosimetry.api.urls")),
     path("", include("apps.trials.api.urls")),
+    path("", include("apps.audit.api.urls")),
     path("", include("apps.meetings.api.urls")),
     path("", include("apps.options.api.urls")),
+    path("", include("apps.discussion.api.urls")),
+    path("", include("apps.decisions.api.urls")),
 ]
 
 urlpatterns = [
@@ -22,6 +25,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     *auth_urlpatterns,
+    path("audit/", include("apps.audit.urls")),
     path("meetings/", include("apps.meetings.urls")),
+    path("", include("apps.decisions.urls")),
     path("", include("frontend.urls")),
 ]

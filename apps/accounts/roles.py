@@ -41,6 +41,11 @@ class Permission(StrEnum):
     AGENDA_EDIT = "meeting.agenda.edit"  # place, reorder, move, remove agenda items
     MEETING_ATTEND = "meeting.attend"  # RSVP, self check-in, certificate
     MEETING_RUN = "meeting.run"  # meeting mode; only the meeting's own chair, checked on the object
+    DISCUSSION_POST = "discussion.post"  # comment, reply, edit or retract one's own comment
+    OPINION_FILE = "discussion.opinion.file"  # a specialty's structured pre-meeting opinion
+    DECISION_DRAFT = "decision.draft"  # create and edit a draft decision, start an amendment
+    DECISION_SIGN = "decision.sign"  # sign; only the meeting's own chair, checked on the object
+    FOLLOW_UP_RECORD = "decision.follow_up.record"
 
 
 CLINICIANS: frozenset[Role] = frozenset(
@@ -66,6 +71,11 @@ _CLINICAL_BASE: frozenset[Permission] = frozenset(
         Permission.MEETING_VIEW,
         Permission.MEETING_ATTEND,
         Permission.MEETING_RUN,
+        Permission.DISCUSSION_POST,
+        Permission.OPINION_FILE,
+        Permission.DECISION_DRAFT,
+        Permission.DECISION_SIGN,
+        Permission.FOLLOW_UP_RECORD,
     }
 )
 

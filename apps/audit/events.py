@@ -1,4 +1,9 @@
-"""Audit event codes: every clinical write names one of these."""
+"""Audit event codes: every clinical write, sign-in, admin action, read and export names one of these.
+
+The codes live here, not in a database list: any app adds its own members (``decision.signed`` ...)
+without an ``audit`` migration. ``audit_record`` refuses a code that is not a member, and the database
+checks the shape (``<area>.<verb>``), so a write outside the service is still caught.
+"""
 
 from enum import StrEnum
 
@@ -38,3 +43,30 @@ class AuditEvent(StrEnum):
     MEETING_PROGRESS = "meeting.progress"
     QUORUM_RULE_CHANGED = "meeting.quorum_rule_changed"
     OPTIONS_COMPUTED = "options.computed"
+    # Security events (issues 13 and 15): sign-ins, the admin, reads and exports of patient data.
+    LOGIN = "auth.login"
+    LOGIN_FAILED = "auth.login_failed"
+    LOGOUT = "auth.logout"
+    TOKEN_ISSUED = "auth.token_issued"  # noqa: S105 - an event code, not a secret
+    ADMIN_ADDED = "admin.added"
+    ADMIN_CHANGED = "admin.changed"
+    ADMIN_DELETED = "admin.deleted"
+    PATIENT_READ = "patient.read"
+    CASE_READ = "case.read"
+    RECORD_READ = "record.read"
+    RECORD_EXPORTED = "record.exported"
+    AUDIT_EXPORTED = "audit.exported"
+    COMMENT_POSTED = "discussion.comment_posted"
+    COMMENT_EDITED = "discussion.comment_edited"
+    COMMENT_RETRACTED = "discussion.comment_retracted"
+    OPINION_FILED = "discussion.opinion_filed"
+    DECISION_CREATED = "decision.created"
+    DECISION_UPDATED = "decision.updated"
+    DECISION_SIGNED = "decision.signed"
+    DECISION_SIGN_FAILED = "decision.sign_failed"
+    DECISION_AMENDED = "decision.amended"
+    DECISION_SUPERSEDED = "decision.superseded"
+    DECISION_READ = "decision.read"
+    DECISION_EXPORTED = "decision.exported"
+    FOLLOW_UP_RECORDED = "decision.follow_up_recorded"
+    FOLLOW_UP_REMINDED = "decision.follow_up_reminded"

@@ -9,3 +9,11 @@ request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id
 
 def current_request_id() -> str:
     return request_id_var.get()
+
+
+#: The client's IP address for the request being served ("" outside a request), for the audit trail.
+client_ip_var: contextvars.ContextVar[str] = contextvars.ContextVar("client_ip", default="")
+
+
+def current_client_ip() -> str:
+    return client_ip_var.get()

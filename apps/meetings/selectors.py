@@ -10,8 +10,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from apps.accounts.authorization import restrict
 from apps.accounts.models import User
-from apps.accounts.scoping import scope_by_board
 from apps.cases.models import Case
 from apps.cases.workflow import CaseStatus
 from apps.meetings.engine import agenda as agenda_rules
@@ -24,7 +24,7 @@ URGENT_FLAGS: frozenset[str] = frozenset({"escc_high_grade", "mirels_impending_f
 
 
 def scope_meetings(user: User | AnonymousUser | None) -> QuerySet[Meeting]:
-    return scope_by_board(Meeting.objects.all(), user, "board_id")
+    return restrict(Meeting.objects.all(), user, "board_id")
 
 
 def with_quorum_inputs(meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:
@@ -136,7 +136,7 @@ def meeting_slots(board_id: int, now: dt.datetime) -> list[agenda_rules.MeetingS
 
 def waiting_cases(user: User | AnonymousUser | None, board_id: int | None = None) -> QuerySet[Case]:
     """Submitted cases of the user's boards not yet on an upcoming agenda, oldest submission first."""
-    rows = scope_by_board(Case.objects.all(), user, "board_id").filter(status=CaseStatus.SUBMITTED)
+    rows = restrict(Case.objects.all(), user, "board_id").filter(status=CaseStatus.SUBMITTED)
     if board_id is not None:
         rows = rows.filter(board_id=board_id)
     on_agenda = AgendaItem.objects.filter(case_id=OuterRef("pk"), meeting__status=MeetingStatus.SCHEDULED)

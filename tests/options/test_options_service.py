@@ -96,9 +96,8 @@ def detail(p: Personas, case: Case, user: Any = None) -> Any:
 
 
 def section(case: Case) -> dict[str, Any]:
-    """The section as the case detail builds it. Used where the case has plans: on SQLite the case detail
-    itself answers 500 with a plan until issue 9's dose-selector fix lands (the ``union`` in
-    ``dosimetry.selectors.catalogue_revisions_in_force``), which is not this section's doing."""
+    """The section as the case detail builds it, read without the rest of the detail (so a test of the
+    options does not depend on the other sections)."""
     loaded = Case.objects.select_related("patient", "board").prefetch_related("lesions", "prior_radiotherapy").get(pk=case.pk)
     return treatment_options_section(loaded)
 

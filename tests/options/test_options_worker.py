@@ -29,6 +29,16 @@ SPINE: dict[str, Any] = {
 }
 
 
+@pytest.fixture
+def seeded_catalogue(transactional_db: None) -> None:
+    """The regimen catalogue as its data migration loads it (a transactional test starts flushed)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("apps.dosimetry.migrations.0003_seed_catalogue").seed(apps, None)
+
+
 def _current(case_id: int) -> TreatmentOptionsResult | None:
     return TreatmentOptionsResult.objects.filter(case_id=case_id, is_current=True).first()
 
@@ -52,7 +62,9 @@ def _edit_spine(p: Personas, case_id: int, **changes: Any) -> Case:
     return case_update(actor=p.coordinator, case_id=case_id, data={}, lesions=lesions)
 
 
-def test_options_follow_lesion_plan_and_survival_through_the_worker(celery_worker_process: None, personas: Personas) -> None:
+def test_options_follow_lesion_plan_and_survival_through_the_worker(
+    seeded_catalogue: None, seeded_registry: None, personas: Personas, celery_worker_process: None
+) -> None:
     case = case_create(
         actor=personas.coordinator,
         board=personas.board,

@@ -21,7 +21,7 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "tes
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "apps.audit.admin_apps.AuditedAdminConfig",  # django.contrib.admin, every change audited
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "apps.trials",
     "apps.meetings",
     "apps.options",
+    "apps.discussion",
+    "apps.decisions",
     "frontend",
 ]
 
@@ -186,6 +188,10 @@ LOGGING = {
 
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "tumorboard-demo")
 
+# --- Audit trail -----------------------------------------------------------------------------------
+# Proxies in front of the app whose X-Forwarded-For is believed for the client IP on audit rows (nginx
+# in deploy/: 1). 0 = take REMOTE_ADDR.
+TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 0)
 # --- Board meetings (docs/meetings.md) -----------------------------------------------------------------
 # Email goes through Django's backend; the console by default, SMTP (EMAIL_HOST...) in production.
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -194,7 +200,10 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "tumorboard@localhost")
 # Reminders: Celery beat runs the idempotent scan every minute (reminders move with their meeting).
 CELERY_BEAT_SCHEDULE = {
     "meetings-due-reminders": {"task": "meetings.send_due_reminders", "schedule": 60.0},
+    "decisions-follow-up-reminders": {"task": "decisions.send_follow_up_reminders", "schedule": 3600.0},
 }
+# Decisions (docs/decisions.md): remind the case owner when no follow-up is recorded this many weeks after signing.
+DECISION_FOLLOW_UP_REMINDER_WEEKS = env_int("DECISION_FOLLOW_UP_REMINDER_WEEKS", 6)
 # Server-sent events for meeting mode (django-eventstream over Redis, ASGI server); pages poll otherwise.
 MEETINGS_EVENTSTREAM = env_bool("MEETINGS_EVENTSTREAM", False)
 if MEETINGS_EVENTSTREAM:

@@ -15,6 +15,7 @@ from apps.accounts.api.permissions import RolePermission
 from apps.accounts.authorization import boards_where
 from apps.accounts.models import User
 from apps.accounts.roles import Permission
+from apps.audit.services import audit_read
 from apps.cases import selectors, services
 from apps.cases.api.filters import CaseFilter
 from apps.cases.api.serializers import (
@@ -50,6 +51,11 @@ class PatientViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
 
     def get_serializer_class(self) -> Any:
         return PatientCreateSerializer if self.action == "create" else PatientSerializer
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        patient = self.get_object()
+        audit_read(actor=request.user, subject=patient, request=request, detail={"via": "api"})
+        return Response(PatientSerializer(patient).data)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = PatientCreateSerializer(data=request.data)
@@ -115,6 +121,7 @@ class CaseViewSet(
     @extend_schema(responses=CaseDetailSerializer)
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         case = self.get_object()
+        audit_read(actor=request.user, subject=case, request=request, detail={"via": "api"})
         return self._detail_response(case.pk)
 
     @extend_schema(request=CaseWriteSerializer, responses={201: CaseDetailSerializer})

@@ -26,9 +26,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.api.permissions import RolePermission, requires
-from apps.accounts.models import Board, User
+from apps.accounts.authorization import boards_where, restrict
+from apps.accounts.models import User
 from apps.accounts.roles import Permission
-from apps.accounts.scoping import scope_boards, scope_by_board
+from apps.accounts.scoping import scope_boards
 from apps.core.api.errors import Conflict
 from apps.meetings import calendar, selectors, services
 from apps.meetings.api import serializers as s
@@ -484,11 +485,11 @@ class SeriesViewSet(
     filter_backends: list[Any] = []
 
     def get_queryset(self) -> QuerySet[MeetingSeries]:
-        return scope_by_board(MeetingSeries.objects.all(), self.request.user, "board_id").order_by("id")
+        return restrict(MeetingSeries.objects.all(), self.request.user, "board_id").order_by("id")
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         body = s.SeriesSerializer(data=request.data)
-        body.fields["board"].queryset = Board.objects.filter(memberships__user=_user(request))  # type: ignore[attr-defined]
+        body.fields["board"].queryset = boards_where(_user(request), Permission.MEETING_SCHEDULE)  # type: ignore[attr-defined]
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
         board = data.pop("board")

@@ -6,10 +6,12 @@ source: clinical-rules.md §4, §5, §6, §7, §8, §10, §11, §12; 000_76782ef
 
 Options are suggestions with reasons and sources; the board decides. Each names the findings that led to
 it (``reasons``), its regimens from the curated catalogue with BED10 and EQD2 (alpha/beta 10, the dose
-engine's LQ model), its ``cautions`` (the systemic-therapy cautions of §1b for every RT option, with the
-option's own technique), its ``evidence``, whether it is ``preferred`` and why, and ``urgent`` for
-high-grade cord compression and an impending fracture. An option the findings rule out is either left out
-(listed in ``not_offered`` with the reason) or offered with ``against`` when a board may still choose it.
+engine's LQ model), its ``cautions`` (the systemic-therapy cautions of §1b for every RT option: the risk
+engine's own rule, called with the option's technique, because the stored assessment holds the answer
+without a technique and T-DM1 is a caution only with radiosurgery), its ``evidence``, whether it is
+``preferred`` and why, and ``urgent`` for high-grade cord compression and an impending fracture. An
+option the findings rule out is either left out (listed in ``not_offered`` with the reason) or offered
+with ``against`` when a board may still choose it.
 
 The clinician's ``estimated_survival_months`` drives every preference that depends on prognosis; where the
 revised Tokuhashi band disagrees with it, the options say so (``notes`` and the cautions of the options
@@ -78,6 +80,7 @@ SPINE_SBRT_REGIMENS: Final = (
     "sbrt_spine_24gy_1fx",
     "sbrt_spine_48p5gy_10fx",
 )
+SIB_REGIMENS: Final = ("sib_30_40gy_10fx", "sib_wv30_40gy_10fx")
 POSTOP_REGIMENS: Final = ("postop_20gy_5fx", "postop_30gy_10fx")
 POSTOP_SPINE_SBRT: Final = "postop_spine_sbrt_35gy_5fx"
 PATCHELL_POSTOP: Final = ("postop_30gy_10fx",)
@@ -738,7 +741,12 @@ def _conventional(ctx: _Context, work: _LesionWork, sbrt_preferred: bool) -> Non
         reasons.append("radiosensitive histology: conventional RT (NOMS)")
     codes = CONVENTIONAL_REGIMENS
     preferred, why = False, ""
-    if not blocked and not sbrt_preferred:
+    # An asymptomatic or minimally symptomatic high-risk lesion is the prophylactic-RT scenario (§5),
+    # whose option carries the preference: palliative RT stays on offer for pain that develops.
+    prophylactic_scenario = risk.high_risk and risk.high_risk_symptomatic is False
+    if prophylactic_scenario:
+        reasons.append("high-risk lesion without symptoms that need palliation: see prophylactic RT")
+    if not blocked and not sbrt_preferred and not prophylactic_scenario:
         if ctx.limited is True:
             preferred, why = True, f"limited prognosis (estimated survival {_survival_text(ctx)} < 6): a single fraction, 8 Gy/1"
         elif not work.spinal and ctx.limited is False:
@@ -829,6 +837,43 @@ def _spine_sbrt(ctx: _Context, work: _LesionWork, preferred: bool, why: str) -> 
             evidence=(sources.SPINE_SBRT, sources.NOMS),
             preferred=preferred,
             preferred_reason=why,
+        )
+    )
+
+
+def _spine_sib(ctx: _Context, work: _LesionWork) -> None:
+    """30/40 Gy SIB in 10 fractions (IMRT), where SBRT does not suit: an epidural (intraspinal) component, a
+    lesion close to the cord, or a radioresistant histology (002_eaa0f11dde358788.txt; clinical-rules.md §8).
+
+    Not a §12 scenario of its own: offered beside spine SBRT as the seed's alternative, never preferred.
+    """
+    lesion = work.lesion
+    grade = None if lesion.epidural_compression_grade is None else str(lesion.epidural_compression_grade)
+    distance = lesion.distance_to_spinal_cord_mm
+    reasons = []
+    if grade in ("1a", "1b", "1c"):
+        reasons.append(f"ESCC {grade}: vertebral body metastasis with an intraspinal component")
+    if distance is not None and distance < CORD_PROXIMITY_MM:
+        reasons.append(f"{distance:g} mm from the spinal cord: SBRT target dose limited by the cord")
+    if ctx.radiosensitivity == "radioresistant":
+        reasons.append("radioresistant histology")
+    if not reasons:
+        return
+    regimen_notes: list[str] = []
+    regimens = _regimens(ctx, SIB_REGIMENS, lesion.ref, regimen_notes)
+    work.options.append(
+        TreatmentOption(
+            code="spine_sib",
+            label="Simultaneous integrated boost 30/40 Gy in 10 fractions (IMRT), when SBRT does not suit",
+            modality="radiotherapy",
+            regimens=regimens,
+            reasons=(*reasons, *_planned_reasons(regimens, ctx.inputs.plans)),
+            cautions=(
+                *_rt_cautions(ctx, work, None),
+                "spinal cord constraint (34 Gy in 10 fractions, EQD2 50 Gy at alpha/beta 0.87) has priority over GTV40 coverage",
+                *regimen_notes,
+            ),
+            evidence=(sources.SIB,),
         )
     )
 
@@ -1127,6 +1172,7 @@ def lesion_options(lesion: LesionFacts, ctx: _Context) -> LesionOptions:
         _conventional(ctx, work, sbrt_preferred)
         if spinal:
             _spine_sbrt(ctx, work, sbrt_preferred, why)
+            _spine_sib(ctx, work)
     if spinal:
         if lesion.epidural_compression_grade is None:
             work.notes.append("unknown: needs epidural_compression_grade (grade 2-3 would be urgent cord compression)")

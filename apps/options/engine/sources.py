@@ -21,6 +21,7 @@ MESCC: Final = (
 )
 MIRELS_SURGERY: Final = f"{SEED_003} §3.4 (Mirels; surgical options table); {SEED_001} Table 1; clinical-rules.md §12"
 SINS_SURGERY: Final = f"{SEED_000} (SINS, Fourney DR et al., J Clin Oncol 2011); clinical-rules.md §11, §12"
+SIB: Final = f"{SEED_002} (30/40 Gy SIB in 10 fractions: indications, cord constraint priority); clinical-rules.md §8"
 CEMENT: Final = f"{SEED_003} (cement augmentation and ablation combined with RT); clinical-rules.md §11, §12"
 RT_ALONE_SITES: Final = f"{SEED_003} (ribs, clavicle, distal ulna: usually RT alone); clinical-rules.md §12"
 POSTOPERATIVE: Final = f"{SEED_001} Table 1; {SEED_000} (postoperative spine SBRT 35 Gy/5); clinical-rules.md §8, §12"

@@ -715,3 +715,44 @@ def test_haematological_malignancy_is_not_preferred_for_ablative_sbrt(histology:
     assert ablative is not None
     assert ablative.preferred is False
     assert any("haematological" in a for a in ablative.against)
+
+
+def test_minimally_symptomatic_high_risk_lesion_prefers_prophylactic_over_palliative_rt() -> None:
+    facts = lesion(site="pelvis", subsite="acetabulum", symptomatic=False, symptoms="minimally_symptomatic", max_diameter_mm=26.0)
+    case = case_of(facts)
+    risk = with_lesion_risk(
+        real_risk(case), "pelvis", high_risk=True, high_risk_criteria=("bulky", "joint"), high_risk_symptomatic=False
+    )
+    out = run(case, risk)
+    assert option(out, "pelvis", "prophylactic_rt").preferred is True
+    conv = option(out, "pelvis", "conventional_rt")
+    assert conv.preferred is False
+    assert any("see prophylactic RT" in r for r in conv.reasons)
+
+
+@pytest.mark.parametrize(
+    ("kw", "offered"),
+    [
+        ({"epidural_compression_grade": "1b"}, True),
+        ({"epidural_compression_grade": "0", "distance_to_spinal_cord_mm": 2.0}, True),
+        ({"epidural_compression_grade": "0", "distance_to_spinal_cord_mm": 3.0}, False),
+        ({"epidural_compression_grade": "0"}, False),
+    ],
+)
+def test_sib_is_offered_where_sbrt_does_not_suit(kw: dict[str, object], offered: bool) -> None:
+    out = run(case_of(spine(**kw), primary_histology="breast"))
+    assert ("spine_sib" in codes(out, "spine")) is offered
+    if offered:
+        sib = option(out, "spine", "spine_sib")
+        assert sib.preferred is False
+        assert regimen_codes(sib) == ["sib_30_40gy_10fx", "sib_wv30_40gy_10fx"]
+        data = sib.to_dict()["regimens"][0]
+        assert [level["total_dose_gy"] for level in data["levels"]] == [30.0, 40.0]
+
+
+def test_sib_for_a_radioresistant_histology_and_a_planned_sib_is_marked() -> None:
+    plans = (PlanEntry(4, "L2 SIB", "sib_30_40gy_10fx", "imrt", ("spine",)),)
+    out = run(case_of(spine(epidural_compression_grade="0"), primary_histology="renal_cell"), plans=plans)
+    sib = option(out, "spine", "spine_sib")
+    assert sib.planned_in == (4,)
+    assert not any("plan 4" in n for n in out.lesion("spine").notes)

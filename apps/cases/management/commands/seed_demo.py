@@ -21,6 +21,7 @@ from apps.cases import services
 from apps.cases.demo import seed_showcases
 from apps.cases.models import Patient
 from apps.cases.workflow import CaseStatus
+from apps.decisions.demo import seed_decisions
 from apps.meetings.demo import seed_meetings
 
 DEMO_USERS: tuple[tuple[str, Role, str, str], ...] = (
@@ -268,6 +269,7 @@ class Command(BaseCommand):
             self._create_case(index, mrn, board, users["coordinator"])
             created += 1
         self.stdout.write(seed_meetings(board, users))
+        self.stdout.write(seed_decisions(board, users, password))
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready: board '{board.name}', users {', '.join(users)} (password from DEMO_PASSWORD), "

@@ -1,0 +1,45 @@
+"""Decisions in the admin: read-only for everyone (signed versions are immutable; drafts change through
+the services, which audit), scoped to the boards the administrator may read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from apps.accounts.authorization import restrict
+from apps.decisions.models import Decision, FollowUp
+
+
+class _ReadOnly(admin.ModelAdmin):
+    board_path = "case__board_id"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return restrict(super().get_queryset(request), request.user, self.board_path)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Decision)
+class DecisionAdmin(_ReadOnly):
+    list_display = ("case", "version", "status", "intent", "meeting", "signed_by", "signed_at")
+    list_filter = ("status", "intent", "consensus")
+    list_select_related = ("case", "meeting", "signed_by")
+    search_fields = ("case__patient__mrn", "rationale")
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(_ReadOnly):
+    board_path = "decision__case__board_id"
+    list_display = ("decision", "implementation", "reason", "created_at")
+    list_filter = ("implementation", "reason")
+    list_select_related = ("decision",)
