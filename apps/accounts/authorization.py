@@ -55,16 +55,23 @@ def allowed(actor: User | AnonymousUser | None, permission: Permission, board_id
     return BoardMembership.objects.filter(user_id=user.pk, board_id=board_id).exists()
 
 
-def require(actor: User | AnonymousUser | None, permission: Permission, board_id: int | None = None) -> None:
-    """Raise ``PermissionDenied`` (a 403 in the API) unless ``allowed``; the message says which rule refused."""
-    if allowed(actor, permission, board_id):
-        return
+def require(
+    actor: User | AnonymousUser | None,
+    permission: Permission,
+    board_id: int | None = None,
+    *,
+    also: tuple[Permission, ...] = (),
+) -> None:
+    """Raise ``PermissionDenied`` (a 403 in the API) unless ``allowed`` for ``permission`` and every one of
+    ``also`` (one membership lookup for all); the message says which rule refused."""
     user = _active(actor)
     if user is None:
         raise PermissionDenied("Sign in with an active account to do this.")
-    if not user.has_clinical_permission(permission):
-        raise PermissionDenied(f"Your role ({user.role}) may not do this ({permission}).")
-    raise PermissionDenied("You are not a member of this case's board.")
+    for needed in (permission, *also):
+        if not user.has_clinical_permission(needed):
+            raise PermissionDenied(f"Your role ({user.role}) may not do this ({needed}).")
+    if not allowed(actor, permission, board_id):
+        raise PermissionDenied("You are not a member of this case's board.")
 
 
 def restrict(queryset: QuerySet[M], user: User | AnonymousUser | None, board_path: str) -> QuerySet[M]:

@@ -104,6 +104,11 @@ def _announce(case: Case) -> None:
 def patient_create(*, actor: User, board: Board, data: Mapping[str, Any]) -> Patient:
     """Register a patient in the MRN register of the board's institution."""
     require(actor, Permission.PATIENT_EDIT, board.pk)
+    return _register_patient(actor=actor, board=board, data=data)
+
+
+def _register_patient(*, actor: User, board: Board, data: Mapping[str, Any]) -> Patient:
+    """``patient_create`` without its permission check and transaction, for a caller that holds both."""
     patient = Patient(institution_id=board.institution_id, created_by=actor, **data)
     if Patient.objects.filter(institution_id=board.institution_id, mrn=patient.mrn).exists():
         raise ValidationError({"mrn": [f"MRN {patient.mrn} is already registered at this institution."]})
@@ -115,10 +120,12 @@ def patient_create(*, actor: User, board: Board, data: Mapping[str, Any]) -> Pat
     return patient
 
 
-def _write_lesions(case: Case, lesions: Sequence[Mapping[str, Any]], actor: User) -> list[dict[str, Any]]:
+def _write_lesions(
+    case: Case, lesions: Sequence[Mapping[str, Any]], actor: User, *, new_case: bool = False
+) -> list[dict[str, Any]]:
     """Replace the case's lesions with ``lesions``: an item with an ``id`` updates that lesion, one
     without creates a lesion, and a stored lesion left out of the list is removed."""
-    existing = {lesion.pk: lesion for lesion in case.lesions.select_for_update().order_by("pk")}
+    existing = {} if new_case else {lesion.pk: lesion for lesion in case.lesions.select_for_update().order_by("pk")}
     kept: set[int] = set()
     errors: dict[str, dict[str, list[str]]] = {}
     to_save: list[Lesion] = []
@@ -143,7 +150,8 @@ def _write_lesions(case: Case, lesions: Sequence[Mapping[str, Any]], actor: User
         raise InvalidInput({"lesions": errors})
     for lesion in to_save:
         lesion.clean_fields(exclude=_RELATIONS)
-    Lesion.objects.filter(case=case).exclude(pk__in=kept).delete()
+    if not new_case:
+        Lesion.objects.filter(case=case).exclude(pk__in=kept).delete()
     updated = [lesion for lesion in to_save if lesion.pk is not None]
     Lesion.objects.bulk_create([lesion for lesion in to_save if lesion.pk is None])
     if updated:
@@ -154,9 +162,12 @@ def _write_lesions(case: Case, lesions: Sequence[Mapping[str, Any]], actor: User
     return [snapshot(lesion, ("id", *LESION_FIELDS)) for lesion in to_save]
 
 
-def _write_prior_courses(case: Case, courses: Sequence[Mapping[str, Any]], actor: User) -> list[dict[str, Any]]:
+def _write_prior_courses(
+    case: Case, courses: Sequence[Mapping[str, Any]], actor: User, *, new_case: bool = False
+) -> list[dict[str, Any]]:
     """Prior courses are history: the list given replaces the stored one wholesale."""
-    PriorRadiotherapyCourse.objects.filter(case=case).delete()
+    if not new_case:
+        PriorRadiotherapyCourse.objects.filter(case=case).delete()
     rows = []
     for data in courses:
         course = PriorRadiotherapyCourse(case=case, created_by=actor, **{k: v for k, v in data.items() if k != "id"})
@@ -178,21 +189,22 @@ def case_create(
     prior_courses: Sequence[Mapping[str, Any]] = (),
 ) -> Case:
     """Open a draft case on ``board`` for an existing patient or a newly registered one."""
-    require(actor, Permission.CASE_CREATE, board.pk)
+    # A new patient is registered in the same transaction, so both rights are checked at once.
+    require(actor, Permission.CASE_CREATE, board.pk, also=(Permission.PATIENT_EDIT,) if new_patient is not None else ())
     lesions = [normalise_lesion(lesion) for lesion in lesions]
     if (patient is None) == (new_patient is None):
         raise ValidationError({"patient": ["give either an existing patient's id or a new patient, not both."]})
     if patient is None:
         assert new_patient is not None
-        patient = patient_create(actor=actor, board=board, data=new_patient)
+        patient = _register_patient(actor=actor, board=board, data=new_patient)
     elif patient.institution_id != board.institution_id:
         raise ValidationError({"patient": ["this patient is registered at another institution than the board's."]})
     _validate_nested(case_data=data, lesions=lesions, prior_courses=prior_courses, patient=patient)
     case = Case(board=board, patient=patient, created_by=actor, **data)
     case.clean_fields(exclude=_RELATIONS)
     case.save()
-    lesion_rows = _write_lesions(case, lesions, actor)
-    course_rows = _write_prior_courses(case, prior_courses, actor)
+    lesion_rows = _write_lesions(case, lesions, actor, new_case=True)
+    course_rows = _write_prior_courses(case, prior_courses, actor, new_case=True)
     audit_record(
         actor=actor,
         event=AuditEvent.CASE_CREATED,

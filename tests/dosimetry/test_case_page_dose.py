@@ -51,7 +51,7 @@ def test_case_page_shows_overlap_cord_verdict_and_cautions(personas: Personas) -
     # when the board opens the case page
     html = client.get(f"/cases/{case.pk}/").content.decode()
     # then each prior course says whether it reached the target
-    assert "T7-T9 · 30.0 Gy / 10 (2026-03-01): <strong>overlaps</strong>" in html
+    assert "T7-T9 · 30.0 Gy / 10 (1 Mar 2026): <strong>overlaps</strong>" in html
     assert "old pelvic field · 8.0 Gy / 1: <strong>overlap unknown</strong>" in html
     # and the cord verdict is the failing Sahgal rule, the first-course limit shown as context only
     assert 'Spinal cord: <span class="badge check-fail">fail</span>' in html
