@@ -9,3 +9,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tumorboard.settings.local")
 app = Celery("tumorboard")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+#: Celery beat: the outbox and job sweep (``apps.core.tasks.sweep``) once a minute, beside the entries
+#: the settings declare (``CELERY_BEAT_SCHEDULE``).
+app.conf.beat_schedule = {
+    **(app.conf.beat_schedule or {}),
+    "core.sweep": {"task": "core.sweep", "schedule": 60.0, "options": {"expires": 55.0}},
+}

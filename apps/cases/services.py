@@ -1,8 +1,9 @@
 """The only code that writes patients, cases, lesions and prior courses.
 
-Each service runs in one transaction, writes its own audit row in that transaction, and announces the
-change with ``case_changed`` *after* commit, so derived-result tasks never read uncommitted data and a
-rolled-back edit triggers nothing.
+Each service runs in one transaction, writes its own audit row in that transaction, and records one
+``cases.case_changed`` outbox message (``apps.core.background.enqueue``) in it: sent after commit, it
+fans out to every app's receiver in the worker, so derived-result tasks never read uncommitted data, a
+rolled-back edit triggers nothing, and a broker down at commit delays the work but never fails the edit.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Field
-from django.dispatch import Signal
 from django.utils import timezone
 
 from apps.accounts.authorization import require
@@ -23,12 +23,10 @@ from apps.audit.events import AuditEvent
 from apps.audit.services import audit_record, snapshot
 from apps.cases.models import Case, Lesion, Patient, PriorRadiotherapyCourse
 from apps.cases.rules import case_errors, lesion_errors, normalise_lesion, prior_course_errors
+from apps.cases.signals import case_changed  # noqa: F401 - re-exported: receivers connected before the move
 from apps.cases.workflow import EDITABLE_STATUSES, CaseStatus, check_transition
+from apps.core.background import enqueue
 from apps.core.errors import InvalidInput
-
-#: Sent after the commit of any change to a case's clinical content; receivers enqueue recomputation.
-#: ``sender`` is ``Case``; kwargs: ``case_id``, ``revision``.
-case_changed = Signal()
 
 LESION_FIELDS: tuple[str, ...] = tuple(
     f.name for f in Lesion._meta.concrete_fields if f.name not in {"id", "uuid", "case", "created_at", "updated_at", "created_by"}
@@ -98,8 +96,8 @@ def _validate_nested(
 
 
 def _announce(case: Case) -> None:
-    case_id, revision = case.pk, case.revision
-    transaction.on_commit(lambda: case_changed.send(sender=Case, case_id=case_id, revision=revision))
+    # One message per change, whatever the number of consumers: the worker fans it out.
+    enqueue("cases.case_changed", case.pk, case.revision)
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ from django.http import HttpRequest
 
 from apps.accounts.authorization import allowed
 from apps.accounts.roles import Permission
+from apps.core.models import Job, OutboxMessage
 
 
 class _Guarded:
@@ -50,3 +51,20 @@ class GuardedInline(_Guarded, admin.TabularInline):
 
     extra = 0
     can_delete = False
+
+
+@admin.register(Job)
+class JobAdmin(GuardedAdmin):
+    """Jobs are created by services and commands and run by the worker: read-only here."""
+
+    list_display = ("id", "kind", "status", "progress_pct", "done", "total", "attempts", "created_at", "finished_at")
+    list_filter = ("kind", "status")
+    list_select_related = ("created_by",)
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(GuardedAdmin):
+    """Work recorded after commit; an unsent row older than a minute means the broker was unreachable."""
+
+    list_display = ("id", "task_name", "queue", "created_at", "sent_at", "attempts", "last_error")
+    list_filter = ("task_name",)

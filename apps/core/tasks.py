@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from celery import Task, shared_task
+from celery import shared_task
 from django.db import connection
-
-
-def same_queue(task: Task) -> dict[str, Any]:
-    """``apply_async`` options that route a follow-up task to the queue ``task`` came from (a worker may
-    serve a dedicated queue, and its follow-ups must not wait on a queue nobody reads)."""
-    delivery = getattr(task.request, "delivery_info", None) or {}
-    queue = delivery.get("routing_key")
-    return {"queue": queue} if queue else {}
 
 
 @shared_task(name="core.probe")
 def probe(token: str) -> dict[str, str]:
     """Echo ``token`` with the database this worker is connected to, proving broker, worker and DB agree."""
     return {"token": token, "database": str(connection.settings_dict["NAME"]), "vendor": connection.vendor}
+
+
+@shared_task(name="core.sweep")
+def sweep() -> dict[str, Any]:
+    """Run by Celery beat every minute: send outbox messages the broker missed and re-enqueue jobs left
+    queued or silent in ``running`` too long. Safe to run concurrently and repeatedly."""
+    from apps.core.background import sweep_outbox
+    from apps.core.jobs import sweep_jobs
+
+    return {"sent": sweep_outbox(), "jobs": sweep_jobs()}

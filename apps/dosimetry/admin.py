@@ -182,10 +182,10 @@ class ConstraintSetAdmin(CatalogueAdminMixin, admin.ModelAdmin):
 class DoseImportJobAdmin(admin.ModelAdmin):
     """Import jobs are read-only here: they are created by the API and run by the worker."""
 
-    list_display = ("id", "plan", "kind", "status", "progress", "created_at", "finished_at")
-    list_filter = ("kind", "status")
-    list_select_related = ("plan",)
-    readonly_fields = ("plan", "kind", "status", "progress", "log", "error", "structures", "created_by", "finished_at")
+    list_display = ("id", "plan", "kind", "status", "progress", "job")
+    list_filter = ("kind", "job__status")
+    list_select_related = ("plan", "job")
+    readonly_fields = ("job", "plan", "kind", "status", "progress", "log", "error", "structures")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -22,7 +22,7 @@ from django.db.models import Q
 from apps.cases.constraints import in_enum, laterality_fits_site, levels_in_order, levels_touch_site
 from apps.cases.models import Case, Lesion, RadiotherapyTechnique
 from apps.cases.vocabulary import SPINAL_SITES, VERTEBRAL_LEVELS, Laterality, Site, choices
-from apps.core.models import TimeStampedModel
+from apps.core.models import Job, TimeStampedModel
 from apps.dosimetry.engine.catalogue import Intent, RegimenCategory, Technique
 from apps.dosimetry.engine.constraints import Direction, LimitUnit, Metric
 
@@ -248,46 +248,49 @@ class OrganConstraint(models.Model):
 
 
 class DoseImportJob(models.Model):
-    """A visible, long-running import of organ-at-risk dose metrics into a plan (CSV DVH or DICOM RT).
-
-    The Celery task claims a queued job with a conditional UPDATE, so a redelivered message never runs an
-    import twice; ``progress`` and ``log`` let the planner follow it, ``error`` says what was wrong with
-    the file.
+    """An import of organ-at-risk dose metrics into a plan (CSV DVH or DICOM RT): its inputs and what it
+    found. Its progress, log, error and outcome are its ``job`` (the one ``core.Job`` model, kind
+    ``dose_import``): the task claims that job with a conditional UPDATE, so a redelivered message never
+    runs an import twice, and ``error`` says what was wrong with the file.
     """
 
     class Kind(models.TextChoices):
         CSV_DVH = "csv_dvh", "CSV DVH export"
         DICOM_RT = "dicom_rt", "DICOM RT Dose + RT Structure Set"
 
-    class Status(models.TextChoices):
-        QUEUED = "queued"
-        RUNNING = "running"
-        SUCCEEDED = "succeeded"
-        FAILED = "failed"
+    #: The job's status values (kept here for the API schema and callers).
+    Status = Job.Status
 
+    job = models.OneToOneField(Job, on_delete=models.PROTECT, related_name="dose_import")
     plan = models.ForeignKey(RadiotherapyPlan, on_delete=models.CASCADE, related_name="import_jobs")
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
-    progress = models.PositiveSmallIntegerField(default=0)
     csv_text = models.TextField(blank=True, default="")
     rtdose = models.FileField(upload_to="dose-imports/", blank=True)
     rtstruct = models.FileField(upload_to="dose-imports/", blank=True)
-    log = models.TextField(blank=True, default="")
-    error = models.TextField(blank=True, default="")
     structures = models.JSONField(default=dict, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ("-created_at", "-id")
+        ordering = ("-id",)
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=["csv_dvh", "dicom_rt"]), name="dose_import_kind_valid"),
-            models.CheckConstraint(
-                condition=Q(status__in=["queued", "running", "succeeded", "failed"]), name="dose_import_status_valid"
-            ),
-            models.CheckConstraint(condition=Q(progress__lte=100), name="dose_import_progress_range"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} import for plan {self.plan_id} ({self.status})"
+        return f"{self.kind} import for plan {self.plan_id} ({self.job.status})"
+
+    @property
+    def status(self) -> str:
+        return self.job.status
+
+    @property
+    def progress(self) -> int:
+        """Percent done (the job counts to 100)."""
+        return int(self.job.progress_pct)
+
+    @property
+    def error(self) -> str:
+        return self.job.error
+
+    @property
+    def log(self) -> str:
+        return self.job.log

@@ -32,6 +32,7 @@ from apps.cases.models import Case, Lesion
 from apps.cases.rules import prior_course_errors
 from apps.cases.selectors import case_facts
 from apps.cases.vocabulary import VERTEBRAL_LEVELS, Laterality, Site
+from apps.core.background import enqueue
 from apps.dosimetry.engine import (
     DoseInputError,
     DoseSummaryRequest,
@@ -216,9 +217,7 @@ def _snapshot(plan: RadiotherapyPlan) -> dict[str, Any]:
 
 
 def _enqueue(plan_id: int) -> None:
-    from apps.dosimetry.tasks import compute_plan_summary
-
-    transaction.on_commit(lambda: compute_plan_summary.delay(plan_id))
+    enqueue("dosimetry.compute_plan_summary", plan_id)
 
 
 @transaction.atomic
@@ -368,11 +367,5 @@ def catalogue_entry_changed(*, kind: CatalogueKind, code: str) -> int | None:
     model: type[Regimen] | type[ConstraintSet] = Regimen if kind == "regimen" else ConstraintSet
     model.objects.filter(code=code).update(revision=F("revision") + 1)
     revision = model.objects.filter(code=code).values_list("revision", flat=True).first()
-
-    def enqueue() -> None:
-        from apps.dosimetry.tasks import recompute_catalogue_dependents
-
-        recompute_catalogue_dependents.delay(kind, code)
-
-    transaction.on_commit(enqueue)
+    enqueue("dosimetry.recompute_catalogue_dependents", kind, code)
     return revision

@@ -6,7 +6,8 @@ from typing import Any
 
 from celery import Task, shared_task
 
-from apps.core.tasks import same_queue
+from apps.core.background import enqueue
+from apps.core.jobs import MAX_RETRIES
 from apps.dosimetry.models import RadiotherapyPlan
 from apps.dosimetry.services import CatalogueKind, dose_summary_compute, plans_built_on
 
@@ -52,16 +53,17 @@ def recompute_catalogue_dependents(self: Task, kind: CatalogueKind, code: str) -
     Safe to run twice: each plan's computation reuses its stored row when nothing changed.
     """
     plan_ids = plans_built_on(kind=kind, code=code)
-    options = same_queue(self)
     for start in range(0, len(plan_ids), RECOMPUTE_CHUNK_SIZE):
-        compute_plan_summaries.apply_async((plan_ids[start : start + RECOMPUTE_CHUNK_SIZE],), **options)
+        enqueue("dosimetry.compute_plan_summaries", plan_ids[start : start + RECOMPUTE_CHUNK_SIZE])
     return plan_ids
 
 
-@shared_task(name="dosimetry.run_import", acks_late=True)
-def run_import(job_id: int) -> dict[str, Any] | None:
-    """Run a queued dose import job (CSV DVH or DICOM RT); a job already claimed is skipped (None)."""
+@shared_task(bind=True, name="dosimetry.run_import", acks_late=True, max_retries=MAX_RETRIES)
+def run_import(self: Task, job_id: int) -> dict[str, Any] | None:
+    """Run a queued dose import, given its ``core.Job`` id; a job already claimed is skipped (None)."""
     from apps.dosimetry.imports import dose_import_run
+    from apps.dosimetry.models import DoseImportJob
 
-    job = dose_import_run(job_id=job_id)
-    return None if job is None else {"job_id": job.pk, "status": job.status}
+    import_id = DoseImportJob.objects.filter(job_id=job_id).values_list("pk", flat=True).first()
+    record = None if import_id is None else dose_import_run(job_id=import_id, task=self)
+    return None if record is None else {"job_id": record.pk, "status": record.status}

@@ -19,6 +19,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from apps.core.background import enqueue
 from apps.meetings.models import EmailState, Notification, NotificationKind, NotificationPreference
 
 logger = logging.getLogger(__name__)
@@ -39,8 +40,6 @@ def notify(
     ``key`` names the event (e.g. ``agenda_published:<meeting>:<version>``); the recipient is appended,
     so the same event reaches each person once.
     """
-    from apps.meetings.tasks import deliver_notification
-
     payloads = [
         {
             "key": f"{key}:{recipient_id}",
@@ -54,7 +53,7 @@ def notify(
         for recipient_id in sorted(set(recipient_ids))
     ]
     for payload in payloads:
-        transaction.on_commit(lambda p=payload: deliver_notification.delay(**p))  # type: ignore[misc]
+        enqueue("meetings.deliver_notification", **payload)
 
 
 def _channels(recipient_id: int, kind: str) -> tuple[bool, bool]:

@@ -7,6 +7,7 @@ from typing import Any
 from celery import shared_task
 
 from apps.cases.models import Case
+from apps.core.background import enqueue
 from apps.options.services import treatment_options_compute
 
 
@@ -37,7 +38,7 @@ def recompute_all_options() -> int:
 
     case_ids = list(TreatmentOptionsResult.objects.filter(is_current=True).order_by("case_id").values_list("case_id", flat=True))
     for start in range(0, len(case_ids), CHUNK_SIZE):
-        compute_options_chunk.delay(case_ids[start : start + CHUNK_SIZE])
+        enqueue("options.compute_chunk", case_ids[start : start + CHUNK_SIZE])
     return len(case_ids)
 
 

@@ -21,7 +21,7 @@ from django.utils.html import format_html
 from apps.accounts.models import User
 from apps.accounts.roles import Permission
 from apps.trials import services
-from apps.trials.models import RematchJob, Trial, TrialMatch, TrialReferral, TrialVersion
+from apps.trials.models import Trial, TrialMatch, TrialReferral, TrialVersion
 
 #: Trial definition keys edited through the form (the rest of a definition, e.g. ``sources``, is kept).
 _DEFINITION_FIELDS: tuple[str, ...] = ("short_name", "title", "phase", "status", "sponsor", "summary", "criteria")
@@ -201,12 +201,3 @@ class TrialReferralAdmin(_ReadOnly, admin.ModelAdmin):
     search_fields = ("trial__identifier", "trial__short_name")
     list_select_related = ("case", "trial", "created_by")
     raw_id_fields = ("case",)
-
-
-@admin.register(RematchJob)
-class RematchJobAdmin(_ReadOnly, admin.ModelAdmin):
-    """Re-match jobs are created by registry edits and the ``rematch_trials`` command, run by the worker."""
-
-    list_display = ("id", "trial", "reason", "status", "progress_pct", "cases_total", "matches_written", "created_at")
-    list_filter = ("status",)
-    list_select_related = ("trial",)

@@ -15,8 +15,9 @@ from apps.accounts.scoping import scope_by_board
 from apps.cases.derived import DerivedStatus, pending_section, section_envelope
 from apps.cases.facts import CaseFacts
 from apps.cases.models import Case
+from apps.core.models import Job
 from apps.trials.engine import ENGINE_VERSION, CompiledTrial, compile_trial, is_recruiting, recruitment_note, status_rank
-from apps.trials.models import MatchFlag, RematchJob, Trial, TrialMatch, TrialVersion
+from apps.trials.models import MatchFlag, Trial, TrialMatch, TrialVersion
 
 #: (TrialVersion pk, criteria digest) -> compiled trial. Versions are immutable, so entries never go stale.
 _COMPILED: dict[tuple[int, str], CompiledTrial] = {}
@@ -166,11 +167,11 @@ def trial_matches_section(case: Case) -> dict[str, Any]:
     return envelope
 
 
-def rematch_job_list(*, trial_identifier: str | None = None, status: str | None = None) -> QuerySet[RematchJob]:
-    """Re-match jobs, newest first, with their trial and author (one query); registry-wide, not per board."""
-    rows = RematchJob.objects.select_related("trial", "created_by").order_by("-created_at", "-id")
+def rematch_job_list(*, trial_identifier: str | None = None, status: str | None = None) -> QuerySet[Job]:
+    """Re-match jobs, newest first, with their author (one query); registry-wide, not per board."""
+    rows = Job.objects.filter(kind=Job.Kind.TRIAL_REMATCH).select_related("created_by").order_by("-created_at", "-id")
     if trial_identifier:
-        rows = rows.filter(trial__identifier=trial_identifier)
+        rows = rows.filter(params__trial=trial_identifier)
     if status:
         rows = rows.filter(status=status)
     return rows

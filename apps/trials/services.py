@@ -7,13 +7,11 @@ Matching is idempotent: one ``TrialMatch`` row per case and trial, rewritten onl
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
-from django.db.models.functions import Least
 from django.utils import timezone
 
 from apps.accounts.models import User
@@ -24,6 +22,8 @@ from apps.audit.services import audit_record
 from apps.cases import selectors as case_selectors
 from apps.cases.models import Case
 from apps.cases.workflow import CaseStatus
+from apps.core.jobs import job_create
+from apps.core.models import Job
 from apps.trials.engine import ENGINE_VERSION, CriteriaValidationError, check_trial
 from apps.trials.engine.matcher import criteria_digest
 from apps.trials.models import (
@@ -32,7 +32,6 @@ from apps.trials.models import (
     REFERRAL_TRANSITIONS,
     MatchFlag,
     ReferralStatus,
-    RematchJob,
     Trial,
     TrialMatch,
     TrialReferral,
@@ -80,46 +79,15 @@ def trial_definition_check(*, definition: Mapping[str, Any]) -> dict[str, Any]:
     return _validated(definition)
 
 
-@transaction.atomic
-def rematch_job_create(*, trial_id: int | None, actor: User | None, reason: str) -> RematchJob:
+def rematch_job_create(*, trial_id: int | None, actor: User | None, reason: str) -> Job:
     """Record a re-match of every open case (against ``trial_id``, or every trial when None) as a visible
-    job and enqueue its fan-out after commit."""
-    from apps.trials.tasks import rematch_open_cases, rematch_trial
-
-    job = RematchJob.objects.create(trial_id=trial_id, reason=reason, created_by=actor)
-    if trial_id is None:
-        transaction.on_commit(lambda: rematch_open_cases.delay(job.pk))
-    else:
-        transaction.on_commit(lambda: rematch_trial.delay(trial_id, job.pk))
-    return job
-
-
-def rematch_job_start(*, job_id: int, chunks: Sequence[Sequence[int]]) -> bool:
-    """Claim a queued job for its fan-out and fix its totals; False when it was already claimed (a
-    redelivered message). A job with nothing to match succeeds at once."""
-    now = timezone.now()
-    empty = not chunks
-    claimed = RematchJob.objects.filter(pk=job_id, status=RematchJob.Status.QUEUED).update(
-        status=RematchJob.Status.SUCCEEDED if empty else RematchJob.Status.RUNNING,
-        chunks_total=len(chunks),
-        cases_total=sum(len(chunk) for chunk in chunks),
-        started_at=now,
-        finished_at=now if empty else None,
-    )
-    return claimed == 1
-
-
-def rematch_job_advance(*, job_id: int, cases: int, written: int) -> None:
-    """Count one finished chunk; the chunk that completes the job marks it ``succeeded``. The counters
-    never pass their totals (a redelivered chunk is matched again, idempotently, but not counted twice
-    past the end)."""
-    RematchJob.objects.filter(pk=job_id, status=RematchJob.Status.RUNNING).update(
-        chunks_done=Least(F("chunks_done") + 1, F("chunks_total")),
-        cases_done=Least(F("cases_done") + cases, F("cases_total")),
-        matches_written=F("matches_written") + written,
-    )
-    RematchJob.objects.filter(pk=job_id, status=RematchJob.Status.RUNNING, chunks_done=F("chunks_total")).update(
-        status=RematchJob.Status.SUCCEEDED, finished_at=timezone.now()
+    job (``apps.core.models.Job``, kind ``trial_rematch``); its fan-out task runs after commit."""
+    identifier = None if trial_id is None else Trial.objects.values_list("identifier", flat=True).get(pk=trial_id)
+    return job_create(
+        kind=Job.Kind.TRIAL_REMATCH,
+        task_name="trials.rematch_open_cases",
+        params={"trial_id": trial_id, "trial": identifier, "reason": reason},
+        created_by=actor,
     )
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from celery import Task, shared_task
 
-from apps.core.tasks import same_queue
+from apps.core.background import enqueue
+from apps.core.jobs import MAX_RETRIES, job_chunk, job_start_chunks
+from apps.core.models import Job
 from apps.trials import services
 
 
@@ -14,35 +16,34 @@ def match_case(case_id: int) -> int:
     return services.case_match_trials(case_id)
 
 
-@shared_task(name="trials.match_cases")
-def match_cases(case_ids: list[int], trial_id: int | None = None, job_id: int | None = None) -> int:
-    """Match a chunk of cases against one trial (or every trial); counts the chunk on its job, if any."""
-    written = services.cases_match_trials(case_ids, trial_ids=None if trial_id is None else [trial_id])
-    if job_id is not None:
-        services.rematch_job_advance(job_id=job_id, cases=len(case_ids), written=written)
-    return written
+@shared_task(bind=True, name="trials.match_cases", max_retries=MAX_RETRIES)
+def match_cases(self: Task, case_ids: list[int], trial_id: int | None = None, job_id: int | None = None, run: int = 0) -> int:
+    """Match a chunk of cases against one trial (or every trial); counts the chunk on run ``run`` of its
+    job, if any (a crash fails the job with its error)."""
+    trial_ids = None if trial_id is None else [trial_id]
+    if job_id is None:
+        return services.cases_match_trials(case_ids, trial_ids=trial_ids)
+    return job_chunk(self, job_id, run, len(case_ids), lambda: services.cases_match_trials(case_ids, trial_ids=trial_ids))
 
 
-def _fan_out(task: Task, trial_id: int | None, job_id: int | None) -> int:
-    """One ``match_cases`` task per chunk of open cases; returns the number of chunks enqueued (0 when the
-    job was already claimed by an earlier delivery of this message)."""
+@shared_task(name="trials.rematch_open_cases")
+def rematch_open_cases(job_id: int | None = None) -> int:
+    """Re-match every open case, one ``match_cases`` task per chunk: for re-match job ``job_id`` (against
+    its trial, or every trial), or without a job against every trial. Returns the chunks enqueued (0 when
+    an earlier delivery of this message already claimed the job). Idempotent: matches whose inputs did not
+    change are not rewritten."""
+    trial_id: int | None = None
     chunks = list(services.open_case_id_chunks())
-    if job_id is not None and not services.rematch_job_start(job_id=job_id, chunks=chunks):
-        return 0
-    options = same_queue(task)
+    run = 0
+    if job_id is not None:
+        job = Job.objects.filter(pk=job_id, kind=Job.Kind.TRIAL_REMATCH).only("params").first()
+        if job is None:
+            return 0
+        trial_id = job.params.get("trial_id")
+        claimed = job_start_chunks(job_id, total=sum(len(chunk) for chunk in chunks), chunks_total=len(chunks))
+        if claimed is None:
+            return 0
+        run = claimed
     for chunk in chunks:
-        match_cases.apply_async((chunk, trial_id, job_id), **options)
+        enqueue("trials.match_cases", chunk, trial_id, job_id, run)
     return len(chunks)
-
-
-@shared_task(bind=True, name="trials.rematch_trial")
-def rematch_trial(self: Task, trial_id: int, job_id: int | None = None) -> int:
-    """After a registry edit: re-match every open case against the trial, one task per chunk of cases."""
-    return _fan_out(self, trial_id, job_id)
-
-
-@shared_task(bind=True, name="trials.rematch_open_cases")
-def rematch_open_cases(self: Task, job_id: int | None = None) -> int:
-    """Re-match every open case against every trial, one task per chunk of cases (after an engine release,
-    or to rebuild the stored matches). Idempotent: matches whose inputs did not change are not rewritten."""
-    return _fan_out(self, None, job_id)

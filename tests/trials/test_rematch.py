@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -72,7 +73,9 @@ def test_stored_chunk_matches_equal_single_case_matches(personas: Personas) -> N
     assert {(m.case_id, m.trial_id): m.payload for m in TrialMatch.objects.all()} == chunked
 
 
-def test_rematch_open_cases_task_covers_every_open_case_and_trial(personas: Personas, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rematch_open_cases_task_covers_every_open_case_and_trial(
+    personas: Personas, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
     """Given open cases and a closed one, when every open case is re-matched in chunks of 2 (tasks run
     eagerly in tests), then each open case has one match per trial and the closed case none."""
     cases = make_cases(personas, 3)
@@ -80,7 +83,9 @@ def test_rematch_open_cases_task_covers_every_open_case_and_trial(personas: Pers
     Case.objects.filter(pk=closed.pk).update(status=CaseStatus.CLOSED)
     monkeypatch.setattr(services, "open_case_id_chunks", partial(services.open_case_id_chunks, chunk_size=2))
 
-    assert tasks.rematch_open_cases.delay().get() == 2
+    # (the chunks are sent after commit, through the outbox; the test's transaction never commits)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.rematch_open_cases.delay().get() == 2
 
     trials = Trial.objects.count()
     for case in cases:

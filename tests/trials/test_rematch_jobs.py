@@ -1,4 +1,5 @@
-"""Re-match jobs: every registry edit's re-match is a visible job with progress, safe against redelivery."""
+"""Re-match jobs: every registry edit's re-match is a visible job (``core.Job``, kind ``trial_rematch``)
+with progress, safe against redelivery, and a crashing chunk fails the job with its error."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from apps.core.jobs import job_create, job_start_chunks
+from apps.core.models import Job
 from apps.trials import services, tasks
-from apps.trials.models import RematchJob, Trial, TrialMatch
+from apps.trials.models import Trial, TrialMatch
 from tests.conftest import Personas
 from tests.trials.test_matching import make_breast_case
 
@@ -32,26 +35,37 @@ def test_a_trial_edit_records_a_job_that_finishes_with_its_counts(
     # when an administrator edits the trial (the re-match not yet run)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.trial_update(actor=personas.administrator, trial_id=trial.pk, changes={"status": "active_not_recruiting"})
-    job = RematchJob.objects.get()
+    job = Job.objects.get(kind="trial_rematch")
     # then the job is visible at once, queued, naming the trial, the edit and who made it
-    assert (job.status, job.trial_id, job.created_by, job.progress_pct) == ("queued", trial.pk, personas.administrator, 0.0)
-    assert job.reason == f"NCT03862911 edited (version {edited})"
+    assert (job.status, job.params["trial_id"], job.created_by, job.progress_pct) == (
+        "queued",
+        trial.pk,
+        personas.administrator,
+        0.0,
+    )
+    assert job.params["reason"] == f"NCT03862911 edited (version {edited})"
 
-    # when the worker runs it
-    for callback in callbacks:
-        callback()
+    # when the worker runs it (the fan-out's chunks are themselves sent after commit)
+    with django_capture_on_commit_callbacks(execute=True):
+        for callback in callbacks:
+            callback()
     job.refresh_from_db()
     # then it went through two chunks (2 + 1 cases) and is done
-    assert (job.status, job.chunks_total, job.chunks_done, job.cases_total, job.cases_done) == ("succeeded", 2, 2, 3, 3)
+    assert (job.status, job.chunks_total, job.chunks_done, job.total, job.done) == ("succeeded", 2, 2, 3, 3)
     assert job.progress_pct == 100.0 and job.finished_at is not None and job.started_at is not None
-    assert job.matches_written == 3  # one match per case against the edited trial
+    assert job.written == 3  # one match per case against the edited trial
     assert TrialMatch.objects.filter(trial=trial, trial_version__version=edited, case__in=cases).count() == 3
 
 
-def test_a_redelivered_fan_out_does_not_run_the_job_twice(personas: Personas) -> None:
+def _job() -> Job:
+    return Job.objects.create(kind="trial_rematch", task_name="trials.rematch_open_cases", params={"trial_id": None})
+
+
+def test_a_redelivered_fan_out_does_not_run_the_job_twice(personas: Personas, django_capture_on_commit_callbacks: Any) -> None:
     make_breast_case(personas)
-    job = RematchJob.objects.create(trial=None, reason="test")
-    assert tasks.rematch_open_cases.apply(args=(job.pk,)).get() == 1
+    job = _job()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.rematch_open_cases.apply(args=(job.pk,)).get() == 1
     # the same message delivered again finds the job claimed and enqueues nothing
     assert tasks.rematch_open_cases.apply(args=(job.pk,)).get() == 0
     job.refresh_from_db()
@@ -60,18 +74,55 @@ def test_a_redelivered_fan_out_does_not_run_the_job_twice(personas: Personas) ->
 
 def test_a_redelivered_chunk_is_not_counted_past_the_total(personas: Personas) -> None:
     case = make_breast_case(personas)
-    job = RematchJob.objects.create(trial=None, reason="test")
-    assert services.rematch_job_start(job_id=job.pk, chunks=[[case.pk], [case.pk]])
-    tasks.match_cases([case.pk], None, job.pk)
-    tasks.match_cases([case.pk], None, job.pk)
-    tasks.match_cases([case.pk], None, job.pk)  # redelivered
+    job = _job()
+    run = job_start_chunks(job.pk, total=2, chunks_total=2)
+    assert run == 1
+    tasks.match_cases.apply(args=([case.pk], None, job.pk, run))
+    tasks.match_cases.apply(args=([case.pk], None, job.pk, run))
+    tasks.match_cases.apply(args=([case.pk], None, job.pk, run))  # redelivered
     job.refresh_from_db()
-    assert (job.status, job.chunks_done, job.cases_done) == ("succeeded", 2, 2)
+    assert (job.status, job.chunks_done, job.done) == ("succeeded", 2, 2)
+
+
+def test_a_chunk_of_an_earlier_run_is_not_counted_on_the_restarted_job(personas: Personas) -> None:
+    case = make_breast_case(personas)
+    job = _job()
+    first = job_start_chunks(job.pk, total=1, chunks_total=1)
+    # the sweep restarted the job (its worker died): it is claimed again, as run 2
+    Job.objects.filter(pk=job.pk).update(status="queued")
+    second = job_start_chunks(job.pk, total=1, chunks_total=1)
+    assert (first, second) == (1, 2)
+    tasks.match_cases.apply(args=([case.pk], None, job.pk, first))  # a late chunk of the first run
+    job.refresh_from_db()
+    assert (job.status, job.chunks_done) == ("running", 0)
+    tasks.match_cases.apply(args=([case.pk], None, job.pk, second))
+    job.refresh_from_db()
+    assert (job.status, job.chunks_done) == ("succeeded", 1)
+
+
+def test_a_crashing_chunk_fails_the_job_with_its_error(personas: Personas, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 10: a chunk that crashed used to leave its job "running" forever."""
+    case = make_breast_case(personas)
+    job = _job()
+    run = job_start_chunks(job.pk, total=2, chunks_total=2)
+
+    def crash(*args: Any, **kwargs: Any) -> int:
+        raise ValueError("criteria field 'x' is not in the facts")
+
+    monkeypatch.setattr(services, "cases_match_trials", crash)
+    tasks.match_cases.apply(args=([case.pk], None, job.pk, run))
+    job.refresh_from_db()
+    assert job.status == "failed" and job.finished_at is not None
+    assert job.error == "ValueError: criteria field 'x' is not in the facts"
+    assert "failed: ValueError" in job.log
+    # the failure is visible through the API, with its error
+    row = personas.client(personas.administrator).get(URL, {"status": "failed"}).json()[0]
+    assert (row["id"], row["status"], row["error"], row["progress_pct"]) == (job.pk, "failed", job.error, 100.0)
 
 
 def test_a_job_with_no_open_case_succeeds_at_once() -> None:
-    job = RematchJob.objects.create(trial=None, reason="test")
-    assert services.rematch_job_start(job_id=job.pk, chunks=[])
+    job = _job()
+    assert job_start_chunks(job.pk, total=0, chunks_total=0) == 1
     job.refresh_from_db()
     assert (job.status, job.progress_pct) == ("succeeded", 100.0)
 
@@ -83,8 +134,8 @@ def test_the_command_rematches_every_trial_and_reports_progress(seeded_registry:
     TrialMatch.objects.filter(case=case).delete()
     out = StringIO()
     call_command("rematch_trials", "--wait", "--timeout", "30", stdout=out)
-    job = RematchJob.objects.get()
-    assert job.trial is None and job.status == "succeeded"
+    job = Job.objects.get(kind="trial_rematch")
+    assert job.params["trial_id"] is None and job.status == "succeeded"
     assert TrialMatch.objects.filter(case=case).count() == Trial.objects.count()
     assert f"re-match job {job.pk} queued (every trial)" in out.getvalue()
     assert f"done: 1 open case(s), {Trial.objects.count()} match(es) written" in out.getvalue()
@@ -96,13 +147,20 @@ def test_jobs_are_listed_for_administrators_with_filters_and_constant_queries(
     personas: Personas, django_assert_num_queries: Any
 ) -> None:
     trial = Trial.objects.get(identifier="NCT03862911")
-    RematchJob.objects.create(trial=trial, reason="edit", created_by=personas.administrator)
+    job_create(
+        kind="trial_rematch",
+        task_name="trials.rematch_open_cases",
+        params={"trial_id": trial.pk, "trial": trial.identifier, "reason": "edit"},
+        created_by=personas.administrator,
+    )
     admin = personas.client(personas.administrator)
     admin.get(URL)  # warm up
     with django_assert_num_queries(1):
         one = admin.get(URL).json()
     for _ in range(4):
-        RematchJob.objects.create(trial=None, reason="upgrade", status="succeeded", finished_at=trial.updated_at)
+        Job.objects.create(
+            kind="trial_rematch", params={"trial_id": None, "trial": None, "reason": "upgrade"}, status="succeeded"
+        )
     with django_assert_num_queries(1):
         rows = admin.get(URL).json()
     assert len(one) == 1 and len(rows) == 5

@@ -165,10 +165,22 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# Reliability (issue 15): a task is acknowledged only when it finished, and a worker killed mid-task
+# gives its message back; every task is idempotent, so running one twice is harmless.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 15 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 14 * 60)
+# Redis redelivers an unacknowledged message after the visibility timeout: it must be longer than the
+# longest task (the hard time limit), or a running task would be started a second time.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_TASK_TIME_LIMIT + 15 * 60,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
+# A request publishing after commit waits at most this long for the broker (the outbox keeps the rest).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2.0
 CELERY_RESULT_EXPIRES = 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE

@@ -120,6 +120,15 @@ class PlanDetailView(APIView):
 
 
 class DoseImportJobSerializer(serializers.ModelSerializer):
+    """A dose import with its job's state (``core.Job``): ``failed`` says why in ``error``."""
+
+    status = serializers.ChoiceField(choices=DoseImportJob.Status.choices, source="job.status", read_only=True)
+    progress = serializers.IntegerField(read_only=True, min_value=0, max_value=100)
+    log = serializers.CharField(source="job.log", read_only=True)
+    error = serializers.CharField(source="job.error", read_only=True)
+    created_at = serializers.DateTimeField(source="job.created_at", read_only=True)
+    finished_at = serializers.DateTimeField(source="job.finished_at", read_only=True, allow_null=True)
+
     class Meta:
         model = DoseImportJob
         fields = ("id", "plan", "kind", "status", "progress", "log", "error", "structures", "created_at", "finished_at")
@@ -167,12 +176,12 @@ class PlanImportsView(APIView):
             rtdose=data.get("rtdose"),
             rtstruct=data.get("rtstruct"),
         )
-        job.refresh_from_db()
+        job = DoseImportJob.objects.select_related("job").get(pk=job.pk)
         return Response(DoseImportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
 
 class DoseImportJobView(APIView):
     @extend_schema(responses={200: DoseImportJobSerializer})
     def get(self, request: Request, job_id: int) -> Response:
-        visible = DoseImportJob.objects.filter(plan__case__in=scope_cases(request.user))
+        visible = DoseImportJob.objects.select_related("job").filter(plan__case__in=scope_cases(request.user))
         return Response(DoseImportJobSerializer(get_object_or_404(visible, pk=job_id)).data)

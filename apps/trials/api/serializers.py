@@ -157,18 +157,20 @@ class MatchFlagResolveSerializer(serializers.Serializer):
 
 
 class RematchJobSerializer(serializers.Serializer):
-    """A re-match of the open cases with its progress (``progress_pct`` of its chunks)."""
+    """A re-match of the open cases (a ``Job`` of kind ``trial_rematch``) with its progress
+    (``progress_pct`` of its chunks); ``error`` says why a ``failed`` one failed."""
 
     id = serializers.IntegerField()
-    trial = serializers.CharField(source="trial.identifier", default=None, allow_null=True)
-    reason = serializers.CharField()
+    trial = serializers.CharField(source="params.trial", default=None, allow_null=True)
+    reason = serializers.CharField(source="params.reason", default="")
     status = serializers.CharField()
     progress_pct = serializers.FloatField()
-    cases_total = serializers.IntegerField()
-    cases_done = serializers.IntegerField()
+    cases_total = serializers.IntegerField(source="total")
+    cases_done = serializers.IntegerField(source="done")
     chunks_total = serializers.IntegerField()
     chunks_done = serializers.IntegerField()
-    matches_written = serializers.IntegerField()
+    matches_written = serializers.IntegerField(source="written")
+    error = serializers.CharField()
     created_by = serializers.CharField(source="created_by.get_username", default=None, allow_null=True)
     created_at = serializers.DateTimeField()
     started_at = serializers.DateTimeField(allow_null=True)

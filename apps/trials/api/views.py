@@ -19,6 +19,7 @@ from apps.accounts.api.permissions import requires
 from apps.accounts.models import User
 from apps.accounts.roles import Permission
 from apps.cases import selectors as case_selectors
+from apps.core.models import Job
 from apps.trials import reports, selectors, services
 from apps.trials.api.renderers import CSVRenderer
 from apps.trials.api.serializers import (
@@ -33,7 +34,7 @@ from apps.trials.api.serializers import (
     TrialReferralSerializer,
     TrialSerializer,
 )
-from apps.trials.models import MatchFlag, RematchJob, Trial, TrialMatch, TrialReferral, TrialVersion
+from apps.trials.models import MatchFlag, Trial, TrialMatch, TrialReferral, TrialVersion
 
 
 def _user(request: Request) -> User:
@@ -282,7 +283,7 @@ class AttritionReportView(_ReportView):
 class RematchJobListView(APIView):
     """Re-matches of the open cases after registry edits or matcher upgrades, with progress (administrators).
 
-    ``?trial=<identifier>`` and ``?status=queued|running|succeeded`` filter the list (newest first, the
+    ``?trial=<identifier>`` and ``?status=queued|running|succeeded|failed`` filter the list (newest first, the
     latest 200).
     """
 
@@ -291,14 +292,14 @@ class RematchJobListView(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("trial", str, description="A trial identifier (NCT number)."),
-            OpenApiParameter("status", str, enum=RematchJob.Status.values, description="The job's status."),
+            OpenApiParameter("status", str, enum=Job.Status.values, description="The job's status."),
         ],
         responses=RematchJobSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
         status_filter = request.query_params.get("status") or None
-        if status_filter is not None and status_filter not in RematchJob.Status.values:
-            allowed = ", ".join(RematchJob.Status.values)
+        if status_filter is not None and status_filter not in Job.Status.values:
+            allowed = ", ".join(Job.Status.values)
             raise ValidationError({"status": [f'"{status_filter}" is not a valid status. Allowed: {allowed}.']})
         rows = selectors.rematch_job_list(trial_identifier=request.query_params.get("trial"), status=status_filter)
         return Response(RematchJobSerializer(rows[:200], many=True).data)

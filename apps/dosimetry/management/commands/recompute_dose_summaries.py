@@ -15,6 +15,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from tqdm import tqdm
 
+from apps.core.jobs import job_in_process, job_progress
+from apps.core.models import Job
 from apps.dosimetry.engine import ENGINE_VERSION
 from apps.dosimetry.models import DoseSummary, RadiotherapyPlan
 from apps.dosimetry.selectors import plans_needing_summary
@@ -32,12 +34,21 @@ class Command(BaseCommand):
         before = DoseSummary.objects.count()
         started = time.perf_counter()
         computed = 0
-        for plan_id in tqdm(plan_ids, unit="plan", desc="dose", file=sys.stderr, disable=options["verbosity"] < 1):
-            try:
-                dose_summary_compute(plan_id=plan_id)  # one transaction per plan, under its row lock
-            except RadiotherapyPlan.DoesNotExist:
-                continue  # deleted meanwhile
-            computed += 1
+        # A visible job (``core.Job``): its progress, and a crash as ``failed`` with its error.
+        params = {"force": options["force"]}
+        with job_in_process(kind=Job.Kind.RECOMPUTE_DOSE_SUMMARIES, total=len(plan_ids), params=params) as job:
+            for index, plan_id in enumerate(
+                tqdm(plan_ids, unit="plan", desc="dose", file=sys.stderr, disable=options["verbosity"] < 1), start=1
+            ):
+                try:
+                    dose_summary_compute(plan_id=plan_id)  # one transaction per plan, under its row lock
+                except RadiotherapyPlan.DoesNotExist:
+                    continue  # deleted meanwhile
+                finally:
+                    if index % 50 == 0 or index == len(plan_ids):
+                        job_progress(job.pk, done=index)
+                computed += 1
+            Job.objects.filter(pk=job.pk).update(written=DoseSummary.objects.count() - before)
         elapsed = time.perf_counter() - started
         self.stdout.write(
             f"{computed} plan(s) computed, {DoseSummary.objects.count() - before} new summaries, "

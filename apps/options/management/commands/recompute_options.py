@@ -16,6 +16,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from apps.cases.models import Case
+from apps.core.jobs import job_in_process, job_progress
+from apps.core.models import Job
 from apps.options.engine import ENGINE_VERSION
 from apps.options.models import TreatmentOptionsResult
 from apps.options.selectors import current_options_queryset, stale_reasons
@@ -45,15 +47,19 @@ class Command(BaseCommand):
         started = time.perf_counter()
         computed = 0
         before = TreatmentOptionsResult.objects.count()
-        with tqdm(
-            total=len(case_ids), unit="case", desc="options", file=sys.stderr, disable=options["verbosity"] < 1
-        ) as progress:
+        # A visible job (``core.Job``): its progress, and a crash as ``failed`` with its error.
+        with (
+            job_in_process(kind=Job.Kind.RECOMPUTE_OPTIONS, total=len(case_ids), params={"force": options["force"]}) as job,
+            tqdm(total=len(case_ids), unit="case", desc="options", file=sys.stderr, disable=options["verbosity"] < 1) as progress,
+        ):
             for start in range(0, len(case_ids), chunk_size):
                 chunk = case_ids[start : start + chunk_size]
                 computed += len(treatment_options_compute_cases(case_ids=chunk))
                 progress.update(len(chunk))
+                job_progress(job.pk, done=computed)
+            created = TreatmentOptionsResult.objects.count() - before
+            Job.objects.filter(pk=job.pk).update(written=created)
         elapsed = time.perf_counter() - started
-        created = TreatmentOptionsResult.objects.count() - before
         self.stdout.write(f"{computed} computed, {created} new results, engine {ENGINE_VERSION}, {elapsed:.2f} s")
 
 

@@ -16,6 +16,8 @@ from django.db.models import Exists, OuterRef, QuerySet
 from tqdm import tqdm
 
 from apps.cases.models import Case
+from apps.core.jobs import job_in_process, job_progress
+from apps.core.models import Job
 from apps.risk.engine import ENGINE_VERSION
 from apps.risk.models import RiskAssessment
 from apps.risk.services import risk_assess_cases
@@ -50,13 +52,19 @@ class Command(BaseCommand):
         started = time.perf_counter()
         assessed = 0
         before = RiskAssessment.objects.count()
-        with tqdm(total=len(case_ids), unit="case", desc="risk", file=sys.stderr, disable=options["verbosity"] < 1) as progress:
+        # A visible job (``core.Job``): its progress, and a crash as ``failed`` with its error.
+        with (
+            job_in_process(kind=Job.Kind.RECOMPUTE_RISK, total=len(case_ids), params={"force": force}) as job,
+            tqdm(total=len(case_ids), unit="case", desc="risk", file=sys.stderr, disable=options["verbosity"] < 1) as progress,
+        ):
             for start in range(0, len(case_ids), chunk_size):
                 chunk = case_ids[start : start + chunk_size]
                 assessed += len(risk_assess_cases(case_ids=chunk))
                 progress.update(len(chunk))
+                job_progress(job.pk, done=assessed)
+            created = RiskAssessment.objects.count() - before
+            Job.objects.filter(pk=job.pk).update(written=created)
         elapsed = time.perf_counter() - started
-        created = RiskAssessment.objects.count() - before
         rate = assessed / elapsed if elapsed > 0 else 0.0
         self.stdout.write(
             f"{assessed} assessed, {created} new assessments, engine {ENGINE_VERSION}, {elapsed:.2f} s ({rate:.0f} cases/s)"

@@ -1,6 +1,6 @@
 """Re-match every open case against the registry, e.g. after a matcher release (``ENGINE_VERSION`` bump).
 
-The re-match is a visible ``RematchJob`` run by the Celery worker in chunks (eagerly, in this process,
+The re-match is a visible ``Job`` (kind ``trial_rematch``) run by the Celery worker in chunks (eagerly, in this process,
 without ``REDIS_URL``); ``--wait`` follows its progress until it is done. Idempotent: matches whose inputs
 did not change are not rewritten.
 """
@@ -12,7 +12,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from apps.trials.models import RematchJob, Trial
+from apps.core.models import Job
+from apps.trials.models import Trial
 from apps.trials.services import rematch_job_create
 
 
@@ -39,14 +40,14 @@ class Command(BaseCommand):
         shown = -1.0
         while True:
             job.refresh_from_db()
-            if job.progress_pct != shown and job.status != RematchJob.Status.QUEUED:
+            if job.progress_pct != shown and job.status != Job.Status.QUEUED:
                 shown = job.progress_pct
                 self.stdout.write(f"  {job.status}: {job.chunks_done}/{job.chunks_total} chunks ({shown:g} %)")
-            if job.status == RematchJob.Status.SUCCEEDED:
-                self.stdout.write(
-                    self.style.SUCCESS(f"done: {job.cases_total} open case(s), {job.matches_written} match(es) written")
-                )
+            if job.status == Job.Status.SUCCEEDED:
+                self.stdout.write(self.style.SUCCESS(f"done: {job.total} open case(s), {job.written} match(es) written"))
                 return
+            if job.status == Job.Status.FAILED:
+                raise CommandError(f"job {job.pk} failed: {job.error}")
             if time.monotonic() > deadline:
                 raise CommandError(f"job {job.pk} not done after {options['timeout']:g} s (still {job.status})")
             time.sleep(1.0)

@@ -1,0 +1,17 @@
+"""Receivers of the dosimetry app, connected once from ``DosimetryConfig.ready`` (``connect``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from apps.cases.signals import case_changed
+from apps.core.background import enqueue
+
+
+def on_case_changed(sender: Any, case_id: int, revision: int, **kwargs: Any) -> None:
+    """A case changed (its prior courses may have): recompute the dose summaries of its plans."""
+    enqueue("dosimetry.compute_case_summaries", case_id)
+
+
+def connect() -> None:
+    case_changed.connect(on_case_changed, dispatch_uid="dosimetry.on_case_changed")
