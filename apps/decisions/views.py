@@ -96,6 +96,54 @@ def _dissent_from_form(text: str) -> list[dict[str, str]]:
     return out
 
 
+#: The surgical procedure of the decision form that each surgical option of the options engine proposes.
+_OPTION_PROCEDURES: dict[str, str] = {
+    "mescc_decompression_then_rt": "decompression_stabilisation",
+    "separation_surgery_then_sbrt": "decompression_stabilisation",
+    "spine_stabilisation": "decompression_stabilisation",
+    "prophylactic_fixation": "fixation",
+    "resection_reconstruction": "resection_reconstruction",
+    "cement_augmentation": "vertebral_augmentation",
+}
+
+
+def _values_from_option(case: Any, query: Any) -> dict[str, Any]:
+    """Form values that start the decision from one of the case's stored treatment options
+    (``?option=<code>&lesion=<id>&trial=<NCT>``): its action, regimen, target lesion and reasons. The board
+    edits them before saving; an unknown option leaves the form empty."""
+    from apps.options.selectors import treatment_options_section
+
+    section = treatment_options_section(case)
+    code, lesion, trial = query.get("option", ""), query.get("lesion", ""), query.get("trial", "")
+    candidates: list[tuple[int | None, dict[str, Any]]] = [
+        (item.get("lesion"), option) for item in section.get("lesions", []) for option in item.get("options", [])
+    ] + [(None, option) for option in section.get("case", [])]
+    for lesion_id, option in candidates:
+        action = option.get("action") or {}
+        if option.get("code") != code or (lesion and str(lesion_id) != lesion) or (trial and action.get("trial") != trial):
+            continue
+        values: dict[str, Any] = {"started_from_option": code, "rt_lesions": [lesion_id] if lesion_id else []}
+        kind = action.get("kind")
+        if kind == "surgery":
+            values.update(surgery="1", surgery_procedure=_OPTION_PROCEDURES.get(code, "other"))
+            values["surgery_lesions"] = values["rt_lesions"]
+        if kind == "radiotherapy" or action.get("regimen"):
+            values.update(rt="1", rt_regimen=action.get("regimen", ""))
+        if kind == "trial_referral":
+            values.update(trial_referral="1", trial_referral_trial=action.get("trial", ""))
+        if kind in {"bone_modifying_agent", "best_supportive_care", "systemic_therapy", "imaging_or_biopsy"}:
+            values[kind] = "1"
+        reasons = "; ".join(option.get("reasons") or [])
+        values["rationale"] = f"Started from the option {option.get('label', code)}" + (f": {reasons}" if reasons else ".")
+        return values
+    return {}
+
+
+def _selected(values: Any, name: str) -> list[str]:
+    raw = values.getlist(name) if hasattr(values, "getlist") else values.get(name, [])
+    return [str(v) for v in raw]
+
+
 def _form_context(case: Any, values: Any, errors: dict[str, Any]) -> dict[str, Any]:
     now = timezone.now()
     meetings = Meeting.objects.filter(board_id=case.board_id).exclude(status=MeetingStatus.CANCELLED)
@@ -109,6 +157,8 @@ def _form_context(case: Any, values: Any, errors: dict[str, Any]) -> dict[str, A
         "procedures": [p.value for p in SurgeryProcedure],
         "techniques": RT_TECHNIQUES,
         "values": values,
+        "rt_selected": _selected(values, "rt_lesions"),
+        "surgery_selected": _selected(values, "surgery_lesions"),
         "errors": errors,
     }
 
@@ -122,6 +172,8 @@ def decision_new(request: HttpRequest, case_id: int) -> HttpResponse:
         raise PermissionDenied("Your role may not draft the board's decision.")
     errors: dict[str, Any] = {}
     values: Any = request.POST if request.method == "POST" else {"meeting": request.GET.get("meeting", "")}
+    if request.method == "GET" and request.GET.get("option"):
+        values = {**values, **_values_from_option(case, request.GET)}
     if request.method == "POST":
         meeting = request.POST.get("meeting") or None
         data = {
@@ -132,6 +184,7 @@ def decision_new(request: HttpRequest, case_id: int) -> HttpResponse:
             "rationale": request.POST.get("rationale", ""),
             "consensus": request.POST.get("consensus") or None,
             "dissent": _dissent_from_form(request.POST.get("dissent", "")),
+            "started_from_option": request.POST.get("started_from_option", ""),
         }
         try:
             decision = services.decision_create(actor=_user(request), case_id=case.pk, data=data)
