@@ -269,7 +269,7 @@ def plan_import(request: HttpRequest, pk: int, plan_id: int) -> HttpResponse:
                 rtstruct=form.cleaned_data.get("rtstruct"),
             )
             return redirect(reverse("frontend:import-progress", args=[job.pk]))
-    jobs = list(plan.import_jobs.order_by("-created_at", "-id")[:10])
+    jobs = list(plan.import_jobs.select_related("job").order_by("-job__created_at", "-id")[:10])
     return render(
         request,
         "frontend/plan_import.html",
@@ -283,7 +283,7 @@ def import_progress(request: HttpRequest, job_id: int) -> HttpResponse:
     """The job's status and progress; the page asks again every few seconds until the job has ended."""
     job = (
         DoseImportJob.objects.filter(plan__case__in=selectors.scope_cases(request.user))
-        .select_related("plan", "plan__case")
+        .select_related("plan", "plan__case", "job")
         .filter(pk=job_id)
         .first()
     )

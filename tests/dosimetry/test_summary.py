@@ -34,15 +34,17 @@ def test_plan_create_audits_and_computes_after_commit(
     personas: Personas, case: Case, django_capture_on_commit_callbacks: CaptureCallbacks
 ) -> None:
     lesion = LesionFactory(case=case)
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    from apps.core.models import OutboxMessage
+
+    with django_capture_on_commit_callbacks(execute=True):
         plan = plan_create(
             actor=personas.radonc,
             case=case,
             data={"regimen_code": "conv_30gy_10fx", "technique": "conventional"},
             target_lesions=[lesion],
         )
-    # One dose-summary computation queued (the options app queues its own recomputation too, issue 14).
-    assert [c.__qualname__ for c in callbacks].count("_enqueue.<locals>.<lambda>") == 1
+    # One dose-summary computation queued through the outbox (the options app queues its own too, issue 14).
+    assert OutboxMessage.objects.filter(task_name="dosimetry.compute_plan_summary", args=[plan.pk]).count() == 1
     assert list(plan.target_lesions.all()) == [lesion]
     assert AuditEntry.objects.filter(event=AuditEvent.DOSE_PLAN_CREATED, subject_id=str(plan.pk)).count() == 1
     summary = DoseSummary.objects.get(plan=plan)

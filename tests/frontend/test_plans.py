@@ -123,7 +123,11 @@ def test_a_running_import_polls_itself(personas: Personas) -> None:
 
     case = CaseFactory(board=personas.board)
     plan = plan_create(actor=personas.radonc, case=case, data={"name": "A", "regimen_code": "conv_8gy_1fx"})
-    job = DoseImportJob.objects.create(plan=plan, kind="csv_dvh", csv_text=CSV, status="running", progress=40)
+    from apps.core.models import Job
+
+    # Dose imports run as core Jobs (issue 10): 40 of 100 done.
+    running = Job.objects.create(kind=Job.Kind.DOSE_IMPORT, status=Job.Status.RUNNING, done=40, total=100)
+    job = DoseImportJob.objects.create(plan=plan, kind="csv_dvh", csv_text=CSV, job=running)
     client = logged_in(personas.radonc)
     html = client.get(f"/dose-imports/{job.pk}/").content.decode()
     assert f'hx-get="/dose-imports/{job.pk}/"' in html and 'value="40"' in html

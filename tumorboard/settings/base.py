@@ -147,6 +147,7 @@ SPECTACULAR_SETTINGS = {
         "ReceptorStatusEnum": "apps.cases.api.schema_enums.RECEPTOR_STATUS",
         "VertebralLevelEnum": "apps.cases.api.schema_enums.VERTEBRAL_LEVEL",
         "CaseStatusEnum": "apps.cases.api.schema_enums.CASE_STATUS",
+        "ResponseAssessmentEnum": "apps.decisions.api.schema_enums.RESPONSE_ASSESSMENT",
         "ReferralStatusEnum": "apps.trials.models.ReferralStatus",
         "RadiotherapyTechniqueEnum": "apps.cases.models.RadiotherapyTechnique",
         "DoseImportKindEnum": "apps.dosimetry.models.DoseImportJob.Kind",

@@ -6,6 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from apps.cases.vocabulary import choices
 from apps.core.api.fields import CodeChoiceField
 from apps.decisions.engine.recommendation import FollowUpReason, Implementation, ResponseAssessment
 from apps.decisions.models import Decision, FollowUp
@@ -43,9 +44,9 @@ class FollowUpWriteSerializer(serializers.Serializer[Any]):
     implementation = CodeChoiceField(choices=[i.value for i in Implementation])
     reason = CodeChoiceField(choices=[r.value for r in FollowUpReason], required=False, allow_null=True)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
-    response_3_months = CodeChoiceField(choices=[r.value for r in ResponseAssessment], required=False, allow_null=True)
-    response_6_months = CodeChoiceField(choices=[r.value for r in ResponseAssessment], required=False, allow_null=True)
-    response_12_months = CodeChoiceField(choices=[r.value for r in ResponseAssessment], required=False, allow_null=True)
+    response_3_months = CodeChoiceField(choices=choices(ResponseAssessment), required=False, allow_null=True)
+    response_6_months = CodeChoiceField(choices=choices(ResponseAssessment), required=False, allow_null=True)
+    response_12_months = CodeChoiceField(choices=choices(ResponseAssessment), required=False, allow_null=True)
     treatment_started_on = serializers.DateField(required=False, allow_null=True, default=None)
     return_to_agenda = serializers.BooleanField(required=False, default=False)
 

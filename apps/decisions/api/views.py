@@ -86,6 +86,7 @@ class CaseDecisionsView(APIView):
 
 class DecisionDetailView(APIView):
     permission_classes = (CaseView,)
+    serializer_class = DecisionSerializer  # read by the schema for the write methods too
 
     @extend_schema(responses=DecisionSerializer)
     def get(self, request: Request, pk: int) -> Response:

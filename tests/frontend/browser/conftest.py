@@ -32,7 +32,7 @@ WIDTHS = (1280, 768)
 TEST_PASSWORD = "pw-for-tests"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # not session: another module may start its own Playwright
 def chromium() -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium; .ci/run does it)")

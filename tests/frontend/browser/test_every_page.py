@@ -62,9 +62,11 @@ def a_reviewed_case(personas: Personas) -> Case:
             "oar_metrics": {"spinal_cord": {"Dmax": 12.0}},
         },
     )
-    DoseImportJob.objects.create(
-        plan=plan, kind="csv_dvh", csv_text="x", status="failed", progress=100, error="line 2: dose_gy is not a number"
-    )
+    from apps.core.models import Job
+
+    # Dose imports run as core Jobs (issue 10): the status, progress and error live on the job.
+    failed = Job.objects.create(kind=Job.Kind.DOSE_IMPORT, status=Job.Status.FAILED, error="line 2: dose_gy is not a number")
+    DoseImportJob.objects.create(plan=plan, kind="csv_dvh", csv_text="x", job=failed)
     return case
 
 
