@@ -175,8 +175,9 @@ class ClinicalField:
 
     @property
     def nullable(self) -> bool:
-        """Unknown is a value: every field not ``required`` stores ``None`` for "not known"."""
-        return not self.required
+        """Unknown is a value: every field not ``required`` stores ``None`` for "not known" (free text stores
+        an empty text)."""
+        return not self.required and self.kind is not Kind.TEXT
 
     @property
     def entry_high(self) -> float | None:
