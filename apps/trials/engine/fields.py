@@ -19,10 +19,8 @@ is ``unknown`` and names the fields that would decide it. Unknown is never a gue
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
 from enum import StrEnum
 from itertools import product
 from operator import attrgetter
@@ -44,7 +42,10 @@ from apps.cases.vocabulary import (
     breast_subtype,
     levels_between,
 )
+from apps.clinical.dates import add_months, completed_years, months_between
 from apps.clinical.derivations import bone_metastases, metastatic_foci
+
+__all__ = ["add_months", "completed_years", "months_between"]  # the calendar helpers live in apps.clinical.dates
 
 
 class Kind(StrEnum):
@@ -159,41 +160,6 @@ def last_call_memo(getter: Callable[[Any], Any]) -> Callable[[Any], Any]:
 
 def _values(enum: Iterable[StrEnum]) -> tuple[str, ...]:
     return tuple(member.value for member in enum)
-
-
-# --------------------------------------------------------------------------------------------------------
-# Date arithmetic
-# --------------------------------------------------------------------------------------------------------
-
-
-def add_months(day: date, months: int) -> date:
-    """``day`` plus ``months`` calendar months, the day clamped to the end of a shorter month."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def months_between(start: date, end: date) -> float:
-    """Calendar months from ``start`` to ``end``: whole months plus the fraction of the month under way.
-
-    2020-01-15 -> 2020-07-15 is exactly 6.0, so "within 6 months" (ESTRO/EORTC synchronous, seed 003 §3.1)
-    is ``<= 6`` and a day later is metachronous. Negative when ``end`` precedes ``start``.
-    """
-    if end < start:
-        return -months_between(end, start)
-    whole = (end.year - start.year) * 12 + end.month - start.month
-    anchor = add_months(start, whole)
-    if anchor > end:
-        whole -= 1
-        anchor = add_months(start, whole)
-    following = add_months(start, whole + 1)
-    return whole + (end - anchor).days / (following - anchor).days
-
-
-def completed_years(born: date, on: date) -> int:
-    """Age in completed years on a given day."""
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
 # --------------------------------------------------------------------------------------------------------
