@@ -132,7 +132,7 @@ def _applicability_check(entity: Entity, name: str, applies: AppliesTo, members:
         return CheckConstraint(condition=(~among if applies.exclude else among) | unknown, name=name)
     if applies.exclude:
         raise ValueError(f"{name}: an excluding applicability needs a required governor")
-    which = {applies.governor: codes[0]} if len(codes) == 1 else {f"{applies.governor}__in": codes}
+    which: dict[str, object] = {applies.governor: codes[0]} if len(codes) == 1 else {f"{applies.governor}__in": codes}
     bounds = {key: value for row in members for key, value in _range(row).items()}
     permit = Q(**bounds, **which, **_known(applies.governor, governor))
     return CheckConstraint(condition=unknown | permit, name=name)
