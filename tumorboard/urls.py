@@ -1,7 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-
+from apps.core.api_docs import RedocView, SchemaView, SwaggerView
 from apps.core.views import healthz
 from frontend.urls import auth_urlpatterns
 
@@ -22,8 +21,10 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # Signed-in users only unless TUMORBOARD_PUBLIC_API_DOCS (apps/core/api_docs.py).
+    path("api/schema/", SchemaView.as_view(), name="schema"),
+    path("api/docs/", SwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/redoc/", RedocView.as_view(url_name="schema"), name="api-redoc"),
     *auth_urlpatterns,
     path("audit/", include("apps.audit.urls")),
     path("meetings/", include("apps.meetings.urls")),
