@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+
 from apps.core.api_docs import RedocView, SchemaView, SwaggerView
 from apps.core.views import healthz
 from frontend.urls import auth_urlpatterns

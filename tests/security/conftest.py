@@ -87,9 +87,7 @@ def build_world(p: Personas, capture: Callable[..., Any]) -> World:
         patient.refresh_from_db()
         case.refresh_from_db()
         radonc = p.client(p.radonc)
-        created = radonc.post(
-            f"/api/v1/cases/{case.pk}/decisions/", draft_body(s, rationale=MARKERS["rationale"]), format="json"
-        )
+        created = radonc.post(f"/api/v1/cases/{case.pk}/decisions/", draft_body(s, rationale=MARKERS["rationale"]), format="json")
         assert created.status_code == 201, created.content
         decision_id = created.json()["id"]
         signed = radonc.post(f"/api/v1/decisions/{decision_id}/sign/", {"password": PASSWORD}, format="json")

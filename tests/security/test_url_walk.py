@@ -122,10 +122,7 @@ ROUTES: dict[str, dict[str, str]] = {
     "audit:case-trail": {"case_id": "case"},
     "audit:referral-trail": {"referral_id": "referral"},
     "audit:subject-trail": {"subject_type": "audit_subject_type", "subject_id": "audit_subject_id"},
-    **{
-        f"meetings:{name}": {"pk": "meeting"}
-        for name in ("meeting", "attendance", "live", "live-panel", "agenda-reorder")
-    },
+    **{f"meetings:{name}": {"pk": "meeting"} for name in ("meeting", "attendance", "live", "live-panel", "agenda-reorder")},
     "meetings:action": {"pk": "meeting", "action": "meeting_action"},
     "meetings:events": {"pk": "meeting"},
     "decisions:case-decisions": {"case_id": "case"},
