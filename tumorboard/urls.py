@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from apps.core.api_docs import RedocView, SchemaView, SwaggerView
+from apps.core.api_docs import SchemaView, SwaggerView
 from apps.core.views import healthz
 from frontend.urls import auth_urlpatterns
 
@@ -25,7 +25,6 @@ urlpatterns = [
     # Signed-in users only unless TUMORBOARD_PUBLIC_API_DOCS (apps/core/api_docs.py).
     path("api/schema/", SchemaView.as_view(), name="schema"),
     path("api/docs/", SwaggerView.as_view(url_name="schema"), name="api-docs"),
-    path("api/redoc/", RedocView.as_view(url_name="schema"), name="api-redoc"),
     *auth_urlpatterns,
     path("audit/", include("apps.audit.urls")),
     path("meetings/", include("apps.meetings.urls")),

@@ -1,22 +1,19 @@
-"""The OpenAPI schema and its interactive pages (Swagger UI, Redoc), served from drf-spectacular-sidecar.
+"""The OpenAPI schema and its interactive page (Swagger UI), served from drf-spectacular-sidecar.
 
 ``TUMORBOARD_PUBLIC_API_DOCS`` decides at each request whether anyone may read them (the local demo) or
 only a signed-in user (production's default): the schema lists every endpoint and parameter, a map an
-attacker should not get for free. The pages are built for ``script-src 'self'``: Swagger UI's start-up
-script is its own request (drf-spectacular's split view) and neither page has an inline style; Redoc
-renders its styles at run time (styled-components), so its page alone allows inline styles
-(docs/security/access-and-data.md).
+attacker should not get for free. The page is built for ``script-src 'self'``: Swagger UI's start-up
+script is its own request (drf-spectacular's split view) and its inline style moved to a static file.
+Redoc is not served: its standalone bundle needs inline styles, fetches its logo from a CDN and did not
+render under the policy in Chromium (docs/security/access-and-data.md).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
-from csp.constants import SELF, UNSAFE_INLINE
 from django.conf import settings
-from django.http import HttpRequest, HttpResponseBase
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 
 
@@ -35,16 +32,3 @@ class SwaggerView(SpectacularSwaggerSplitView):
 
     def get_permissions(self) -> Sequence[BasePermission]:
         return _docs_permissions()
-
-
-class RedocView(SpectacularRedocView):
-    template_name = "core/redoc.html"
-
-    def get_permissions(self) -> Sequence[BasePermission]:
-        return _docs_permissions()
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        response = super().dispatch(request, *args, **kwargs)
-        # Redoc's styled-components write <style> elements and its search runs in a blob: worker.
-        response._csp_update = {"style-src": [UNSAFE_INLINE], "worker-src": [SELF, "blob:"]}  # type: ignore[attr-defined]
-        return response

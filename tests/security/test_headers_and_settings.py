@@ -162,7 +162,7 @@ def test_frame_referrer_sniffing_opener_and_permissions_headers(personas: Person
 
 # --- API docs -----------------------------------------------------------------------------------------------
 
-DOCS = ("/api/schema/", "/api/docs/", "/api/redoc/")
+DOCS = ("/api/schema/", "/api/docs/")
 
 
 @override_settings(TUMORBOARD_PUBLIC_API_DOCS=False)

@@ -106,7 +106,7 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
         "usb",
     )
 }
-# The OpenAPI schema and its Swagger/Redoc pages: open to anyone in the local demo, signed-in users only
+# The OpenAPI schema and its Swagger UI page: open to anyone in the local demo, signed-in users only
 # in production (they map every endpoint an attacker could probe).
 TUMORBOARD_PUBLIC_API_DOCS = env_bool("TUMORBOARD_PUBLIC_API_DOCS", False)
 
