@@ -64,7 +64,7 @@ class NoStoreMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        response["Cache-Control"] = "no-store, private, max-age=0"
+        response["Cache-Control"] = "no-store"  # no-store alone forbids every cache keeping it
         response["Pragma"] = "no-cache"
         response["Expires"] = "0"
         return response
