@@ -53,7 +53,9 @@ class Patient(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.family_name}, {self.given_name} ({self.mrn})"
+        # The public id, never the name or MRN: str() ends up in the admin's LogEntry, error messages and
+        # log lines (issue 15). Pages show the name where a person needs it, field by field.
+        return f"Patient {self.uuid}"
 
 
 class Case(TimeStampedModel):
