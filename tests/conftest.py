@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck
@@ -181,3 +182,19 @@ def seeded_registry(transactional_db: None) -> None:
     import_module("apps.trials.migrations.0002_seed_trials").seed(apps, None)
     import_module("apps.trials.migrations.0007_seed_trials_v2").upgrade(apps, None)
     import_module("apps.trials.migrations.0009_seed_trials_v3").upgrade(apps, None)
+
+
+def call_job_command(name: str, *args: str, **options: object) -> None:
+    """``call_command`` for a command that starts a ``Job``, run as production runs it: in autocommit, so
+    the job's after-commit work (its task and chunks, eager here) runs as each write commits. Inside a
+    test's transaction that commit never comes; after-commit work runs at once instead, as autocommit
+    would run it, and the command follows the job to its end."""
+    from unittest import mock
+
+    from django.core.management import call_command
+
+    def at_once(func: Any, using: str | None = None, robust: bool = False) -> None:
+        func()
+
+    with mock.patch("django.db.transaction.on_commit", at_once):
+        call_command(name, *args, **options)

@@ -200,3 +200,19 @@ def prognosis_section(case: Case) -> dict[str, Any]:
 
 def current_options(case_id: int) -> TreatmentOptionsResult | None:
     return TreatmentOptionsResult.objects.filter(case_id=case_id, is_current=True).first()
+
+
+def cases_needing_options(*, force: bool = False) -> list[int]:
+    """Ids of the cases (in primary-key order) whose stored options need computing: none current, or
+    current ones that read stale (another engine version, an older case revision, risk assessment, plans
+    or catalogue: ``stale_reasons``); every case with ``force``."""
+    case_ids = list(Case.objects.order_by("pk").values_list("pk", flat=True))
+    if force:
+        return case_ids
+    fresh = {row.case_id for row in current_options_queryset().select_related("case") if not stale_reasons(row, row.case)}
+    return [pk for pk in case_ids if pk not in fresh]
+
+
+def cases_with_stored_options() -> list[int]:
+    """Ids of the cases that have current stored options (what a catalogue edit makes stale)."""
+    return list(TreatmentOptionsResult.objects.filter(is_current=True).order_by("case_id").values_list("case_id", flat=True))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Exists, OuterRef, QuerySet
+
 from apps.cases.derived import DerivedStatus, pending_section, section_envelope
 from apps.cases.models import Case
 from apps.risk.engine import ENGINE_VERSION
@@ -29,3 +31,18 @@ def risk_section(case: Case) -> dict[str, Any]:
     section["engine_version"] = row.engine_version
     section["summary"] = row.payload
     return section
+
+
+def cases_needing_assessment(*, force: bool = False) -> QuerySet[Case]:
+    """Cases (in primary-key order) with no current assessment, one from another engine version, or one
+    computed for an older case revision; every case with ``force``."""
+    cases = Case.objects.order_by("pk")
+    if force:
+        return cases
+    up_to_date = RiskAssessment.objects.filter(
+        case_id=OuterRef("pk"),
+        is_current=True,
+        engine_version=ENGINE_VERSION,
+        case_revision__gte=OuterRef("revision"),
+    )
+    return cases.exclude(Exists(up_to_date))

@@ -79,14 +79,15 @@ def trial_definition_check(*, definition: Mapping[str, Any]) -> dict[str, Any]:
     return _validated(definition)
 
 
-def rematch_job_create(*, trial_id: int | None, actor: User | None, reason: str) -> Job:
+def rematch_job_create(*, trial_id: int | None, actor: User | None, reason: str, chunk_size: int | None = None) -> Job:
     """Record a re-match of every open case (against ``trial_id``, or every trial when None) as a visible
-    job (``apps.core.models.Job``, kind ``trial_rematch``); its fan-out task runs after commit."""
+    job (``apps.core.models.Job``, kind ``trial_rematch``); its fan-out task runs after commit, in chunks
+    of ``chunk_size`` open cases (``REMATCH_CHUNK_SIZE`` by default)."""
     identifier = None if trial_id is None else Trial.objects.values_list("identifier", flat=True).get(pk=trial_id)
     return job_create(
         kind=Job.Kind.TRIAL_REMATCH,
         task_name="trials.rematch_open_cases",
-        params={"trial_id": trial_id, "trial": identifier, "reason": reason},
+        params={"trial_id": trial_id, "trial": identifier, "reason": reason, "chunk_size": chunk_size or REMATCH_CHUNK_SIZE},
         created_by=actor,
     )
 
@@ -159,6 +160,11 @@ def trial_update(*, actor: User, trial_id: int, changes: Mapping[str, Any]) -> T
     )
     rematch_job_create(trial_id=trial.pk, actor=actor, reason=f"{trial.identifier} edited (version {trial.current_version})")
     return trial
+
+
+def open_case_ids() -> list[int]:
+    """Ids of every case that is not closed, in primary-key order."""
+    return list(Case.objects.exclude(status=CaseStatus.CLOSED).order_by("pk").values_list("pk", flat=True))
 
 
 def open_case_id_chunks(chunk_size: int = REMATCH_CHUNK_SIZE) -> Iterator[list[int]]:
