@@ -62,14 +62,10 @@ def _recover(worker: WorkerProcess, job_id: int) -> Job:
     return job
 
 
-def test_a_risk_recompute_finishes_after_its_worker_is_killed(
-    restartable_worker: WorkerProcess, personas: Personas
-) -> None:
+def test_a_risk_recompute_finishes_after_its_worker_is_killed(restartable_worker: WorkerProcess, personas: Personas) -> None:
     # given 300 cases never assessed, and a recompute job over them in chunks of 10
     case_ids = bulk_cases(personas.board, CASES)
-    job = job_create(
-        kind=Job.Kind.RECOMPUTE_RISK, task_name="risk.recompute", params={"force": False, "chunk_size": CHUNK_SIZE}
-    )
+    job = job_create(kind=Job.Kind.RECOMPUTE_RISK, task_name="risk.recompute", params={"force": False, "chunk_size": CHUNK_SIZE})
 
     # when the worker is killed mid-run
     _kill_mid_run(restartable_worker, job.pk)
