@@ -23,7 +23,9 @@ from apps.cases.signals import case_changed
 from apps.core.background import enqueue
 from apps.core.jobs import job_create
 from apps.core.models import Job
+from apps.core.stale import register_stale_finder
 from apps.dosimetry.models import RadiotherapyPlan, Regimen
+from apps.options.selectors import cases_with_options_left_behind
 
 
 def on_case_changed(sender: Any, case_id: int, revision: int, **kwargs: Any) -> None:
@@ -43,6 +45,7 @@ def on_catalogue_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
 
 
 def connect() -> None:
+    register_stale_finder("treatment_options", task_name="options.compute_case", find=cases_with_options_left_behind)
     case_changed.connect(on_case_changed, dispatch_uid="options.on_case_changed")
     post_save.connect(on_plan_changed, sender=RadiotherapyPlan, dispatch_uid="options.plan_saved")
     post_delete.connect(on_plan_changed, sender=RadiotherapyPlan, dispatch_uid="options.plan_deleted")

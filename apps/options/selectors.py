@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from apps.cases.derived import DerivedStatus, pending_section, section_envelope
@@ -216,3 +217,14 @@ def cases_needing_options(*, force: bool = False) -> list[int]:
 def cases_with_stored_options() -> list[int]:
     """Ids of the cases that have current stored options (what a catalogue edit makes stale)."""
     return list(TreatmentOptionsResult.objects.filter(is_current=True).order_by("case_id").values_list("case_id", flat=True))
+
+
+def cases_with_options_left_behind(changed_before: datetime, limit: int) -> list[int]:
+    """The sweep's finder (``apps.core.stale``): cases changed before ``changed_before`` that still have
+    no current options of their revision. (Options made stale by a plan, a risk or a catalogue change are
+    renewed by their own work and by ``recompute_options``; here only the case revision counts.)"""
+    up_to_date = TreatmentOptionsResult.objects.filter(
+        case_id=OuterRef("pk"), is_current=True, case_revision__gte=OuterRef("revision")
+    )
+    stale = Case.objects.filter(updated_at__lt=changed_before).exclude(Exists(up_to_date)).order_by("pk")
+    return list(stale.values_list("pk", flat=True)[:limit])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet
@@ -46,3 +47,11 @@ def cases_needing_assessment(*, force: bool = False) -> QuerySet[Case]:
         case_revision__gte=OuterRef("revision"),
     )
     return cases.exclude(Exists(up_to_date))
+
+
+def cases_with_risk_left_behind(changed_before: datetime, limit: int) -> list[int]:
+    """The sweep's finder (``apps.core.stale``): cases changed before ``changed_before`` that still have
+    no current assessment of their revision."""
+    up_to_date = RiskAssessment.objects.filter(case_id=OuterRef("pk"), is_current=True, case_revision__gte=OuterRef("revision"))
+    stale = Case.objects.filter(updated_at__lt=changed_before).exclude(Exists(up_to_date)).order_by("pk")
+    return list(stale.values_list("pk", flat=True)[:limit])
