@@ -80,9 +80,7 @@ def test_options_trial_matches_and_dose_summaries_left_behind_are_reenqueued(per
     plans = {}
     for case in (done, lost):
         LesionFactory(case=case)
-        plans[case.pk] = plan_create(
-            actor=personas.radonc, case=case, data={"regimen_code": "conv_30gy_10fx", "oar_metrics": {}}
-        )
+        plans[case.pk] = plan_create(actor=personas.radonc, case=case, data={"regimen_code": "conv_30gy_10fx", "oar_metrics": {}})
     treatment_options_compute(case_id=done.pk)  # brings its risk and trial matches up to date too
     dose_summary_compute(plan_id=plans[done.pk].pk)
     _age(done, lost)
