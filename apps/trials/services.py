@@ -206,7 +206,6 @@ def cases_match_trials(case_ids: Collection[int], *, trial_ids: Collection[int] 
         locked = case_selectors.lock_cases(case_ids)
         if not locked:
             return 0
-        cases = case_selectors.cases_for_engines(locked)
         trials = current_trials(trial_ids)
         # Only the columns the comparison needs, as tuples: no model instances for rows left unchanged.
         existing: dict[tuple[int, int], tuple[int, int, str, Any]] = {
@@ -217,8 +216,7 @@ def cases_match_trials(case_ids: Collection[int], *, trial_ids: Collection[int] 
         }
         now = timezone.now()
         rows: list[TrialMatch] = []
-        for case in cases:
-            facts = case_selectors.case_facts(case)
+        for case, facts in case_selectors.engine_cases(locked):
             for row in trials:
                 payload = row.compiled.match(facts).to_dict()
                 if existing.get((case.pk, row.trial.pk)) == (row.version.pk, case.revision, ENGINE_VERSION, payload):
