@@ -16,7 +16,7 @@ import redis
 from apps.accounts.models import Board
 from apps.cases.models import Case, Lesion, Patient
 from apps.core.models import Job
-from tests.conftest import WorkerProcess, _require_services, private_queue
+from tests.conftest import WorkerProcess, _require_services
 
 
 def bulk_cases(board: Board, count: int) -> list[int]:
@@ -72,16 +72,9 @@ def job_row(job_id: int) -> Job:
 
 
 @pytest.fixture
-def restartable_worker(transactional_db: None) -> Iterator[WorkerProcess]:
-    """A worker on a private queue of the real broker, which the test may kill and start again."""
-    _require_services()
-    with private_queue() as queue:
-        worker = WorkerProcess(queue)
-        try:
-            worker.start()
-            yield worker
-        finally:
-            worker.stop()
+def restartable_worker(celery_worker_process: WorkerProcess) -> WorkerProcess:
+    """The suite's worker on its private queue, named for what these tests do with it: kill and restart."""
+    return celery_worker_process
 
 
 def _free_port() -> int:
