@@ -183,7 +183,7 @@ def worker_benchmark(n_cases: int = 1_000, chunk_size: int = 200, seed: int = 20
     from apps.risk.models import RiskAssessment
 
     rng = random.Random(seed)
-    call_command("recompute_risk", verbosity=0, stdout=io.StringIO())
+    call_command("recompute_risk", "--wait", verbosity=0, stdout=io.StringIO())
     institution, _ = Institution.objects.get_or_create(code="bench-risk", defaults={"name": "Risk benchmark hospital"})
     board, _ = Board.objects.get_or_create(institution=institution, name="Risk benchmark board")
     tag = f"BENCH-{time.time_ns()}"
@@ -214,7 +214,7 @@ def worker_benchmark(n_cases: int = 1_000, chunk_size: int = 200, seed: int = 20
     case_ids = [case.pk for case in cases]
     try:
         started = time.perf_counter()
-        call_command("recompute_risk", "--chunk-size", str(chunk_size), verbosity=0, stdout=io.StringIO())
+        call_command("recompute_risk", "--chunk-size", str(chunk_size), "--wait", verbosity=0, stdout=io.StringIO())
         elapsed = time.perf_counter() - started
         assessed = RiskAssessment.objects.filter(case_id__in=case_ids, is_current=True).count()
     finally:

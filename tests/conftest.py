@@ -7,12 +7,15 @@ after healthchecks' alice/bob/charlie.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck
@@ -91,68 +94,116 @@ def _require_services() -> None:
         pytest.fail("this test needs Redis: set REDIS_URL (see README / .ci/run)")
 
 
+class WorkerProcess:
+    """A real Celery worker process (solo pool) on one private queue, reading the test database.
+
+    Started in a session of its own, so ``kill()`` can SIGKILL its whole process group, as a host dying
+    or the OOM killer would (no shutdown handler runs, nothing is acknowledged or given back). ``start()``
+    again starts a new worker on the same queue. ``broker_url`` points it at another broker.
+    """
+
+    def __init__(self, queue: str, *, broker_url: str | None = None) -> None:
+        from django.db import connection
+
+        db = connection.settings_dict
+        self.queue = queue
+        self.hostname = f"{queue}@localhost"
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+            "DJANGO_SETTINGS_MODULE": "tumorboard.settings.base",
+            "CELERY_TASK_ALWAYS_EAGER": "false",
+        }
+        if broker_url is not None:
+            self.env["REDIS_URL"] = broker_url
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self, *, timeout: float = 60.0) -> None:
+        """Start the worker and wait until it answers a ping (addressed to it alone: other test processes
+        may run workers on the same broker)."""
+        from tumorboard.celery import app
+
+        self.proc = subprocess.Popen(  # noqa: S603 - fixed argv, our own worker
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "tumorboard",
+                "worker",
+                "-P",
+                "solo",
+                "-Q",
+                self.queue,
+                "-n",
+                self.hostname,
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-l",
+                "WARNING",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if app.control.ping(destination=[self.hostname], timeout=0.5):
+                return
+            if self.proc.poll() is not None:
+                pytest.fail(f"the Celery worker exited with {self.proc.returncode}")
+        pytest.fail(f"the Celery worker did not answer a ping within {timeout:g} s")
+
+    def kill(self) -> None:
+        """SIGKILL the worker's process group and reap it."""
+        assert self.proc is not None
+        os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(timeout=30)
+        self.proc = None
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=20)
+        self.proc = None
+
+
+@contextmanager
+def private_queue() -> Iterator[str]:
+    """This test process sends tasks through the broker (not eagerly) to a queue of its own."""
+    from tumorboard.celery import app
+
+    queue = f"test-{os.getpid()}-{time.monotonic_ns()}"
+    previous = (app.conf.task_always_eager, app.conf.task_default_queue)
+    app.conf.task_always_eager = False
+    app.conf.task_default_queue = queue
+    try:
+        yield queue
+    finally:
+        app.conf.task_always_eager, app.conf.task_default_queue = previous
+
+
 @pytest.fixture
-def celery_worker_process(transactional_db: None) -> Iterator[None]:
+def celery_worker_process(transactional_db: None) -> Iterator[WorkerProcess]:
     """A real Celery worker process on the real Redis broker, reading the test database.
 
     The test's own process stops running tasks eagerly for the duration, so ``.delay()`` really goes
     through the broker. Tests using it must commit their writes (``transactional_db``).
     """
     _require_services()
-    from django.db import connection
-
-    from tumorboard.celery import app
-
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
-        "DJANGO_SETTINGS_MODULE": "tumorboard.settings.base",
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-    }
-    queue = f"test-{os.getpid()}-{time.monotonic_ns()}"
-    proc = subprocess.Popen(  # noqa: S603 - fixed argv, our own worker
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "tumorboard",
-            "worker",
-            "-P",
-            "solo",
-            "-Q",
-            queue,
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "-l",
-            "WARNING",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    previous = (app.conf.task_always_eager, app.conf.task_default_queue)
-    app.conf.task_always_eager = False
-    app.conf.task_default_queue = queue
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            replies = app.control.ping(timeout=0.5, destination=None)
-            if replies:
-                break
-            if proc.poll() is not None:
-                pytest.fail(f"the Celery worker exited with {proc.returncode}")
-        else:
-            pytest.fail("the Celery worker did not answer a ping within 60 s")
-        yield
-    finally:
-        app.conf.task_always_eager, app.conf.task_default_queue = previous
-        proc.terminate()
+    with private_queue() as queue:
+        worker = WorkerProcess(queue)
         try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+            worker.start()
+            yield worker
+        finally:
+            worker.stop()
 
 
 def wait_for(predicate, timeout: float = 30.0, interval: float = 0.2):  # type: ignore[no-untyped-def]
@@ -181,3 +232,19 @@ def seeded_registry(transactional_db: None) -> None:
     import_module("apps.trials.migrations.0002_seed_trials").seed(apps, None)
     import_module("apps.trials.migrations.0007_seed_trials_v2").upgrade(apps, None)
     import_module("apps.trials.migrations.0009_seed_trials_v3").upgrade(apps, None)
+
+
+def call_job_command(name: str, *args: str, **options: object) -> None:
+    """``call_command`` for a command that starts a ``Job``, run as production runs it: in autocommit, so
+    the job's after-commit work (its task and chunks, eager here) runs as each write commits. Inside a
+    test's transaction that commit never comes; after-commit work runs at once instead, as autocommit
+    would run it, and the command follows the job to its end."""
+    from unittest import mock
+
+    from django.core.management import call_command
+
+    def at_once(func: Any, using: str | None = None, robust: bool = False) -> None:
+        func()
+
+    with mock.patch("django.db.transaction.on_commit", at_once):
+        call_command(name, *args, **options)

@@ -155,6 +155,13 @@ def cases_for_engines(case_ids: Iterable[int]) -> QuerySet[Case]:
     )
 
 
+def engine_cases(case_ids: Iterable[int]) -> list[tuple[Case, CaseFacts]]:
+    """The cases the engines compute, each with its immutable facts, in primary-key order (three
+    queries for any number). The one way the engine services (risk, trials, options) load their cases;
+    call it under ``lock_cases`` so the facts are those of the revision the result will be stamped with."""
+    return [(case, case_facts(case)) for case in cases_for_engines(case_ids)]
+
+
 def case_for_engines(case_id: int) -> Case:
     """One case with everything ``case_facts`` reads, in three queries."""
     return cases_for_engines([case_id]).get()

@@ -11,8 +11,8 @@ with exponential backoff; anything else is a failure to show, not to repeat.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+import time
+from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -37,6 +37,8 @@ RETRY_BASE_SECONDS = 5
 STALE_AFTER = timedelta(minutes=20)
 
 _ACTIVE = (Job.Status.QUEUED, Job.Status.RUNNING)
+#: Items (cases, plans) per chunk of a fan-out job unless the job's ``chunk_size`` parameter says otherwise.
+DEFAULT_CHUNK_SIZE = 200
 
 
 def _line(text: str) -> Any:
@@ -196,6 +198,50 @@ def sweep_jobs(*, now: Any = None, stale_after: timedelta = STALE_AFTER) -> list
     return revived
 
 
+def chunked(ids: Sequence[int], size: int) -> list[list[int]]:
+    """``ids`` cut into lists of at most ``size`` (in their order)."""
+    if size < 1:
+        raise ValueError("a chunk holds at least one item")
+    return [list(ids[start : start + size]) for start in range(0, len(ids), size)]
+
+
+def job_fan_out(
+    job_id: int,
+    *,
+    kind: str,
+    chunk_task: str,
+    plan: Callable[[Mapping[str, Any]], Sequence[int]],
+    chunk_args: Callable[[Mapping[str, Any]], tuple[Any, ...]] = lambda params: (),
+) -> int:
+    """Start fan-out job ``job_id``: the ids ``plan(params)`` returns, cut into chunks of the job's
+    ``chunk_size`` parameter, each enqueued as ``chunk_task(ids, *chunk_args(params), job_id, run)``.
+
+    The claim and the chunks' outbox rows commit together: a worker killed right after the claim leaves
+    no job ``running`` without its chunks recorded (the outbox sends them). Returns the chunks enqueued,
+    0 when the job is unknown or another delivery already claimed it. A plan that cannot be made (not a
+    transient error) fails the job with its error.
+    """
+    job = Job.objects.filter(pk=job_id, kind=kind).only("params", "status").first()
+    if job is None or job.status != Job.Status.QUEUED:
+        return 0
+    try:
+        chunks = chunked(plan(job.params), int(job.params.get("chunk_size") or DEFAULT_CHUNK_SIZE))
+        args = chunk_args(job.params)
+    except TRANSIENT_ERRORS:
+        raise  # the job stays queued; the sweep re-enqueues it
+    except Exception as exc:
+        logger.exception("job %s (%s) could not be planned", job_id, kind)
+        job_fail(job_id, error=describe(exc))
+        return 0
+    with transaction.atomic():
+        run = job_start_chunks(job_id, total=sum(len(chunk) for chunk in chunks), chunks_total=len(chunks))
+        if run is None:
+            return 0
+        for chunk in chunks:
+            enqueue(chunk_task, chunk, *args, job_id, run)
+    return len(chunks)
+
+
 def job_chunk(task: Any, job_id: int, run: int, items: int, body: Callable[[], int]) -> int:
     """Run one chunk of fan-out job ``job_id`` (``body`` returns the results it wrote) and count it.
 
@@ -218,17 +264,19 @@ def job_chunk(task: Any, job_id: int, run: int, items: int, body: Callable[[], i
     return written
 
 
-@contextmanager
-def job_in_process(*, kind: str, total: int, params: Mapping[str, Any] | None = None) -> Iterator[Job]:
-    """A job run by this process (a recompute command): recorded ``running`` at once, ``succeeded`` when
-    the block ends, ``failed`` with the error (re-raised) when it raises. Report progress inside with
-    ``job_progress``; it moves the heartbeat, so the sweep can tell a dead command's job."""
-    job = Job.objects.create(kind=kind, params=dict(params or {}))
-    job_claim(job.pk, total=total)
-    try:
-        yield job
-    except BaseException as exc:
-        job_fail(job.pk, error=describe(exc))
-        raise
-    job_succeed(job.pk)
-    job.refresh_from_db()
+def job_wait(job_id: int, *, timeout: float, interval: float = 1.0, on_change: Callable[[Job], None] | None = None) -> Job:
+    """Follow job ``job_id`` until it is finished (``succeeded`` or ``failed``) and return it; raises
+    ``TimeoutError`` after ``timeout`` seconds. ``on_change(job)`` is called whenever its progress moves."""
+    deadline = time.monotonic() + timeout
+    shown: tuple[str, int, int] | None = None
+    while True:
+        job = Job.objects.get(pk=job_id)
+        seen = (job.status, job.done, job.chunks_done)
+        if on_change is not None and seen != shown:
+            on_change(job)
+        shown = seen
+        if job.status in (Job.Status.SUCCEEDED, Job.Status.FAILED):
+            return job
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"job {job_id} not finished after {timeout:g} s (still {job.status})")
+        time.sleep(interval)

@@ -16,9 +16,11 @@ def probe(token: str) -> dict[str, str]:
 
 @shared_task(name="core.sweep")
 def sweep() -> dict[str, Any]:
-    """Run by Celery beat every minute: send outbox messages the broker missed and re-enqueue jobs left
-    queued or silent in ``running`` too long. Safe to run concurrently and repeatedly."""
+    """Run by Celery beat every minute: send outbox messages the broker missed, re-enqueue jobs left
+    queued or silent in ``running`` too long, and the recomputation of derived results left pending or
+    outdated with no work queued (``apps.core.stale``). Safe to run concurrently and repeatedly."""
     from apps.core.background import sweep_outbox
     from apps.core.jobs import sweep_jobs
+    from apps.core.stale import sweep_derived
 
-    return {"sent": sweep_outbox(), "jobs": sweep_jobs()}
+    return {"sent": sweep_outbox(), "jobs": sweep_jobs(), "derived": sweep_derived()}

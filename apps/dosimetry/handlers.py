@@ -6,6 +6,8 @@ from typing import Any
 
 from apps.cases.signals import case_changed
 from apps.core.background import enqueue
+from apps.core.stale import register_stale_finder
+from apps.dosimetry.selectors import plans_with_summary_left_behind
 
 
 def on_case_changed(sender: Any, case_id: int, revision: int, **kwargs: Any) -> None:
@@ -14,4 +16,5 @@ def on_case_changed(sender: Any, case_id: int, revision: int, **kwargs: Any) -> 
 
 
 def connect() -> None:
+    register_stale_finder("dose_summaries", task_name="dosimetry.compute_plan_summary", find=plans_with_summary_left_behind)
     case_changed.connect(on_case_changed, dispatch_uid="dosimetry.on_case_changed")

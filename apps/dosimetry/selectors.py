@@ -211,3 +211,21 @@ def plans_needing_summary(*, force: bool = False) -> QuerySet[RadiotherapyPlan]:
         if catalogue_is_stale(summary, in_force)
     ]
     return plans.filter(~Exists(up_to_date) | Q(pk__in=catalogue_stale))
+
+
+def plans_with_summary_left_behind(changed_before: datetime, limit: int) -> list[int]:
+    """The sweep's finder (``apps.core.stale``): plans whose plan and case last changed before
+    ``changed_before`` that still have no current summary of their plan and case revisions. (Summaries of
+    another engine version or catalogue revision are renewed by the recompute jobs.)"""
+    up_to_date = DoseSummary.objects.filter(
+        plan_id=OuterRef("pk"),
+        is_current=True,
+        plan_revision__gte=OuterRef("revision"),
+        case_revision__gte=OuterRef("case__revision"),
+    )
+    stale = (
+        RadiotherapyPlan.objects.filter(updated_at__lt=changed_before, case__updated_at__lt=changed_before)
+        .exclude(Exists(up_to_date))
+        .order_by("pk")
+    )
+    return list(stale.values_list("pk", flat=True)[:limit])

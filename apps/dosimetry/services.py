@@ -33,6 +33,8 @@ from apps.cases.rules import prior_course_errors
 from apps.cases.selectors import case_facts, not_lesions_of_case
 from apps.cases.vocabulary import VERTEBRAL_LEVELS, Laterality, Site
 from apps.core.background import enqueue
+from apps.core.jobs import job_create
+from apps.core.models import Job
 from apps.dosimetry.engine import (
     DoseInputError,
     DoseSummaryRequest,
@@ -367,5 +369,14 @@ def catalogue_entry_changed(*, kind: CatalogueKind, code: str) -> int | None:
     model: type[Regimen] | type[ConstraintSet] = Regimen if kind == "regimen" else ConstraintSet
     model.objects.filter(code=code).update(revision=F("revision") + 1)
     revision = model.objects.filter(code=code).values_list("revision", flat=True).first()
-    enqueue("dosimetry.recompute_catalogue_dependents", kind, code)
+    catalogue_recompute_job_create(kind=kind, code=code)
     return revision
+
+
+def catalogue_recompute_job_create(*, kind: CatalogueKind, code: str) -> Job:
+    """Record the visible job that recomputes, after commit, exactly the plans built on ``kind``/``code``."""
+    return job_create(
+        kind=Job.Kind.RECOMPUTE_DOSE_SUMMARIES,
+        task_name="dosimetry.recompute",
+        params={"catalogue_kind": kind, "code": code, "reason": f"{kind} {code} changed"},
+    )

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from celery import Task, shared_task
 
-from apps.core.background import enqueue
-from apps.core.jobs import MAX_RETRIES
-from apps.dosimetry.models import RadiotherapyPlan
-from apps.dosimetry.services import CatalogueKind, dose_summary_compute, plans_built_on
-
-#: Plans recomputed per task after a catalogue edit.
-RECOMPUTE_CHUNK_SIZE = 200
+from apps.core.jobs import MAX_RETRIES, job_chunk, job_fan_out
+from apps.core.models import Job
+from apps.dosimetry.models import DoseSummary, RadiotherapyPlan
+from apps.dosimetry.selectors import plans_needing_summary
+from apps.dosimetry.services import CatalogueKind, catalogue_recompute_job_create, dose_summary_compute, plans_built_on
 
 
 @shared_task(name="dosimetry.compute_plan_summary", acks_late=True)
@@ -46,16 +45,43 @@ def compute_plan_summaries(plan_ids: list[int]) -> int:
     return sum(compute_plan_summary(plan_id) is not None for plan_id in plan_ids)
 
 
-@shared_task(bind=True, name="dosimetry.recompute_catalogue_dependents", acks_late=True)
-def recompute_catalogue_dependents(self: Task, kind: CatalogueKind, code: str) -> list[int]:
-    """After an edit of a regimen or a constraint set: recompute every plan built on it, in chunks.
+def _plans_to_recompute(params: Mapping[str, Any]) -> list[int]:
+    if params.get("code"):  # a catalogue edit: exactly the plans built on that row
+        return plans_built_on(kind=params["catalogue_kind"], code=params["code"])
+    return list(plans_needing_summary(force=bool(params.get("force"))).values_list("pk", flat=True))
 
-    Safe to run twice: each plan's computation reuses its stored row when nothing changed.
-    """
-    plan_ids = plans_built_on(kind=kind, code=code)
-    for start in range(0, len(plan_ids), RECOMPUTE_CHUNK_SIZE):
-        enqueue("dosimetry.compute_plan_summaries", plan_ids[start : start + RECOMPUTE_CHUNK_SIZE])
-    return plan_ids
+
+@shared_task(name="dosimetry.recompute", acks_late=True)
+def recompute(job_id: int) -> int:
+    """Start recompute job ``job_id`` (``manage.py recompute_dose_summaries`` or a catalogue edit): one
+    ``dosimetry.recompute_chunk`` per chunk of its plans. Returns the chunks enqueued."""
+    return job_fan_out(
+        job_id, kind=Job.Kind.RECOMPUTE_DOSE_SUMMARIES, chunk_task="dosimetry.recompute_chunk", plan=_plans_to_recompute
+    )
+
+
+def _compute_chunk(plan_ids: list[int]) -> int:
+    """Compute each plan of a chunk (one transaction per plan, under its row lock); the new summaries."""
+    before = DoseSummary.objects.filter(plan_id__in=plan_ids).count()
+    for plan_id in plan_ids:
+        try:
+            dose_summary_compute(plan_id=plan_id)
+        except RadiotherapyPlan.DoesNotExist:
+            continue  # deleted meanwhile
+    return max(DoseSummary.objects.filter(plan_id__in=plan_ids).count() - before, 0)
+
+
+@shared_task(bind=True, name="dosimetry.recompute_chunk", acks_late=True, max_retries=MAX_RETRIES)
+def recompute_chunk(self: Task, plan_ids: list[int], job_id: int, run: int) -> int:
+    """Compute one chunk of recompute job ``job_id`` (run ``run``) and count it; idempotent by digest."""
+    return job_chunk(self, job_id, run, len(plan_ids), lambda: _compute_chunk(plan_ids))
+
+
+@shared_task(name="dosimetry.recompute_catalogue_dependents", acks_late=True)
+def recompute_catalogue_dependents(kind: CatalogueKind, code: str) -> int:
+    """A message recorded before catalogue recomputes were jobs: start the job (``catalogue_entry_changed``
+    now creates it itself)."""
+    return catalogue_recompute_job_create(kind=kind, code=code).pk
 
 
 @shared_task(bind=True, name="dosimetry.run_import", acks_late=True, max_retries=MAX_RETRIES)

@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from apps.cases.derived import DerivedStatus, pending_section, section_envelope
@@ -200,3 +201,30 @@ def prognosis_section(case: Case) -> dict[str, Any]:
 
 def current_options(case_id: int) -> TreatmentOptionsResult | None:
     return TreatmentOptionsResult.objects.filter(case_id=case_id, is_current=True).first()
+
+
+def cases_needing_options(*, force: bool = False) -> list[int]:
+    """Ids of the cases (in primary-key order) whose stored options need computing: none current, or
+    current ones that read stale (another engine version, an older case revision, risk assessment, plans
+    or catalogue: ``stale_reasons``); every case with ``force``."""
+    case_ids = list(Case.objects.order_by("pk").values_list("pk", flat=True))
+    if force:
+        return case_ids
+    fresh = {row.case_id for row in current_options_queryset().select_related("case") if not stale_reasons(row, row.case)}
+    return [pk for pk in case_ids if pk not in fresh]
+
+
+def cases_with_stored_options() -> list[int]:
+    """Ids of the cases that have current stored options (what a catalogue edit makes stale)."""
+    return list(TreatmentOptionsResult.objects.filter(is_current=True).order_by("case_id").values_list("case_id", flat=True))
+
+
+def cases_with_options_left_behind(changed_before: datetime, limit: int) -> list[int]:
+    """The sweep's finder (``apps.core.stale``): cases changed before ``changed_before`` that still have
+    no current options of their revision. (Options made stale by a plan, a risk or a catalogue change are
+    renewed by their own work and by ``recompute_options``; here only the case revision counts.)"""
+    up_to_date = TreatmentOptionsResult.objects.filter(
+        case_id=OuterRef("pk"), is_current=True, case_revision__gte=OuterRef("revision")
+    )
+    stale = Case.objects.filter(updated_at__lt=changed_before).exclude(Exists(up_to_date)).order_by("pk")
+    return list(stale.values_list("pk", flat=True)[:limit])

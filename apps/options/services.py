@@ -25,7 +25,7 @@ from django.utils import timezone
 from apps.audit.events import AuditEvent
 from apps.audit.services import audit_record
 from apps.cases.models import Case
-from apps.cases.selectors import case_facts, cases_for_engines, lock_cases
+from apps.cases.selectors import engine_cases, lock_cases
 from apps.options.engine import CaseOptions, OptionInputs, options_inputs_digest, risk_from_payload, treatment_options
 from apps.options.models import TreatmentOptionsResult
 from apps.options.selectors import catalogue_stamp, load_option_inputs, plans_stamps
@@ -71,13 +71,12 @@ def _compute_locked(case_ids: Iterable[int]) -> dict[int, TreatmentOptionsResult
     # The inputs first, for exactly these revisions (no-ops when their tasks already ran).
     risk_rows = risk_assess_cases(case_ids=locked)
     cases_match_trials(locked)
-    cases = list(cases_for_engines(locked))
-    loaded = load_option_inputs([case.pk for case in cases])
-    stamps = plans_stamps([case.pk for case in cases])
+    cases = engine_cases(locked)
+    loaded = load_option_inputs([case.pk for case, _ in cases])
+    stamps = plans_stamps([case.pk for case, _ in cases])
     catalogue = catalogue_stamp()
     computed: dict[int, _Computed] = {}
-    for case in cases:
-        facts = case_facts(case)
+    for case, facts in cases:
         risk_row = risk_rows[case.pk]
         inputs = OptionInputs(
             risk=risk_from_payload(risk_row.payload),

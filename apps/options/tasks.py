@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from celery import shared_task
+from celery import Task, shared_task
 
 from apps.cases.models import Case
-from apps.core.background import enqueue
-from apps.options.services import treatment_options_compute
+from apps.core.jobs import MAX_RETRIES, job_chunk, job_create, job_fan_out
+from apps.core.models import Job
+from apps.options.models import TreatmentOptionsResult
+from apps.options.selectors import cases_needing_options, cases_with_stored_options
+from apps.options.services import treatment_options_compute, treatment_options_compute_cases
 
 
 @shared_task(name="options.compute_case", acks_late=True)
@@ -27,24 +31,42 @@ def compute_case_options(case_id: int) -> dict[str, Any] | None:
     }
 
 
-#: Cases per chunk of a catalogue-wide recomputation (one transaction each).
-CHUNK_SIZE = 200
+#: Why a recompute job runs, in its ``params["scope"]``: the cases that need it (the command), or every
+#: case with stored options (a catalogue edit makes them all stale at once).
+SCOPE_NEEDED, SCOPE_STORED = "needed", "stored"
+
+
+def _cases_to_recompute(params: Mapping[str, Any]) -> list[int]:
+    if params.get("scope") == SCOPE_STORED:
+        return cases_with_stored_options()
+    return cases_needing_options(force=bool(params.get("force")))
+
+
+@shared_task(name="options.recompute", acks_late=True)
+def recompute(job_id: int) -> int:
+    """Start recompute job ``job_id``: one ``options.compute_chunk`` per chunk of its cases."""
+    return job_fan_out(job_id, kind=Job.Kind.RECOMPUTE_OPTIONS, chunk_task="options.compute_chunk", plan=_cases_to_recompute)
 
 
 @shared_task(name="options.recompute_all", acks_late=True)
 def recompute_all_options() -> int:
-    """After a catalogue edit: queue one chunk task per 200 cases that have stored options."""
-    from apps.options.models import TreatmentOptionsResult
-
-    case_ids = list(TreatmentOptionsResult.objects.filter(is_current=True).order_by("case_id").values_list("case_id", flat=True))
-    for start in range(0, len(case_ids), CHUNK_SIZE):
-        enqueue("options.compute_chunk", case_ids[start : start + CHUNK_SIZE])
-    return len(case_ids)
+    """After a catalogue edit (a message recorded before catalogue recomputes were jobs): start the job."""
+    return job_create(
+        kind=Job.Kind.RECOMPUTE_OPTIONS, task_name="options.recompute", params={"scope": SCOPE_STORED, "reason": "catalogue"}
+    ).pk
 
 
-@shared_task(name="options.compute_chunk", acks_late=True)
-def compute_options_chunk(case_ids: list[int]) -> int:
-    """Recompute a chunk of cases in one transaction (idempotent: unchanged inputs write nothing)."""
-    from apps.options.services import treatment_options_compute_cases
+def _compute_chunk(case_ids: list[int]) -> int:
+    """Compute a chunk in one transaction; the new results it stored (reused rows are not counted)."""
+    before = TreatmentOptionsResult.objects.filter(case_id__in=case_ids).count()
+    treatment_options_compute_cases(case_ids=case_ids)
+    return max(TreatmentOptionsResult.objects.filter(case_id__in=case_ids).count() - before, 0)
 
-    return len(treatment_options_compute_cases(case_ids=case_ids))
+
+@shared_task(bind=True, name="options.compute_chunk", acks_late=True, max_retries=MAX_RETRIES)
+def compute_options_chunk(self: Task, case_ids: list[int], job_id: int | None = None, run: int = 0) -> int:
+    """Recompute a chunk of cases in one transaction (idempotent: unchanged inputs write nothing), counted
+    on run ``run`` of recompute job ``job_id`` when it belongs to one."""
+    if job_id is None:
+        return _compute_chunk(case_ids)
+    return job_chunk(self, job_id, run, len(case_ids), lambda: _compute_chunk(case_ids))

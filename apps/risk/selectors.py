@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+
+from django.db.models import Exists, OuterRef, QuerySet
 
 from apps.cases.derived import DerivedStatus, pending_section, section_envelope
 from apps.cases.models import Case
@@ -29,3 +32,26 @@ def risk_section(case: Case) -> dict[str, Any]:
     section["engine_version"] = row.engine_version
     section["summary"] = row.payload
     return section
+
+
+def cases_needing_assessment(*, force: bool = False) -> QuerySet[Case]:
+    """Cases (in primary-key order) with no current assessment, one from another engine version, or one
+    computed for an older case revision; every case with ``force``."""
+    cases = Case.objects.order_by("pk")
+    if force:
+        return cases
+    up_to_date = RiskAssessment.objects.filter(
+        case_id=OuterRef("pk"),
+        is_current=True,
+        engine_version=ENGINE_VERSION,
+        case_revision__gte=OuterRef("revision"),
+    )
+    return cases.exclude(Exists(up_to_date))
+
+
+def cases_with_risk_left_behind(changed_before: datetime, limit: int) -> list[int]:
+    """The sweep's finder (``apps.core.stale``): cases changed before ``changed_before`` that still have
+    no current assessment of their revision."""
+    up_to_date = RiskAssessment.objects.filter(case_id=OuterRef("pk"), is_current=True, case_revision__gte=OuterRef("revision"))
+    stale = Case.objects.filter(updated_at__lt=changed_before).exclude(Exists(up_to_date)).order_by("pk")
+    return list(stale.values_list("pk", flat=True)[:limit])

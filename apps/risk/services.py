@@ -20,7 +20,7 @@ from django.utils import timezone
 from apps.audit.events import AuditEvent
 from apps.audit.services import audit_record
 from apps.cases.models import Case
-from apps.cases.selectors import case_facts, cases_for_engines, lock_cases
+from apps.cases.selectors import engine_cases, lock_cases
 from apps.risk.engine import CaseRiskSummary, assess_case, case_inputs_digest
 from apps.risk.models import LesionAssessment, RiskAssessment
 
@@ -75,10 +75,8 @@ def _assess_locked(case_ids: Iterable[int]) -> dict[int, RiskAssessment]:
     locked = lock_cases(case_ids)
     if not locked:
         return {}
-    cases = cases_for_engines(locked)
     computed: dict[int, _Computed] = {}
-    for case in cases:
-        facts = case_facts(case)
+    for case, facts in engine_cases(locked):
         computed[case.pk] = _Computed(case=case, digest=case_inputs_digest(facts), summary=assess_case(facts))
 
     current: dict[int, RiskAssessment] = {}

@@ -38,6 +38,11 @@ _MATCH_UPDATE_FIELDS: tuple[str, ...] = (
 )
 
 
+def open_case_ids() -> list[int]:
+    """Ids of every case that is not closed, in primary-key order."""
+    return list(Case.objects.exclude(status=CaseStatus.CLOSED).order_by("pk").values_list("pk", flat=True))
+
+
 def open_case_id_chunks(chunk_size: int = REMATCH_CHUNK_SIZE) -> Iterator[list[int]]:
     """Ids of every case that is not closed, in chunks (keyset pagination on the primary key)."""
     last = 0
@@ -77,7 +82,6 @@ def cases_match_trials(case_ids: Collection[int], *, trial_ids: Collection[int] 
         locked = case_selectors.lock_cases(case_ids)
         if not locked:
             return 0
-        cases = case_selectors.cases_for_engines(locked)
         trials = current_trials(trial_ids)
         # Only the columns the comparison needs, as tuples: no model instances for rows left unchanged.
         existing: dict[tuple[int, int], tuple[int, int, str, Any]] = {
@@ -88,8 +92,7 @@ def cases_match_trials(case_ids: Collection[int], *, trial_ids: Collection[int] 
         }
         now = timezone.now()
         rows: list[TrialMatch] = []
-        for case in cases:
-            facts = case_selectors.case_facts(case)
+        for case, facts in case_selectors.engine_cases(locked):
             for row in trials:
                 payload = row.compiled.match(facts).to_dict()
                 if existing.get((case.pk, row.trial.pk)) == (row.version.pk, case.revision, ENGINE_VERSION, payload):

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import F, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 
 from apps.accounts.models import User
@@ -15,6 +16,7 @@ from apps.accounts.scoping import scope_by_board
 from apps.cases.derived import DerivedStatus, pending_section, section_envelope
 from apps.cases.facts import CaseFacts
 from apps.cases.models import Case
+from apps.cases.workflow import CaseStatus
 from apps.core.models import Job
 from apps.trials.engine import ENGINE_VERSION, CompiledTrial, compile_trial, is_recruiting, recruitment_note, status_rank
 from apps.trials.models import MatchFlag, Trial, TrialMatch, TrialVersion
@@ -175,3 +177,20 @@ def rematch_job_list(*, trial_identifier: str | None = None, status: str | None 
     if status:
         rows = rows.filter(status=status)
     return rows
+
+
+def cases_with_matches_left_behind(changed_before: datetime, limit: int) -> list[int]:
+    """The sweep's finder (``apps.core.stale``): open cases changed before ``changed_before`` with no
+    match yet (while the registry has trials), or a match computed for an older case revision. (Matches
+    of an older trial version are the re-match job's, which the job sweep revives.)"""
+    if not Trial.objects.exists():
+        return []
+    older = TrialMatch.objects.filter(case_id=OuterRef("pk"), case_revision__lt=OuterRef("revision"))
+    any_match = TrialMatch.objects.filter(case_id=OuterRef("pk"))
+    stale = (
+        Case.objects.exclude(status=CaseStatus.CLOSED)
+        .filter(updated_at__lt=changed_before)
+        .filter(Exists(older) | ~Exists(any_match))
+        .order_by("pk")
+    )
+    return list(stale.values_list("pk", flat=True)[:limit])

@@ -21,7 +21,7 @@ from apps.core.jobs import job_create
 from apps.core.models import Job
 from apps.trials.engine import CriteriaValidationError, check_trial
 from apps.trials.engine.matcher import criteria_digest
-from apps.trials.matching import REMATCH_CHUNK_SIZE, case_match_trials, cases_match_trials, open_case_id_chunks
+from apps.trials.matching import REMATCH_CHUNK_SIZE, case_match_trials, cases_match_trials, open_case_id_chunks, open_case_ids
 from apps.trials.models import (
     Trial,
     TrialVersion,
@@ -36,6 +36,7 @@ __all__ = [
     "match_flag_create",
     "match_flag_resolve",
     "open_case_id_chunks",
+    "open_case_ids",
     "referral_create",
     "referral_transition",
     "rematch_job_create",
@@ -65,14 +66,15 @@ def trial_definition_check(*, definition: Mapping[str, Any]) -> dict[str, Any]:
     return _validated(definition)
 
 
-def rematch_job_create(*, trial_id: int | None, actor: User | None, reason: str) -> Job:
+def rematch_job_create(*, trial_id: int | None, actor: User | None, reason: str, chunk_size: int | None = None) -> Job:
     """Record a re-match of every open case (against ``trial_id``, or every trial when None) as a visible
-    job (``apps.core.models.Job``, kind ``trial_rematch``); its fan-out task runs after commit."""
+    job (``apps.core.models.Job``, kind ``trial_rematch``); its fan-out task runs after commit, in chunks
+    of ``chunk_size`` open cases (``REMATCH_CHUNK_SIZE`` by default)."""
     identifier = None if trial_id is None else Trial.objects.values_list("identifier", flat=True).get(pk=trial_id)
     return job_create(
         kind=Job.Kind.TRIAL_REMATCH,
         task_name="trials.rematch_open_cases",
-        params={"trial_id": trial_id, "trial": identifier, "reason": reason},
+        params={"trial_id": trial_id, "trial": identifier, "reason": reason, "chunk_size": chunk_size or REMATCH_CHUNK_SIZE},
         created_by=actor,
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import Task, shared_task
 
 from apps.core.background import enqueue
-from apps.core.jobs import MAX_RETRIES, job_chunk, job_start_chunks
+from apps.core.jobs import MAX_RETRIES, job_chunk, job_fan_out
 from apps.core.models import Job
 from apps.trials import services
 
@@ -32,18 +32,15 @@ def rematch_open_cases(job_id: int | None = None) -> int:
     its trial, or every trial), or without a job against every trial. Returns the chunks enqueued (0 when
     an earlier delivery of this message already claimed the job). Idempotent: matches whose inputs did not
     change are not rewritten."""
-    trial_id: int | None = None
-    chunks = list(services.open_case_id_chunks())
-    run = 0
-    if job_id is not None:
-        job = Job.objects.filter(pk=job_id, kind=Job.Kind.TRIAL_REMATCH).only("params").first()
-        if job is None:
-            return 0
-        trial_id = job.params.get("trial_id")
-        claimed = job_start_chunks(job_id, total=sum(len(chunk) for chunk in chunks), chunks_total=len(chunks))
-        if claimed is None:
-            return 0
-        run = claimed
-    for chunk in chunks:
-        enqueue("trials.match_cases", chunk, trial_id, job_id, run)
-    return len(chunks)
+    if job_id is None:
+        chunks = list(services.open_case_id_chunks())
+        for chunk in chunks:
+            enqueue("trials.match_cases", chunk, None, None, 0)
+        return len(chunks)
+    return job_fan_out(
+        job_id,
+        kind=Job.Kind.TRIAL_REMATCH,
+        chunk_task="trials.match_cases",
+        plan=lambda params: services.open_case_ids(),
+        chunk_args=lambda params: (params.get("trial_id"),),
+    )

@@ -10,13 +10,12 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.db import IntegrityError, OperationalError
 from django.utils import timezone
 
 from apps.core import jobs
 from apps.core.models import Job, OutboxMessage
-from tests.conftest import Personas
+from tests.conftest import Personas, call_job_command
 from tests.factories import CaseFactory
 
 pytestmark = pytest.mark.django_db
@@ -139,31 +138,35 @@ def test_the_sweep_reenqueues_stale_jobs_and_leaves_live_ones_alone() -> None:
 def test_the_recompute_command_is_a_visible_job(personas: Personas) -> None:
     CaseFactory(board=personas.board)
     CaseFactory(board=personas.board)
-    call_command("recompute_risk", "--force", stdout=io.StringIO(), stderr=io.StringIO(), verbosity=0)
+    call_job_command("recompute_risk", "--force", stdout=io.StringIO(), stderr=io.StringIO(), verbosity=0)
     job = Job.objects.get(kind="recompute_risk")
-    assert (job.status, job.done, job.total, job.params) == ("succeeded", 2, 2, {"force": True})
+    assert (job.status, job.done, job.total, job.params) == ("succeeded", 2, 2, {"force": True, "chunk_size": 200})
     assert job.written == 2 and job.finished_at is not None
+    # run by its task, in chunks (eagerly here): the sweep can resume it after a worker dies
+    assert (job.task_name, job.chunks_done, job.chunks_total) == ("risk.recompute", 1, 1)
 
 
 def test_a_crashing_recompute_command_records_failed(personas: Personas, monkeypatch: pytest.MonkeyPatch) -> None:
-    from apps.risk.management.commands import recompute_risk
+    from django.core.management.base import CommandError
+
+    from apps.risk import tasks
 
     CaseFactory(board=personas.board)
 
     def crash(**kwargs: Any) -> list[Any]:
         raise RuntimeError("engine crashed on case")
 
-    monkeypatch.setattr(recompute_risk, "risk_assess_cases", crash)
-    with pytest.raises(RuntimeError):
-        call_command("recompute_risk", "--force", stdout=io.StringIO(), stderr=io.StringIO(), verbosity=0)
+    monkeypatch.setattr(tasks, "risk_assess_cases", crash)
+    with pytest.raises(CommandError, match="engine crashed on case"):
+        call_job_command("recompute_risk", "--force", stdout=io.StringIO(), stderr=io.StringIO(), verbosity=0)
     job = Job.objects.get(kind="recompute_risk")
     assert (job.status, job.error) == ("failed", "RuntimeError: engine crashed on case")
 
 
 def test_the_dose_recompute_command_is_a_visible_job() -> None:
-    call_command("recompute_dose_summaries", verbosity=0, stdout=io.StringIO())
+    call_job_command("recompute_dose_summaries", verbosity=0, stdout=io.StringIO())
     job = Job.objects.get(kind="recompute_dose_summaries")
-    assert (job.status, job.total, job.params) == ("succeeded", 0, {"force": False})
+    assert (job.status, job.total, job.params) == ("succeeded", 0, {"force": False, "chunk_size": 200})
 
 
 def test_a_transient_error_outside_a_worker_fails_the_job_instead_of_retrying() -> None:

@@ -16,7 +16,7 @@ from apps.cases.models import Case
 from apps.dosimetry.models import ConstraintSet, DoseSummary, OrganConstraint, RadiotherapyPlan, Regimen
 from apps.dosimetry.selectors import dose_summaries_section
 from apps.dosimetry.services import catalogue_entry_changed, dose_summary_compute, plan_create, plans_built_on
-from tests.conftest import Personas
+from tests.conftest import Personas, call_job_command
 from tests.dosimetry.admin_forms import constraint_set_form, regimen_form
 from tests.factories import CaseFactory, UserFactory
 
@@ -205,8 +205,6 @@ def test_recompute_command_computes_only_the_plans_that_need_it(
 ) -> None:
     from io import StringIO
 
-    from django.core.management import call_command
-
     from apps.dosimetry.selectors import plans_needing_summary
 
     # given an up-to-date plan, an uncomputed plan, one from an older engine and one on an edited set
@@ -226,7 +224,7 @@ def test_recompute_command_computes_only_the_plans_that_need_it(
     assert list(plans_needing_summary().values_list("pk", flat=True)) == [uncomputed.pk, old_engine.pk, edited.pk]
     # and the command computes them, after which nothing is left to do
     out = StringIO()
-    call_command("recompute_dose_summaries", verbosity=0, stdout=out)
+    call_job_command("recompute_dose_summaries", verbosity=0, stdout=out)
     assert out.getvalue().startswith("3 plan(s) computed, 2 new summaries")  # the edited set's limits are unchanged
     assert not plans_needing_summary().exists()
     assert plans_needing_summary(force=True).count() == 4

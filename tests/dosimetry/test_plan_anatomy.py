@@ -9,13 +9,12 @@ from datetime import date
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 
 from apps.cases.models import Case, PriorRadiotherapyCourse
 from apps.dosimetry.models import DoseSummary, RadiotherapyPlan
 from apps.dosimetry.selectors import plan_entries
 from apps.dosimetry.services import dose_summary_compute, plan_create
-from tests.conftest import Personas
+from tests.conftest import Personas, call_job_command
 from tests.factories import CaseFactory
 
 pytestmark = pytest.mark.django_db
@@ -204,7 +203,7 @@ def test_stored_summaries_of_the_previous_engine_read_stale_and_the_command_brin
     # a row as the previous engine stored it (its own version in the digest, too)
     DoseSummary.objects.filter(pk=row.pk).update(engine_version="dose-2026.11.2", inputs_digest="0" * 64)
     assert [entry["status"] for entry in plan_entries(case)] == ["stale"]
-    call_command("recompute_dose_summaries", verbosity=0)
+    call_job_command("recompute_dose_summaries", verbosity=0)
     (entry,) = plan_entries(case)
     assert entry["status"] == "current"
     assert entry["summary"]["cautions"] is not None

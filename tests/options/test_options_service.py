@@ -10,7 +10,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -24,7 +23,7 @@ from apps.options.models import TreatmentOptionsResult
 from apps.options.selectors import prognosis_section, treatment_options_section
 from apps.options.services import treatment_options_compute, treatment_options_compute_cases
 from apps.risk.models import RiskAssessment
-from tests.conftest import Personas
+from tests.conftest import Personas, call_job_command
 
 pytestmark = pytest.mark.django_db
 
@@ -384,11 +383,11 @@ def test_recompute_command_renews_only_what_needs_it(personas: Personas) -> None
         treatment_options_compute(case_id=case.pk)
     set_survival(personas, outdated, 2)
     out = io.StringIO()
-    call_command("recompute_options", stdout=out, verbosity=0)
+    call_job_command("recompute_options", stdout=out, verbosity=0)
     assert out.getvalue().startswith("2 computed, 2 new results")
     assert TreatmentOptionsResult.objects.filter(case=never, is_current=True).exists()
     out = io.StringIO()
-    call_command("recompute_options", "--force", stdout=out, verbosity=0)
+    call_job_command("recompute_options", "--force", stdout=out, verbosity=0)
     assert out.getvalue().startswith("3 computed, 0 new results")
 
 

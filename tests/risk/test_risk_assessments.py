@@ -8,7 +8,6 @@ import io
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 
 from apps.audit.models import AuditEntry
 from apps.cases.models import Case
@@ -17,7 +16,7 @@ from apps.risk import tasks
 from apps.risk.engine import ENGINE_VERSION
 from apps.risk.models import LesionAssessment, RiskAssessment
 from apps.risk.services import risk_assess_case, risk_assess_cases
-from tests.conftest import Personas
+from tests.conftest import Personas, call_job_command
 
 FEMUR: dict[str, Any] = {
     "site": "femur",
@@ -214,7 +213,7 @@ def test_other_boards_case_is_404(personas: Personas) -> None:
 
 def recompute(*args: str) -> str:
     out = io.StringIO()
-    call_command("recompute_risk", *args, stdout=out, stderr=io.StringIO())
+    call_job_command("recompute_risk", *args, stdout=out, stderr=io.StringIO())
     return out.getvalue()
 
 

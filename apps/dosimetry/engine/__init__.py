@@ -17,6 +17,7 @@ Public API (see each module's docstring for the rules and sources):
   :class:`DVHParseError`, :class:`DicomInputError`.
 """
 
+from apps.clinical.overlap import LATERALITIES, Overlap, OverlapResult, Target, target_errors, target_overlap
 from apps.dosimetry.engine.catalogue import (
     CONSTRAINT_SETS,
     CONSTRAINT_SETS_BY_CODE,
@@ -66,7 +67,6 @@ from apps.dosimetry.engine.lq import (
     evaluate_regimen,
     total_dose_for_eqd2,
 )
-from apps.dosimetry.engine.overlap import LATERALITIES, Overlap, OverlapResult, Target, target_errors, target_overlap
 from apps.dosimetry.engine.reirradiation import (
     SAHGAL_CHECK_KINDS,
     SAHGAL_ORGANS,

@@ -49,6 +49,7 @@ from typing import Any
 
 from apps.cases.facts import PriorCourseFacts
 from apps.clinical.dates import add_months, complete_months_between
+from apps.clinical.overlap import Target, target_errors
 from apps.dosimetry.engine.catalogue import HYTEC_2021, ORGANS_BY_CODE, RULES_7, SAHGAL_2012
 from apps.dosimetry.engine.constraints import CheckStatus
 from apps.dosimetry.engine.errors import DoseInputError, FieldError
@@ -62,7 +63,6 @@ from apps.dosimetry.engine.lq import (
     overflow_errors,
     round_half_up,
 )
-from apps.dosimetry.engine.overlap import Target, target_errors
 
 SAHGAL_SOURCE = f"{SAHGAL_2012}; {HYTEC_2021}; {RULES_7}"
 SAHGAL_ALPHA_BETA = 2.0

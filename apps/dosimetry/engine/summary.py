@@ -60,6 +60,7 @@ from typing import Any
 
 from apps.cases.facts import PriorCourseFacts
 from apps.cases.vocabulary import SystemicTherapyClass
+from apps.clinical.overlap import Overlap, OverlapResult, Target, target_errors, target_overlap
 from apps.dosimetry.engine.catalogue import CONSTRAINT_SETS_BY_CODE, ORGANS_BY_CODE
 from apps.dosimetry.engine.constraints import (
     CheckStatus,
@@ -81,7 +82,6 @@ from apps.dosimetry.engine.lq import (
     evaluate_level,
     maybe_round,
 )
-from apps.dosimetry.engine.overlap import Overlap, OverlapResult, Target, target_errors, target_overlap
 from apps.dosimetry.engine.reirradiation import (
     SAHGAL_ORGANS,
     SBRT_MAX_FRACTIONS,

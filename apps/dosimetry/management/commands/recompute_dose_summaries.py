@@ -1,56 +1,36 @@
 """Recompute stored dose summaries, e.g. after a dose-engine release (``ENGINE_VERSION`` bump).
 
-By default only plans that need it are computed: no current summary, one from another engine version,
-for an older plan or case revision, or on a regimen / constraint set edited since. ``--force`` recomputes
-every plan; unchanged inputs still reuse their stored row, so a forced run writes no new rows for plans
-that are up to date.
+A visible ``Job`` (kind ``recompute_dose_summaries``) run by the Celery worker in chunks
+(``dosimetry.recompute``; in this process without ``REDIS_URL``); ``--wait`` follows it to the end. By
+default only plans that need it are computed: no current summary, one from another engine version, for an
+older plan or case revision, or on a regimen / constraint set edited since. ``--force`` recomputes every
+plan; unchanged inputs still reuse their stored row, so a forced run writes no new rows for plans that are
+up to date.
 """
 
 from __future__ import annotations
 
-import sys
-import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
-from tqdm import tqdm
 
-from apps.core.jobs import job_in_process, job_progress
+from apps.core.commands import add_chunk_size_argument, add_job_arguments, check_chunk_size, follow_job
+from apps.core.jobs import job_create
 from apps.core.models import Job
 from apps.dosimetry.engine import ENGINE_VERSION
-from apps.dosimetry.models import DoseSummary, RadiotherapyPlan
-from apps.dosimetry.selectors import plans_needing_summary
-from apps.dosimetry.services import dose_summary_compute
 
 
 class Command(BaseCommand):
-    help = "Recompute the dose summaries of every plan that needs it (or all with --force)."
+    help = "Recompute the dose summaries of every plan that needs it (or all with --force), as a visible job."
 
     def add_arguments(self, parser: CommandParser) -> None:
+        add_chunk_size_argument(parser, what="plans")
         parser.add_argument("--force", action="store_true", help="Recompute every plan, even up-to-date ones.")
+        add_job_arguments(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        plan_ids = list(plans_needing_summary(force=options["force"]).values_list("pk", flat=True))
-        before = DoseSummary.objects.count()
-        started = time.perf_counter()
-        computed = 0
-        # A visible job (``core.Job``): its progress, and a crash as ``failed`` with its error.
-        params = {"force": options["force"]}
-        with job_in_process(kind=Job.Kind.RECOMPUTE_DOSE_SUMMARIES, total=len(plan_ids), params=params) as job:
-            for index, plan_id in enumerate(
-                tqdm(plan_ids, unit="plan", desc="dose", file=sys.stderr, disable=options["verbosity"] < 1), start=1
-            ):
-                try:
-                    dose_summary_compute(plan_id=plan_id)  # one transaction per plan, under its row lock
-                except RadiotherapyPlan.DoesNotExist:
-                    continue  # deleted meanwhile
-                finally:
-                    if index % 50 == 0 or index == len(plan_ids):
-                        job_progress(job.pk, done=index)
-                computed += 1
-            Job.objects.filter(pk=job.pk).update(written=DoseSummary.objects.count() - before)
-        elapsed = time.perf_counter() - started
-        self.stdout.write(
-            f"{computed} plan(s) computed, {DoseSummary.objects.count() - before} new summaries, "
-            f"engine {ENGINE_VERSION}, {elapsed:.2f} s"
-        )
+        params = {"force": options["force"], "chunk_size": check_chunk_size(options["chunk_size"])}
+        job = job_create(kind=Job.Kind.RECOMPUTE_DOSE_SUMMARIES, task_name="dosimetry.recompute", params=params)
+        finished = follow_job(self, job, wait=options["wait"], timeout=options["timeout"])
+        if finished is not None:
+            self.stdout.write(f"{finished.done} plan(s) computed, {finished.written} new summaries, engine {ENGINE_VERSION}")

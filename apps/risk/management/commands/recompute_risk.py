@@ -1,74 +1,35 @@
 """Recompute stored risk assessments, e.g. after an engine release (``ENGINE_VERSION`` bump).
 
-By default only cases that need it are assessed: no current assessment, one from another engine version,
-or one computed for an older case revision. ``--force`` reassesses every case; unchanged inputs still
-reuse their stored row, so a forced run over up-to-date cases writes no new rows.
+A visible ``Job`` (kind ``recompute_risk``) run by the Celery worker in chunks (``risk.recompute``; in
+this process without ``REDIS_URL``); ``--wait`` follows it to the end. By default only cases that need it
+are assessed: no current assessment, one from another engine version, or one computed for an older case
+revision. ``--force`` reassesses every case; unchanged inputs still reuse their stored row, so a forced
+run over up-to-date cases writes no new rows.
 """
 
 from __future__ import annotations
 
-import sys
-import time
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db.models import Exists, OuterRef, QuerySet
-from tqdm import tqdm
+from django.core.management.base import BaseCommand, CommandParser
 
-from apps.cases.models import Case
-from apps.core.jobs import job_in_process, job_progress
+from apps.core.commands import add_chunk_size_argument, add_job_arguments, check_chunk_size, follow_job
+from apps.core.jobs import job_create
 from apps.core.models import Job
 from apps.risk.engine import ENGINE_VERSION
-from apps.risk.models import RiskAssessment
-from apps.risk.services import risk_assess_cases
-
-
-def cases_to_assess(*, force: bool) -> QuerySet[Case]:
-    cases = Case.objects.order_by("pk")
-    if force:
-        return cases
-    up_to_date = RiskAssessment.objects.filter(
-        case_id=OuterRef("pk"),
-        is_current=True,
-        engine_version=ENGINE_VERSION,
-        case_revision__gte=OuterRef("revision"),
-    )
-    return cases.exclude(Exists(up_to_date))
 
 
 class Command(BaseCommand):
-    help = "Recompute the SRE risk assessments of all cases that need it (or all with --force)."
+    help = "Recompute the SRE risk assessments of all cases that need it (or all with --force), as a visible job."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--chunk-size", type=int, default=200, help="Cases per transaction (200).")
+        add_chunk_size_argument(parser)
         parser.add_argument("--force", action="store_true", help="Reassess every case, even up-to-date ones.")
+        add_job_arguments(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        chunk_size: int = options["chunk_size"]
-        if chunk_size < 1:
-            raise CommandError("--chunk-size must be at least 1.")
-        force: bool = options["force"]
-        case_ids = list(cases_to_assess(force=force).values_list("pk", flat=True))
-        started = time.perf_counter()
-        assessed = 0
-        before = RiskAssessment.objects.count()
-        # A visible job (``core.Job``): its progress, and a crash as ``failed`` with its error.
-        with (
-            job_in_process(kind=Job.Kind.RECOMPUTE_RISK, total=len(case_ids), params={"force": force}) as job,
-            tqdm(total=len(case_ids), unit="case", desc="risk", file=sys.stderr, disable=options["verbosity"] < 1) as progress,
-        ):
-            for start in range(0, len(case_ids), chunk_size):
-                chunk = case_ids[start : start + chunk_size]
-                assessed += len(risk_assess_cases(case_ids=chunk))
-                progress.update(len(chunk))
-                job_progress(job.pk, done=assessed)
-            created = RiskAssessment.objects.count() - before
-            Job.objects.filter(pk=job.pk).update(written=created)
-        elapsed = time.perf_counter() - started
-        rate = assessed / elapsed if elapsed > 0 else 0.0
-        self.stdout.write(
-            f"{assessed} assessed, {created} new assessments, engine {ENGINE_VERSION}, {elapsed:.2f} s ({rate:.0f} cases/s)"
-        )
-
-
-__all__ = ["Command", "cases_to_assess"]
+        params = {"force": options["force"], "chunk_size": check_chunk_size(options["chunk_size"])}
+        job = job_create(kind=Job.Kind.RECOMPUTE_RISK, task_name="risk.recompute", params=params)
+        finished = follow_job(self, job, wait=options["wait"], timeout=options["timeout"])
+        if finished is not None:
+            self.stdout.write(f"{finished.done} assessed, {finished.written} new assessments, engine {ENGINE_VERSION}")

@@ -7,12 +7,11 @@ did not change are not rewritten.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from apps.core.models import Job
+from apps.core.commands import add_job_arguments, check_chunk_size, follow_job
 from apps.trials.models import Trial
 from apps.trials.services import rematch_job_create
 
@@ -22,32 +21,19 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--trial", help="Only this trial (its identifier, e.g. NCT03862911).")
-        parser.add_argument("--wait", action="store_true", help="Follow the job's progress until it is done.")
-        parser.add_argument("--timeout", type=float, default=3600.0, help="Seconds --wait waits at most.")
+        parser.add_argument("--chunk-size", type=int, default=None, help="Open cases per chunk task (200).")
+        add_job_arguments(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         trial_id = None
+        chunk_size = None if options["chunk_size"] is None else check_chunk_size(options["chunk_size"])
         if options["trial"]:
             trial = Trial.objects.filter(identifier=options["trial"]).first()
             if trial is None:
                 raise CommandError(f"no trial {options['trial']!r} in the registry")
             trial_id = trial.pk
-        job = rematch_job_create(trial_id=trial_id, actor=None, reason="rematch_trials command")
+        job = rematch_job_create(trial_id=trial_id, actor=None, reason="rematch_trials command", chunk_size=chunk_size)
         self.stdout.write(f"re-match job {job.pk} queued ({options['trial'] or 'every trial'})")
-        if not options["wait"]:
-            return
-        deadline = time.monotonic() + options["timeout"]
-        shown = -1.0
-        while True:
-            job.refresh_from_db()
-            if job.progress_pct != shown and job.status != Job.Status.QUEUED:
-                shown = job.progress_pct
-                self.stdout.write(f"  {job.status}: {job.chunks_done}/{job.chunks_total} chunks ({shown:g} %)")
-            if job.status == Job.Status.SUCCEEDED:
-                self.stdout.write(self.style.SUCCESS(f"done: {job.total} open case(s), {job.written} match(es) written"))
-                return
-            if job.status == Job.Status.FAILED:
-                raise CommandError(f"job {job.pk} failed: {job.error}")
-            if time.monotonic() > deadline:
-                raise CommandError(f"job {job.pk} not done after {options['timeout']:g} s (still {job.status})")
-            time.sleep(1.0)
+        finished = follow_job(self, job, wait=options["wait"], timeout=options["timeout"])
+        if finished is not None:
+            self.stdout.write(self.style.SUCCESS(f"done: {finished.total} open case(s), {finished.written} match(es) written"))
