@@ -23,7 +23,9 @@ same tag wipes first, so the command is idempotent. The users' password is ``--p
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import importlib
 import os
 import random
 import sys
@@ -235,9 +237,34 @@ def setup_django() -> None:
     django.setup()
 
 
+@contextlib.contextmanager
+def _signed_decisions_deletable(connection: Any) -> Iterator[None]:
+    """Let the wipe delete the tag's signed decisions, which the database otherwise refuses (migration
+    ``decisions.0002``): on PostgreSQL the triggers are skipped for these statements only
+    (``session_replication_role``, a superuser's right, as on a benchmark database); on SQLite the
+    triggers are dropped and recreated inside the same transaction. Never for a production database."""
+    if os.environ.get("DJANGO_SETTINGS_MODULE", "").endswith(".production"):
+        raise SystemExit("refusing to wipe with the production settings")
+    immutable = importlib.import_module("apps.decisions.migrations.0002_signed_decision_immutable")
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL session_replication_role = replica")
+        else:
+            for statement in immutable.SQLITE_REVERSE:
+                cursor.execute(statement)
+        try:
+            yield
+        finally:
+            if connection.vendor == "postgresql":
+                cursor.execute("SET LOCAL session_replication_role = origin")
+            else:
+                for statement in immutable.SQLITE_FORWARD:
+                    cursor.execute(statement)
+
+
 def wipe(tag: str = DEFAULT_TAG) -> int:
     """Delete the tag's cases and everything hanging off them; keep its boards and users. Returns cases."""
-    from django.db import transaction
+    from django.db import connection, transaction
 
     from apps.cases.models import Case, Patient
     from apps.decisions.models import Decision, FollowUp, FollowUpReminder
@@ -253,8 +280,9 @@ def wipe(tag: str = DEFAULT_TAG) -> int:
         # loading payloads it only deletes.
         FollowUpReminder.objects.filter(decision__case__in=cases).delete()
         FollowUp.objects.filter(decision__case__in=cases).delete()
-        Decision.objects.filter(case__in=cases).update(amends=None)
-        Decision.objects.filter(case__in=cases).only("pk").delete()
+        with _signed_decisions_deletable(connection):
+            Decision.objects.filter(case__in=cases).update(amends=None)
+            Decision.objects.filter(case__in=cases).only("pk").delete()
         Meeting.objects.filter(**boards).update(current_item=None)
         AgendaItem.objects.filter(meeting__board__institution__code=tag).delete()
         Meeting.objects.filter(**boards).delete()

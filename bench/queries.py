@@ -60,7 +60,7 @@ def new_case_body(board_id: int, seed: int) -> dict[str, Any]:
         "ecog": 1,
         "lesions": [
             {"site": "thoracic_spine", "level_from": "T8", "level_to": "T9", "spinal_pain": "mechanical"},
-            {"site": "femur", "subsite": "neck", "pain": "moderate", "cortical_involvement": "one_third_to_two_thirds"},
+            {"site": "femur", "subsite": "femoral_neck", "pain": "moderate", "cortical_involvement": "one_third_to_two_thirds"},
             {"site": "pelvis", "max_diameter_mm": 22.5},
         ],
         "prior_radiotherapy": [{"region": "T8", "site": "thoracic_spine", "level_from": "T8", "total_dose_gy": 8, "fractions": 1}],
