@@ -201,7 +201,9 @@ def draw(rng: random.Random, n_cases: int, n_boards: int) -> Plan:
     weights = list(STATUS_WEIGHTS.values())
     for i in range(n_cases):
         born = dt.date(1935, 1, 1) + dt.timedelta(days=rng.randrange(20_000))
-        lesions = [rules.normalise_lesion(lesion_row(rng)) for _ in range(rng.choices((1, 2, 3, 4, 6), weights=(30, 30, 20, 12, 8))[0])]
+        lesions = [
+            rules.normalise_lesion(lesion_row(rng)) for _ in range(rng.choices((1, 2, 3, 4, 6), weights=(30, 30, 20, 12, 8))[0])
+        ]
         case = case_row(rng, len(lesions))
         courses = [prior_course_row(rng, lesions[0])] if rng.random() < 0.25 else []
         problems = [rules.case_errors(case, date_of_birth=born, today=TODAY)]
@@ -318,11 +320,24 @@ def _accounts(tag: str, n_boards: int, password: str) -> tuple[list[Any], dict[i
         for role in ROLES:
             user, _ = User.objects.update_or_create(
                 username=f"{tag}-b{b + 1}-{role.replace('_', '')}",
-                defaults={"role": role, "password": hashed, "first_name": role.replace("_", " ").title(), "last_name": f"B{b + 1}"},
+                defaults={
+                    "role": role,
+                    "password": hashed,
+                    "first_name": role.replace("_", " ").title(),
+                    "last_name": f"B{b + 1}",
+                },
             )
-            BoardMembership.objects.update_or_create(board=board, user=user, defaults={"is_chair": role == "radiation_oncologist"})
+            BoardMembership.objects.update_or_create(
+                board=board, user=user, defaults={"is_chair": role == "radiation_oncologist"}
+            )
             Token.objects.get_or_create(user=user)
             members[board.pk].append(user)
+    # The registry's curator (an administrator sits on no board): edits trials in bench/recompute.py.
+    admin, _ = User.objects.update_or_create(
+        username=f"{tag}-admin",
+        defaults={"role": "administrator", "password": hashed, "first_name": "Registry", "last_name": "Curator"},
+    )
+    Token.objects.get_or_create(user=admin)
     return boards, members
 
 
@@ -442,8 +457,14 @@ def generate(
             past = [c for c in by_board.get(board.pk, []) if c.status in {"discussed", "decided", "closed"}]
             coming = [c for c in by_board.get(board.pk, []) if c.status == "scheduled"]
             sittings: list[tuple[Meeting, list[Case]]] = []
-            groups = [(-1 - i, past[i * AGENDA_SIZE : (i + 1) * AGENDA_SIZE]) for i in range((len(past) + AGENDA_SIZE - 1) // AGENDA_SIZE)]
-            groups += [(i, coming[i * AGENDA_SIZE : (i + 1) * AGENDA_SIZE]) for i in range((len(coming) + AGENDA_SIZE - 1) // AGENDA_SIZE)]
+            groups = [
+                (-1 - i, past[i * AGENDA_SIZE : (i + 1) * AGENDA_SIZE])
+                for i in range((len(past) + AGENDA_SIZE - 1) // AGENDA_SIZE)
+            ]
+            groups += [
+                (i, coming[i * AGENDA_SIZE : (i + 1) * AGENDA_SIZE])
+                for i in range((len(coming) + AGENDA_SIZE - 1) // AGENDA_SIZE)
+            ]
             if not any(week >= 0 for week, _ in groups):
                 groups.append((0, []))
             next_tuesday = TODAY + dt.timedelta(days=(1 - TODAY.weekday()) % 7 or 7)

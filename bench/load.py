@@ -29,6 +29,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -38,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if __package__ in (None, ""):
     sys.path.insert(0, str(ROOT))
 
-from bench._common import load_average, stamp, write_outputs
+from bench._common import load_average, stamp, write_outputs  # noqa: E402 - after the path fix above
 
 #: (name, method, path template, auth, baseline). ``auth`` is "token" (API) or "session" (pages);
 #: the baseline is the minimal view the figure is divided by.
@@ -158,7 +159,7 @@ def wait_ready(port: int, proc: subprocess.Popen[bytes], log_path: Path, timeout
         if proc.poll() is not None:
             raise SystemExit(f"gunicorn exited with {proc.returncode}; see {log_path}")
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/bench/minimal/ping", timeout=2) as response:  # noqa: S310 - loopback
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/bench/minimal/ping", timeout=2) as response:
                 if response.status == 200:
                     return
         except OSError:
@@ -198,7 +199,9 @@ def run_scenario(
         def request(self) -> None:
             self.i += 1
             path = template.format(case=cases[self.i % len(cases)], meeting=context["meeting"])
-            with self.client.request(method, path, headers=self.headers, name=name, catch_response=True, allow_redirects=False) as r:
+            with self.client.request(
+                method, path, headers=self.headers, name=name, catch_response=True, allow_redirects=False
+            ) as r:
                 if r.status_code != 200:
                     r.failure(f"HTTP {r.status_code}")
 
@@ -244,7 +247,8 @@ def markdown(result: dict[str, Any]) -> str:
         ratio50 = f"{row['p50_ms'] / base['p50_ms']:.1f}x" if base and base["p50_ms"] else "baseline"
         ratio95 = f"{row['p95_ms'] / base['p95_ms']:.1f}x" if base and base["p95_ms"] else "baseline"
         lines.append(
-            f"| {row['scenario']} | {row['users']} | {row['p50_ms']:g} | {row['p95_ms']:g} | {row['p99_ms']:g} | {row['rps']:g} | "
+            f"| {row['scenario']} | {row['users']} | {row['p50_ms']:g} | {row['p95_ms']:g} | {row['p99_ms']:g} | "
+            f"{row['rps']:g} | "
             f"{row['failures']} | {row['bytes'] / 1024:.1f} | {ratio50} | {ratio95} |"
         )
     return "\n".join(lines) + "\n"
@@ -279,7 +283,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     scenarios = [s for s in SCENARIOS if not wanted or s[0] in wanted or s[0] in {SCENARIOS_BASE.get(w, "") for w in wanted}]
     if context["meeting"] is None:
         scenarios = [s for s in scenarios if "{meeting}" not in s[2]]
-    log_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"bench-gunicorn-{args.port}.log"
+    log_path = Path(tempfile.gettempdir()) / f"bench-gunicorn-{args.port}.log"
     server = start_server(args.port, args.workers, log_path)
     rows = []
     load_start = load_average()

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if __package__ in (None, ""):
     sys.path.insert(0, str(ROOT))
 
-from bench._common import load_average, stamp, write_outputs
+from bench._common import load_average, stamp, write_outputs  # noqa: E402 - after the path fix above
 
 #: (name, method, path template); ``{case}``, ``{meeting}`` are filled from the data.
 REQUESTS: tuple[tuple[str, str, str], ...] = (
@@ -63,7 +63,9 @@ def new_case_body(board_id: int, seed: int) -> dict[str, Any]:
             {"site": "femur", "subsite": "femoral_neck", "pain": "moderate", "cortical_involvement": "one_third_to_two_thirds"},
             {"site": "pelvis", "max_diameter_mm": 22.5},
         ],
-        "prior_radiotherapy": [{"region": "T8", "site": "thoracic_spine", "level_from": "T8", "total_dose_gy": 8, "fractions": 1}],
+        "prior_radiotherapy": [
+            {"region": "T8", "site": "thoracic_spine", "level_from": "T8", "total_dose_gy": 8, "fractions": 1}
+        ],
     }
 
 
@@ -89,7 +91,10 @@ def measure(tag: str = "bench", include_create: bool = True) -> dict[str, Any]:
     board_id = user.memberships.order_by("board_id").first().board_id  # type: ignore[union-attr]
     case = Case.objects.filter(board_id=board_id).order_by("-created_at", "-id").first()
     meeting = (
-        Meeting.objects.filter(board_id=board_id, status="scheduled").annotate(n=Count("items")).order_by("-n", "starts_at").first()
+        Meeting.objects.filter(board_id=board_id, status="scheduled")
+        .annotate(n=Count("items"))
+        .order_by("-n", "starts_at")
+        .first()
     )
     token, _ = Token.objects.get_or_create(user=user)
     client = Client(HTTP_AUTHORIZATION=f"Token {token.key}")

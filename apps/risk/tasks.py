@@ -7,7 +7,7 @@ from typing import Any
 from celery import shared_task
 
 from apps.cases.models import Case
-from apps.risk.services import risk_assess_case
+from apps.risk.services import risk_assess_case, risk_assess_cases
 
 
 @shared_task(name="risk.assess_case", acks_late=True)
@@ -24,3 +24,10 @@ def assess_case(case_id: int) -> dict[str, Any] | None:
         "inputs_digest": row.inputs_digest,
         "is_current": row.is_current,
     }
+
+
+@shared_task(name="risk.assess_cases", acks_late=True)
+def assess_cases(case_ids: list[int]) -> int:
+    """(Re)assess a chunk of cases in one transaction with bulk writes (a full recompute through the
+    workers, ``bench/recompute.py``); unchanged inputs write nothing. Returns the cases still there."""
+    return len(risk_assess_cases(case_ids=case_ids))
