@@ -126,7 +126,17 @@ def prepare(tag: str, n_users: int) -> dict[str, Any]:
     }
 
 
+def collect_static(port: int) -> None:
+    """The production settings serve hashed static files from a manifest: collect them once."""
+    if (ROOT / "staticfiles" / "staticfiles.json").exists():
+        return
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=server_env(port), check=True
+    )
+
+
 def start_server(port: int, workers: int, log_path: Path) -> subprocess.Popen[bytes]:
+    collect_static(port)
     log = log_path.open("wb")
     proc = subprocess.Popen(  # noqa: S603 - fixed argv, our own server on loopback
         [
@@ -274,10 +284,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     prepared = subprocess.run(  # noqa: S603 - this script, preparing in a process without gevent
         [sys.executable, str(Path(__file__).resolve()), "--prepare", "--tag", args.tag, "--users", args.users],
         cwd=ROOT,
-        check=True,
         capture_output=True,
         text=True,
     )
+    if prepared.returncode:
+        raise SystemExit(f"preparation failed:\n{prepared.stderr[-2000:]}")
     context = json.loads(prepared.stdout.strip().splitlines()[-1])
     wanted = {s.strip() for s in args.only.split(",") if s.strip()}
     scenarios = [s for s in SCENARIOS if not wanted or s[0] in wanted or s[0] in {SCENARIOS_BASE.get(w, "") for w in wanted}]

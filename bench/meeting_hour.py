@@ -219,12 +219,10 @@ def run(
     *, tag: str, followers: int, per_minute: float, seconds: float, step_seconds: float, workers: int, port: int
 ) -> dict[str, Any]:
     prepared = subprocess.run(  # noqa: S603 - this script, preparing in its own process
-        [sys.executable, str(Path(__file__).resolve()), "--prepare", "--tag", tag],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
+        [sys.executable, str(Path(__file__).resolve()), "--prepare", "--tag", tag], cwd=ROOT, capture_output=True, text=True
     )
+    if prepared.returncode:
+        raise SystemExit(f"preparation failed:\n{prepared.stderr[-2000:]}")
     context = json.loads(prepared.stdout.strip().splitlines()[-1])
     port_events = port + 1
     env = {**server_env(port), "MEETINGS_EVENTSTREAM": "true"}

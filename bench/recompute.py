@@ -87,8 +87,6 @@ def run(
     django.setup()
     from django.conf import settings
     from django.db import connection, transaction
-    from django.db.models import Sum
-    from django.db.models.functions import Length
 
     from apps.accounts.models import User
     from apps.cases.models import Case
@@ -106,6 +104,7 @@ def run(
 
     if connection.vendor != "postgresql" or not settings.REDIS_URL:
         raise SystemExit("bench/recompute.py needs DATABASE_URL (PostgreSQL) and REDIS_URL (the workers' broker)")
+    previous = (app.conf.task_always_eager, app.conf.task_default_queue)
     app.conf.task_always_eager = False
     queue = f"bench-recompute-{os.getpid()}"
     # Work enqueued by this process (the outbox after commit) goes to the private queue too.
@@ -171,23 +170,32 @@ def run(
         }
 
     def json_bytes() -> dict[str, Any]:
+        """Stored JSON per case and per match (text length of the jsonb, as the rows are sent and kept)."""
+
+        def total(table: str, where: str, params: list[Any]) -> int:
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT COALESCE(SUM(octet_length(payload::text)), 0) FROM {table} WHERE {where}", params)  # noqa: S608 - fixed names
+                return int(cursor.fetchone()[0])
+
+        ids = list(case_ids)
         risk = RiskAssessment.objects.filter(case__in=cases, is_current=True)
-        risk_bytes = risk.aggregate(n=Sum(Length("payload")))["n"] or 0  # type: ignore[arg-type]
         lesion_rows = LesionAssessment.objects.filter(assessment__in=risk)
         lesion_payload = 0
         if any(f.name == "payload" for f in LesionAssessment._meta.get_fields()):
-            lesion_payload = lesion_rows.aggregate(n=Sum(Length("payload")))["n"] or 0  # type: ignore[arg-type]
+            lesion_payload = total(
+                "risk_lesionassessment l JOIN risk_riskassessment r ON r.id = l.assessment_id",
+                "r.is_current AND r.case_id = ANY(%s)",
+                [ids],
+            )
         matches = TrialMatch.objects.filter(case__in=cases)
-        match_bytes = matches.aggregate(n=Sum(Length("payload")))["n"] or 0  # type: ignore[arg-type]
-        options_bytes = (
-            TreatmentOptionsResult.objects.filter(case__in=cases, is_current=True).aggregate(n=Sum(Length("payload")))["n"] or 0  # type: ignore[arg-type]
-        )
-        n = max(1, len(case_ids))
+        n = max(1, len(ids))
         return {
-            "risk_json_bytes_per_case": round(risk_bytes / n),
+            "risk_json_bytes_per_case": round(total("risk_riskassessment", "is_current AND case_id = ANY(%s)", [ids]) / n),
             "lesion_row_json_bytes_per_case": round(lesion_payload / n),
-            "match_json_bytes_per_match": round(match_bytes / max(1, matches.count())),
-            "options_json_bytes_per_case": round(options_bytes / n),
+            "match_json_bytes_per_match": round(total("trials_trialmatch", "case_id = ANY(%s)", [ids]) / max(1, matches.count())),
+            "options_json_bytes_per_case": round(
+                total("options_treatmentoptionsresult", "is_current AND case_id = ANY(%s)", [ids]) / n
+            ),
             "risk_rows": risk.count(),
             "lesion_rows": lesion_rows.count(),
             "matches": matches.count(),
@@ -237,9 +245,11 @@ def run(
             DoseSummary.objects.filter(plan__case__in=cases).delete()
             RiskAssessment.objects.filter(case__in=cases).delete()
             rows.append(full("cold: every derived result from nothing"))
+            print(rows[-1], flush=True)
             stored = json_bytes()
         if "unchanged" in wanted:
             rows.append(full("unchanged: the same again, nothing changed"))
+            print(rows[-1], flush=True)
         if "rematch" in wanted:
             rows.append(
                 job_until_done(
@@ -261,7 +271,9 @@ def run(
                 rows.append(job_until_done(edit, f"re-match after one trial changed ({trial.identifier})", all_open))
     finally:
         stop_worker(worker)
-        app.connection().default_channel.client.delete(queue)
+        with app.connection_for_write() as conn:
+            conn.default_channel.client.delete(queue)
+        app.conf.task_always_eager, app.conf.task_default_queue = previous
     return {
         "date": stamp(),
         "load_start": load_start,

@@ -13,7 +13,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Case as DbCase
-from django.db.models import F, Value, When
+from django.db.models import F, PositiveIntegerField, Value, When
 from django.utils import timezone
 
 from apps.accounts.models import User
@@ -210,10 +210,11 @@ def cases_match_trials(case_ids: Collection[int], *, trial_ids: Collection[int] 
         # Only what the comparison needs: the stored revision and inputs digest of each pair (no payloads
         # read back; a re-match where nothing changed evaluates no criterion, issue 16).
         existing: dict[tuple[int, int], tuple[int, str]] = {
-            (case_id, trial_id): (revision, digest)
-            for case_id, trial_id, revision, digest in TrialMatch.objects.filter(
+            # A row of another matcher version is recomputed whatever its digest says.
+            (case_id, trial_id): (revision, digest if engine == ENGINE_VERSION else "")
+            for case_id, trial_id, revision, digest, engine in TrialMatch.objects.filter(
                 case_id__in=locked, trial_id__in=[t.trial.pk for t in trials]
-            ).values_list("case_id", "trial_id", "case_revision", "inputs_digest")
+            ).values_list("case_id", "trial_id", "case_revision", "inputs_digest", "engine_version")
         }
         now = timezone.now()
         rows: list[TrialMatch] = []
@@ -258,7 +259,9 @@ def cases_match_trials(case_ids: Collection[int], *, trial_ids: Collection[int] 
             forwarded = sum(1 for pair in existing if pair[0] in moved and pair not in rewritten)
             TrialMatch.objects.filter(case_id__in=list(moved), trial_id__in=[t.trial.pk for t in trials]).update(
                 case_revision=DbCase(
-                    *(When(case_id=pk, then=Value(rev)) for pk, rev in moved.items()), default=F("case_revision")
+                    *(When(case_id=pk, then=Value(rev)) for pk, rev in moved.items()),
+                    default=F("case_revision"),
+                    output_field=PositiveIntegerField(),
                 )
             )
         return len(rows) + forwarded
