@@ -40,6 +40,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(ROOT))
 
 from bench._common import load_average, stamp, write_outputs  # noqa: E402 - after the path fix above
+from bench.queries import new_case_body  # noqa: E402
 
 #: (name, method, path template, auth, baseline). ``auth`` is "token" (API) or "session" (pages);
 #: the baseline is the minimal view the figure is divided by.
@@ -56,6 +57,7 @@ SCENARIOS: tuple[tuple[str, str, str, str, str], ...] = (
     ("meeting mode API", "GET", "/api/v1/meetings/{meeting}/live/", "token", "minimal case detail"),
     ("meeting mode page", "GET", "/meetings/{meeting}/live/", "session", "minimal case detail"),
     ("meeting mode panel", "GET", "/meetings/{meeting}/live/panel/", "session", "minimal case detail"),
+    ("case creation API", "POST", "/api/v1/cases/", "token", "minimal case detail"),
     ("minimal ping", "GET", "/bench/minimal/ping", "none", ""),
     ("healthz", "GET", "/healthz", "none", "minimal ping"),
 )
@@ -121,6 +123,7 @@ def prepare(tag: str, n_users: int) -> dict[str, Any]:
         "meeting": meeting["pk"] if meeting else None,
         "agenda_items": meeting["n"] if meeting else 0,
         "board_cases": board_cases,
+        "board": board_id,
         "all_cases": Case.objects.filter(board__institution__code=tag).count(),
         "session_cookie": settings.SESSION_COOKIE_NAME,
     }
@@ -209,10 +212,13 @@ def run_scenario(
         def request(self) -> None:
             self.i += 1
             path = template.format(case=cases[self.i % len(cases)], meeting=context["meeting"])
+            # A new case with a new patient (3 lesions, a prior course), a unique MRN per request.
+            body = new_case_body(context["board"], time.time_ns()) if method == "POST" else None
+            expected = 201 if method == "POST" else 200
             with self.client.request(
-                method, path, headers=self.headers, name=name, catch_response=True, allow_redirects=False
+                method, path, headers=self.headers, json=body, name=name, catch_response=True, allow_redirects=False
             ) as r:
-                if r.status_code != 200:
+                if r.status_code != expected:
                     r.failure(f"HTTP {r.status_code}")
 
     env = Environment(user_classes=[Clinician], host=host)
@@ -284,6 +290,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     prepared = subprocess.run(  # noqa: S603 - this script, preparing in a process without gevent
         [sys.executable, str(Path(__file__).resolve()), "--prepare", "--tag", args.tag, "--users", args.users],
         cwd=ROOT,
+        # The server's settings: sessions are signed with its secret key and checked against its hash.
+        env=server_env(args.port),
         capture_output=True,
         text=True,
     )

@@ -219,7 +219,11 @@ def run(
     *, tag: str, followers: int, per_minute: float, seconds: float, step_seconds: float, workers: int, port: int
 ) -> dict[str, Any]:
     prepared = subprocess.run(  # noqa: S603 - this script, preparing in its own process
-        [sys.executable, str(Path(__file__).resolve()), "--prepare", "--tag", tag], cwd=ROOT, capture_output=True, text=True
+        [sys.executable, str(Path(__file__).resolve()), "--prepare", "--tag", tag],
+        cwd=ROOT,
+        env={**server_env(port), "MEETINGS_EVENTSTREAM": "true"},  # sessions signed with the servers' secret key
+        capture_output=True,
+        text=True,
     )
     if prepared.returncode:
         raise SystemExit(f"preparation failed:\n{prepared.stderr[-2000:]}")
