@@ -206,12 +206,16 @@ def case_views(
 
 
 def api(port: int, token: str, method: str, path: str, body: dict[str, Any] | None = None) -> tuple[int, dict[str, Any]]:
-    conn = http.client.HTTPConnection(HOST, port, timeout=30)
+    conn = http.client.HTTPConnection(HOST, port, timeout=90)
     headers = {"Authorization": f"Token {token}", "Content-Type": "application/json", "X-Forwarded-Proto": "https"}
-    conn.request(method, path, body=json.dumps(body or {}), headers=headers)
-    response = conn.getresponse()
-    data = response.read()
-    conn.close()
+    try:
+        conn.request(method, path, body=json.dumps(body or {}), headers=headers)
+        response = conn.getresponse()
+        data = response.read()
+    except (OSError, http.client.HTTPException) as exc:  # a saturated server: reported, not a crash
+        return 599, {"error": f"{type(exc).__name__}: {exc}"}
+    finally:
+        conn.close()
     return response.status, json.loads(data or b"{}")
 
 
