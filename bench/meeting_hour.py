@@ -70,7 +70,7 @@ def prepare(tag: str) -> dict[str, Any]:
     meeting = (
         Meeting.objects.filter(board__institution__code=tag, status="scheduled")
         .annotate(n=Count("items"))
-        .filter(n__gt=1)
+        .filter(n__gte=1)
         .order_by("-n", "starts_at")
         .select_related("chair")
         .first()

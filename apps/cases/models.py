@@ -134,9 +134,6 @@ class Case(TimeStampedModel):
             models.Index(fields=("board", "status"), name="case_board_status_idx"),
             # The case list's order within a board (newest first): the page is read off the index.
             models.Index(fields=("board", "-created_at", "-id"), name="case_board_newest_idx"),
-            # The case list page's order (urgent first, then the last changed): without it every case of
-            # the board was sorted to show 25 (issue 16).
-            models.Index(fields=("board", "-urgent", "-updated_at", "-id"), name="case_board_worklist_idx"),
             models.Index(fields=("primary_histology",), name="case_histology_idx"),
         ]
         constraints = [

@@ -207,7 +207,7 @@ def test_recompute_runs_every_engine_through_a_worker(
 def test_meeting_hour_delivers_every_step_to_every_follower(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _require_services()
     _use_test_database(monkeypatch)
-    _generate(60)
+    _generate(150)  # enough scheduled cases for a coming agenda on the first board
     out = tmp_path / "meeting.json"
     args = ["--tag", TAG, "--followers", "2", "--views-per-minute", "30", "--seconds", "6", "--step-seconds", "2"]
     code = meeting_hour.main([*args, "--workers", "1", "--port", "8806", "--json", str(out)])
