@@ -262,6 +262,8 @@ def run(
         if status != 200:
             raise SystemExit(f"could not start meeting {meeting}: HTTP {status} {body}")
         stop_at = time.time() + seconds
+        # Followers listen a while after the chair's last step, so its events can still arrive.
+        listen_until = stop_at + 15
         log: dict[str, Any] = {"events": [], "panel_ms": [], "errors": []}
         crowd = [
             Follower(
@@ -269,7 +271,7 @@ def run(
                 port,
                 meeting,
                 f"{context['session_cookie']}={context['sessions'][i % len(context['sessions'])]}",
-                stop_at,
+                listen_until,
                 log,
             )
             for i in range(followers)
@@ -298,7 +300,7 @@ def run(
             next_step += step_seconds
         viewer.join(timeout=seconds + 30)
         for follower in crowd:
-            follower.join(timeout=10)
+            follower.join(timeout=30)
         api(port, context["chair_token"], "POST", f"/api/v1/meetings/{meeting}/end/")
     finally:
         for proc in (web, events_server):
