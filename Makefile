@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1:8000
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
 	touch $@
 
 .PHONY: install run test test-postgres test-sqlite lint worker

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -31,3 +32,7 @@ urlpatterns = [
     path("", include("apps.decisions.urls")),
     path("", include("frontend.urls")),
 ]
+
+if settings.BENCH_VIEWS:
+    # The benchmark's minimal baseline views (bench/minimal.py), only with TUMORBOARD_BENCH=1 (issue 16).
+    urlpatterns.insert(0, path("bench/", include("bench.minimal")))

@@ -42,7 +42,8 @@ class RiskAssessment(models.Model):
 
 
 class LesionAssessment(models.Model):
-    """One lesion's scores in an assessment, denormalised for querying (e.g. every unstable spine)."""
+    """One lesion's scores in an assessment, denormalised for querying (e.g. every unstable spine); the
+    lesion's full result is ``assessment.payload["lesions"]``."""
 
     assessment = models.ForeignKey(RiskAssessment, on_delete=models.CASCADE, related_name="lesion_rows")
     lesion = models.ForeignKey(Lesion, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
@@ -53,7 +54,8 @@ class LesionAssessment(models.Model):
     sins_category = models.CharField(max_length=32, null=True, blank=True)
     escc_high_grade = models.BooleanField(null=True, blank=True)
     high_risk = models.BooleanField(null=True, blank=True)
-    payload = models.JSONField()
+    # No payload of its own: the lesion's full result is stored once, in the assessment's payload
+    # ("lesions"); a copy here doubled the JSON written per lesion (issue 16).
 
     class Meta:
         ordering = ("assessment", "id")

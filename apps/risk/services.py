@@ -63,7 +63,6 @@ def _lesion_rows(row: RiskAssessment, computed: _Computed) -> list[LesionAssessm
                 sins_category=None if lesion.sins.category is None else str(lesion.sins.category),
                 escc_high_grade=lesion.escc.high_grade,
                 high_risk=lesion.high_risk_asymptomatic.high_risk,
-                payload=lesion.to_dict(),
             )
         )
     return rows

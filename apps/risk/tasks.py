@@ -53,3 +53,10 @@ def _assess_chunk(case_ids: list[int]) -> int:
 def recompute_chunk(self: Task, case_ids: list[int], job_id: int, run: int) -> int:
     """Assess one chunk of recompute job ``job_id`` (run ``run``) and count it; idempotent."""
     return job_chunk(self, job_id, run, len(case_ids), lambda: _assess_chunk(case_ids))
+
+
+@shared_task(name="risk.assess_cases", acks_late=True)
+def assess_cases(case_ids: list[int]) -> int:
+    """(Re)assess a chunk of cases in one transaction with bulk writes (a full recompute through the
+    workers, ``bench/recompute.py``); unchanged inputs write nothing. Returns the cases still there."""
+    return len(risk_assess_cases(case_ids=case_ids))

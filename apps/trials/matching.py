@@ -1,6 +1,6 @@
 """Trial matching: the stored ``TrialMatch`` rows of each case against the current registry.
 
-Idempotent: one ``TrialMatch`` row per case and trial, rewritten only when its inputs changed. Called by
+Idempotent: one ``TrialMatch`` row per case and trial, rewritten only when its inputs digest changed. Called by
 the tasks (after a case change, and in chunks after a registry edit); split from the registry edits and
 the referrals (issue 10). ``apps.trials.services`` re-exports these names.
 """
@@ -8,15 +8,17 @@ the referrals (issue 10). ``apps.trials.services`` re-exports these names.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator
-from typing import Any
 
 from django.db import transaction
+from django.db.models import Case as DbCase
+from django.db.models import F, PositiveIntegerField, Value, When
 from django.utils import timezone
 
 from apps.cases import selectors as case_selectors
 from apps.cases.models import Case
 from apps.cases.workflow import CaseStatus
 from apps.trials.engine import ENGINE_VERSION
+from apps.trials.engine.digest import case_facts_digest, match_inputs_digest
 from apps.trials.models import (
     TrialMatch,
 )
@@ -32,6 +34,7 @@ _MATCH_UPDATE_FIELDS: tuple[str, ...] = (
     "trial_version",
     "eligibility",
     "payload",
+    "inputs_digest",
     "case_revision",
     "engine_version",
     "computed_at",
@@ -74,29 +77,38 @@ def cases_match_trials(case_ids: Collection[int], *, trial_ids: Collection[int] 
     One transaction with a constant number of queries whatever the chunk size: the case rows are locked in
     primary-key order (so two chunks, or a chunk and a case edit, cannot deadlock, and a match is never
     overwritten by one computed for an older revision), the cases and their lesions are read in bulk, the
-    stored matches in one query, and the changed ones are written by one upsert. Idempotent: a match whose
-    trial version, case revision, engine version and result are unchanged is not rewritten. Returns the
-    number of rows inserted or updated; cases deleted meanwhile are skipped.
+    stored digests in one query, and the changed ones are written by one upsert. Idempotent: a pair whose
+    inputs digest (case facts, trial version, matcher version) is unchanged is neither evaluated nor
+    rewritten; only its case revision moves forward. Returns the number of rows inserted or updated;
+    cases deleted meanwhile are skipped.
     """
     with transaction.atomic():
         locked = case_selectors.lock_cases(case_ids)
         if not locked:
             return 0
         trials = current_trials(trial_ids)
-        # Only the columns the comparison needs, as tuples: no model instances for rows left unchanged.
-        existing: dict[tuple[int, int], tuple[int, int, str, Any]] = {
-            (case_id, trial_id): (version_id, revision, engine, payload)
-            for case_id, trial_id, version_id, revision, engine, payload in TrialMatch.objects.filter(
+        # Only what the comparison needs: the stored revision and inputs digest of each pair (no payloads
+        # read back; a re-match where nothing changed evaluates no criterion, issue 16).
+        existing: dict[tuple[int, int], tuple[int, str]] = {
+            # A row of another matcher version is recomputed whatever its digest says.
+            (case_id, trial_id): (revision, digest if engine == ENGINE_VERSION else "")
+            for case_id, trial_id, revision, digest, engine in TrialMatch.objects.filter(
                 case_id__in=locked, trial_id__in=[t.trial.pk for t in trials]
-            ).values_list("case_id", "trial_id", "trial_version_id", "case_revision", "engine_version", "payload")
+            ).values_list("case_id", "trial_id", "case_revision", "inputs_digest", "engine_version")
         }
         now = timezone.now()
         rows: list[TrialMatch] = []
+        moved: dict[int, int] = {}  # case id -> revision, for matches whose inputs are the same
         for case, facts in case_selectors.engine_cases(locked):
+            facts_digest = case_facts_digest(facts)
             for row in trials:
-                payload = row.compiled.match(facts).to_dict()
-                if existing.get((case.pk, row.trial.pk)) == (row.version.pk, case.revision, ENGINE_VERSION, payload):
+                digest = match_inputs_digest(facts_digest, row.version.criteria_digest, row.version.pk)
+                stored = existing.get((case.pk, row.trial.pk))
+                if stored is not None and stored[1] == digest:
+                    if stored[0] < case.revision:
+                        moved[case.pk] = case.revision  # same facts at a later revision: the match is current
                     continue
+                payload = row.compiled.match(facts).to_dict()
                 rows.append(
                     TrialMatch(
                         case_id=case.pk,
@@ -104,6 +116,7 @@ def cases_match_trials(case_ids: Collection[int], *, trial_ids: Collection[int] 
                         trial_version_id=row.version.pk,
                         eligibility=payload["eligibility"],
                         payload=payload,
+                        inputs_digest=digest,
                         case_revision=case.revision,
                         engine_version=ENGINE_VERSION,
                         computed_at=now,
@@ -117,4 +130,17 @@ def cases_match_trials(case_ids: Collection[int], *, trial_ids: Collection[int] 
                 unique_fields=("case", "trial"),
                 update_fields=_MATCH_UPDATE_FIELDS,
             )
-        return len(rows)
+        forwarded = 0
+        if moved:
+            # One UPDATE for every case whose facts came back unchanged at a later revision (rows just
+            # rewritten already carry that revision, so including them changes nothing).
+            rewritten = {(r.case_id, r.trial_id) for r in rows}
+            forwarded = sum(1 for pair in existing if pair[0] in moved and pair not in rewritten)
+            TrialMatch.objects.filter(case_id__in=list(moved), trial_id__in=[t.trial.pk for t in trials]).update(
+                case_revision=DbCase(
+                    *(When(case_id=pk, then=Value(rev)) for pk, rev in moved.items()),
+                    default=F("case_revision"),
+                    output_field=PositiveIntegerField(),
+                )
+            )
+        return len(rows) + forwarded

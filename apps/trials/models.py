@@ -64,6 +64,9 @@ class TrialMatch(models.Model):
     trial_version = models.ForeignKey(TrialVersion, on_delete=models.PROTECT, related_name="matches")
     eligibility = models.CharField(max_length=20, choices=[(e.value, e.value) for e in Eligibility])
     payload = models.JSONField(help_text="The matcher's TrialMatch.to_dict().")
+    #: SHA-256 of the case facts, the trial version and the matcher version the payload was computed from
+    #: (``apps.trials.engine.digest``): a re-match compares it instead of recomputing and comparing payloads.
+    inputs_digest = models.CharField(max_length=64, blank=True, default="")
     case_revision = models.PositiveIntegerField()
     engine_version = models.CharField(max_length=32)
     computed_at = models.DateTimeField()

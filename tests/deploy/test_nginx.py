@@ -94,7 +94,9 @@ def test_event_stream_is_not_buffered() -> None:
     (events,) = [block for path, block in locations(tls_server()).items() if "/events/" in path]
     assert one(events, "proxy_buffering") == ["off"]
     assert one(events, "proxy_http_version") == ["1.1"]
-    assert one(events, "proxy_pass") == ["http://tumorboard_web"]
+    # Served by the ASGI process (issue 16: docker-compose.yml "web-events"), never by the WSGI workers.
+    assert one(events, "proxy_pass") == ["http://tumorboard_events"]
+    assert "server web-events:8000" in (ROOT / "deploy" / "nginx.conf").read_text()
 
 
 def test_access_log_leaves_query_strings_out() -> None:

@@ -264,6 +264,8 @@ CELERY_BEAT_SCHEDULE = {
 DECISION_FOLLOW_UP_REMINDER_WEEKS = env_int("DECISION_FOLLOW_UP_REMINDER_WEEKS", 6)
 # Server-sent events for meeting mode (django-eventstream over Redis, ASGI server); pages poll otherwise.
 MEETINGS_EVENTSTREAM = env_bool("MEETINGS_EVENTSTREAM", False)
+# The benchmark's minimal baseline views at /bench/ (bench/minimal.py, docs/performance.md); off in production.
+BENCH_VIEWS = env_bool("TUMORBOARD_BENCH", False)
 if MEETINGS_EVENTSTREAM:
     INSTALLED_APPS.append("django_eventstream")
     EVENTSTREAM_CHANNELMANAGER_CLASS = "apps.meetings.events.MeetingChannelManager"

@@ -52,3 +52,22 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# Queues per kind of work, one worker pool each (deploy/, docs/scaling.md, issue 16): the engines'
+# recomputations, the notifications people wait for, and file work (dose imports, exports). Beat's sweep
+# and probes stay on the default queue, which the engines pool also reads. A follow-up stays on the queue
+# of the task that enqueued it (apps.core.background). First match wins: specific names before globs.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    "dosimetry.run_import": {"queue": "exports"},
+    "risk.*": {"queue": "engines"},
+    "trials.*": {"queue": "engines"},
+    "options.*": {"queue": "engines"},
+    "dosimetry.*": {"queue": "engines"},
+    "cases.*": {"queue": "engines"},
+    "meetings.*": {"queue": "notifications"},
+    "decisions.*": {"queue": "notifications"},
+}
+# Behind PgBouncer in transaction pooling (deploy/k8s/pgbouncer.yaml) a server-side cursor cannot outlive
+# its transaction: set DB_DISABLE_SERVER_SIDE_CURSORS=true there (and DB_CONN_MAX_AGE=0).
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DB_DISABLE_SERVER_SIDE_CURSORS", False)  # noqa: F405

@@ -112,8 +112,11 @@ class CaseViewSet(
             context["patient_queryset"] = selectors.scope_patients(user)
         return context
 
-    def _detail_response(self, case_id: int, status_code: int = status.HTTP_200_OK) -> Response:
-        case = selectors.case_detail_queryset(self.request.user).get(pk=case_id)
+    def _detail_response(self, case_id: int, status_code: int = status.HTTP_200_OK, case: Case | None = None) -> Response:
+        # A write re-reads the case as committed; a read passes the case it already loaded (with its
+        # lesions and prior courses prefetched) instead of loading it a second time (issue 16).
+        if case is None:
+            case = selectors.case_detail_queryset(self.request.user).get(pk=case_id)
         data = dict(CaseDetailSerializer(case, context=self.get_serializer_context()).data)
         data.update(derived_sections(case))
         return Response(data, status=status_code, headers={"ETag": f'"{case.revision}"'})
@@ -122,7 +125,7 @@ class CaseViewSet(
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         case = self.get_object()
         audit_read(actor=request.user, subject=case, request=request, detail={"via": "api"})
-        return self._detail_response(case.pk)
+        return self._detail_response(case.pk, case=case)
 
     @extend_schema(request=CaseWriteSerializer, responses={201: CaseDetailSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
