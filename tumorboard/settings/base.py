@@ -51,6 +51,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "apps.core.middleware.RequestIdMiddleware",
+    "apps.core.middleware.InputSafetyMiddleware",  # body limits (413) and NUL characters (400), issue 15
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -112,6 +113,15 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"
 
+# --- Request size limits (docs/security/input-and-concurrency.md) -------------------------------------
+# A JSON or form body above this answers 413 (a case with all its lesions is a few KiB).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
+# A multipart upload (DVH CSV, DICOM RT Dose + Structure Set) above this answers 413: an RT Dose grid of
+# a spine SBRT plan is 5-40 MB.
+UPLOAD_MAX_BODY_SIZE = env_int("UPLOAD_MAX_BODY_SIZE", 64 * 1024 * 1024)
+# A CSV DVH export above this is refused (400 naming the file): a DVH table of 40 structures is < 1 MB.
+DVH_CSV_MAX_BYTES = env_int("DVH_CSV_MAX_BYTES", 5 * 1024 * 1024)
+
 # --- REST framework --------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -128,6 +138,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "apps.core.api.errors.exception_handler",
+    # Depth limit and NUL characters refused with a 400 naming the field (apps/core/api/parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "apps.core.api.parsers.SafeJSONParser",
+        "apps.core.api.parsers.SafeFormParser",
+        "apps.core.api.parsers.SafeMultiPartParser",
+    ],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {

@@ -12,7 +12,7 @@ from apps.cases.models import MAX_PARAPLEGIA_HOURS, Case, Lesion, Patient, Prior
 from apps.cases.services import CASE_CLINICAL_FIELDS, LESION_FIELDS, PRIOR_COURSE_FIELDS
 from apps.cases.vocabulary import SystemicTherapyClass, breast_subtype, choices
 from apps.core.api.fields import CodeMultipleChoiceField
-from apps.core.api.serializers import CodeModelSerializer
+from apps.core.api.serializers import CodeModelSerializer, StrictSerializer
 
 
 class PatientSerializer(CodeModelSerializer):
@@ -202,5 +202,5 @@ class CaseDetailSerializer(serializers.ModelSerializer):
         return subtype.value if subtype else None
 
 
-class TransitionSerializer(serializers.Serializer):
+class TransitionSerializer(StrictSerializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")

@@ -11,7 +11,6 @@ from typing import Any
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -23,12 +22,15 @@ from apps.cases.models import Case, Lesion, RadiotherapyTechnique
 from apps.cases.selectors import scope_cases
 from apps.cases.vocabulary import VERTEBRAL_LEVELS, Laterality, Site, choices
 from apps.core.api.fields import CodeChoiceField
+from apps.core.api.parsers import SafeFormParser, SafeMultiPartParser
+from apps.core.api.serializers import StrictSerializer
 from apps.dosimetry import selectors, services
 from apps.dosimetry.imports import dose_import_start
 from apps.dosimetry.models import DoseImportJob, RadiotherapyPlan
+from apps.dosimetry.uploads import csv_upload_text
 
 
-class PlanWriteSerializer(serializers.Serializer):
+class PlanWriteSerializer(StrictSerializer):
     name = serializers.CharField(required=False, allow_blank=True, max_length=200)
     regimen_code = serializers.CharField(required=False, allow_blank=True, max_length=64)
     levels = serializers.ListField(child=serializers.DictField(), required=False)
@@ -134,7 +136,7 @@ class DoseImportJobSerializer(serializers.ModelSerializer):
         fields = ("id", "plan", "kind", "status", "progress", "log", "error", "structures", "created_at", "finished_at")
 
 
-class DoseImportUploadSerializer(serializers.Serializer):
+class DoseImportUploadSerializer(StrictSerializer):
     kind = CodeChoiceField(choices=DoseImportJob.Kind.choices)
     csv = serializers.FileField(required=False, help_text="CSV DVH export (kind csv_dvh).")
     rtdose = serializers.FileField(required=False, help_text="DICOM RT Dose (kind dicom_rt).")
@@ -153,7 +155,7 @@ class DoseImportUploadSerializer(serializers.Serializer):
 class PlanImportsView(APIView):
     """``POST`` (multipart) a CSV DVH or DICOM RT files: a job is queued; follow it at ``dose-imports/{id}/``."""
 
-    parser_classes = (MultiPartParser, FormParser)
+    parser_classes = (SafeMultiPartParser, SafeFormParser)
 
     @extend_schema(request={"multipart/form-data": DoseImportUploadSerializer}, responses={202: DoseImportJobSerializer})
     def post(self, request: Request, plan_id: int) -> Response:
@@ -164,10 +166,7 @@ class PlanImportsView(APIView):
         data = body.validated_data
         csv_text = ""
         if data["kind"] == DoseImportJob.Kind.CSV_DVH:
-            try:
-                csv_text = data["csv"].read().decode("utf-8")
-            except UnicodeDecodeError as exc:
-                raise serializers.ValidationError({"csv": ["is not UTF-8 text."]}) from exc
+            csv_text = csv_upload_text(data["csv"])
         job = dose_import_start(
             actor=actor,
             plan=plan,
