@@ -239,6 +239,10 @@ def plan_create(
     return plan
 
 
+class StalePlan(Exception):
+    """The caller edited a revision of the plan that is no longer the current one."""
+
+
 @transaction.atomic
 def plan_update(
     *,
@@ -246,13 +250,23 @@ def plan_update(
     plan: RadiotherapyPlan,
     data: Mapping[str, Any],
     target_lesions: Iterable[Lesion] | None = None,
+    expected_revision: int | None = None,
 ) -> RadiotherapyPlan:
-    """Change a plan (locked); bumps ``revision`` when anything changed and queues a recomputation."""
+    """Change a plan (locked); bumps ``revision`` when anything changed and queues a recomputation.
+
+    ``expected_revision`` (the API's ``If-Match``) is re-checked under the row lock: a plan changed since
+    the caller read it raises ``StalePlan`` and nothing is written.
+    """
     unknown = set(data) - set(PLAN_FIELDS)
     if unknown:
         raise ValidationError({name: ["Unknown field."] for name in sorted(unknown)})
     locked = RadiotherapyPlan.objects.select_for_update().select_related("case").get(pk=plan.pk)
     require(actor, Permission.DOSE_PLAN_EDIT, locked.case.board_id)
+    if expected_revision is not None and expected_revision != locked.revision:
+        raise StalePlan(
+            f"The plan is at revision {locked.revision}, not {expected_revision}: someone changed it since you "
+            "read it. Reload it, redo your change and save again."
+        )
     before = _snapshot(locked)
     for name, value in data.items():
         setattr(locked, name, value)

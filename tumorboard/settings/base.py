@@ -122,6 +122,10 @@ UPLOAD_MAX_BODY_SIZE = env_int("UPLOAD_MAX_BODY_SIZE", 64 * 1024 * 1024)
 # A CSV DVH export above this is refused (400 naming the file): a DVH table of 40 structures is < 1 MB.
 DVH_CSV_MAX_BYTES = env_int("DVH_CSV_MAX_BYTES", 5 * 1024 * 1024)
 
+# How long a create's Idempotency-Key is remembered (apps/core/idempotency.py): a client retries within
+# minutes; a day covers a client that retries after an overnight outage.
+IDEMPOTENCY_KEY_TTL_HOURS = env_int("IDEMPOTENCY_KEY_TTL_HOURS", 24)
+
 # --- REST framework --------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -225,6 +229,7 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "tumorboard@localhost")
 CELERY_BEAT_SCHEDULE = {
     "meetings-due-reminders": {"task": "meetings.send_due_reminders", "schedule": 60.0},
     "decisions-follow-up-reminders": {"task": "decisions.send_follow_up_reminders", "schedule": 3600.0},
+    "core-sweep-idempotency-keys": {"task": "core.sweep_idempotency_keys", "schedule": 3600.0},
 }
 # Decisions (docs/decisions.md): remind the case owner when no follow-up is recorded this many weeks after signing.
 DECISION_FOLLOW_UP_REMINDER_WEEKS = env_int("DECISION_FOLLOW_UP_REMINDER_WEEKS", 6)

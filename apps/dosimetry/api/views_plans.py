@@ -21,9 +21,12 @@ from apps.accounts.roles import Permission
 from apps.cases.models import Case, Lesion, RadiotherapyTechnique
 from apps.cases.selectors import scope_cases
 from apps.cases.vocabulary import VERTEBRAL_LEVELS, Laterality, Site, choices
+from apps.core.api.errors import PreconditionFailed
 from apps.core.api.fields import CodeChoiceField
 from apps.core.api.parsers import SafeFormParser, SafeMultiPartParser
+from apps.core.api.preconditions import etag, if_match_int
 from apps.core.api.serializers import StrictSerializer
+from apps.core.idempotency import idempotent
 from apps.dosimetry import selectors, services
 from apps.dosimetry.imports import dose_import_start
 from apps.dosimetry.models import DoseImportJob, RadiotherapyPlan
@@ -71,6 +74,12 @@ def _visible_plan(request: Request, plan_id: int) -> RadiotherapyPlan:
     return get_object_or_404(visible, pk=plan_id)
 
 
+def _with_etag(response: Response) -> Response:
+    """The plan's revision is its ETag, sent back as ``If-Match`` by a PATCH."""
+    response["ETag"] = etag(response.data["revision"])
+    return response
+
+
 def _split(data: dict[str, Any]) -> tuple[dict[str, Any], list[Lesion] | None]:
     ids = data.pop("target_lesions", None)
     if ids is None:
@@ -90,6 +99,7 @@ class CasePlansView(APIView):
         return Response(selectors.plan_entries(case))
 
     @extend_schema(request=PlanWriteSerializer, responses={201: dict})
+    @idempotent
     def post(self, request: Request, case_id: int) -> Response:
         case = get_object_or_404(scope_cases(request.user), pk=case_id)
         actor = _actor(request, case)
@@ -98,7 +108,7 @@ class CasePlansView(APIView):
         data, lesions = _split(dict(body.validated_data))
         plan = services.plan_create(actor=actor, case=case, data=data, target_lesions=lesions)
         plan = selectors.case_plans(case).get(pk=plan.pk)
-        return Response(selectors.plan_entry(plan, case), status=status.HTTP_201_CREATED)
+        return _with_etag(Response(selectors.plan_entry(plan, case), status=status.HTTP_201_CREATED))
 
 
 class PlanDetailView(APIView):
@@ -107,7 +117,7 @@ class PlanDetailView(APIView):
     @extend_schema(responses={200: dict})
     def get(self, request: Request, plan_id: int) -> Response:
         plan = _visible_plan(request, plan_id)
-        return Response(selectors.plan_entry(selectors.case_plans(plan.case).get(pk=plan.pk), plan.case))
+        return _with_etag(Response(selectors.plan_entry(selectors.case_plans(plan.case).get(pk=plan.pk), plan.case)))
 
     @extend_schema(request=PlanWriteSerializer, responses={200: dict})
     def patch(self, request: Request, plan_id: int) -> Response:
@@ -116,9 +126,13 @@ class PlanDetailView(APIView):
         body = PlanWriteSerializer(data=request.data, partial=True)
         body.is_valid(raise_exception=True)
         data, lesions = _split(dict(body.validated_data))
-        services.plan_update(actor=actor, plan=plan, data=data, target_lesions=lesions)
+        expected = if_match_int(request, what="plan")  # required: a plan is clinical content (428 without)
+        try:
+            services.plan_update(actor=actor, plan=plan, data=data, target_lesions=lesions, expected_revision=expected)
+        except services.StalePlan as exc:
+            raise PreconditionFailed(str(exc)) from exc
         case = Case.objects.get(pk=plan.case_id)
-        return Response(selectors.plan_entry(selectors.case_plans(case).get(pk=plan.pk), case))
+        return _with_etag(Response(selectors.plan_entry(selectors.case_plans(case).get(pk=plan.pk), case)))
 
 
 class DoseImportJobSerializer(serializers.ModelSerializer):
