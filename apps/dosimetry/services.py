@@ -41,6 +41,7 @@ from apps.dosimetry.engine import (
     constraint_sets_checked,
     inputs_digest,
 )
+from apps.dosimetry.engine.bounds import alpha_beta_bound_errors, levels_bound_errors, oar_metric_bound_errors
 from apps.dosimetry.models import ConstraintSet, DoseSummary, RadiotherapyPlan, Regimen
 from apps.dosimetry.selectors import (
     constraint_catalogue,
@@ -147,6 +148,12 @@ def summary_request(plan: RadiotherapyPlan, case: Case | None = None) -> PlanReq
 
 def _validate(plan: RadiotherapyPlan) -> None:
     """Raise a field-keyed ``ValidationError`` (a 400 in the API) for a plan the engine cannot compute."""
+    # Clinical bounds (engine/bounds.py): an absurd plan is refused here, so it never fails in the worker.
+    bounded = (
+        levels_bound_errors(plan.levels) + alpha_beta_bound_errors(plan.alpha_beta) + oar_metric_bound_errors(plan.oar_metrics)
+    )
+    if bounded:
+        raise ValidationError(DoseInputError(errors=bounded).as_dict())
     if plan.regimen_code and plan.levels:
         raise ValidationError({"levels": ["Give either regimen_code or custom levels, not both."]})
     if not plan.regimen_code and not plan.levels:

@@ -28,6 +28,7 @@ from apps.core.api.preconditions import etag, if_match_int
 from apps.core.api.serializers import StrictSerializer
 from apps.core.idempotency import idempotent
 from apps.dosimetry import selectors, services
+from apps.dosimetry.engine.bounds import MAX_ALPHA_BETA, MIN_ALPHA_BETA
 from apps.dosimetry.imports import dose_import_start
 from apps.dosimetry.models import DoseImportJob, RadiotherapyPlan
 from apps.dosimetry.uploads import csv_upload_text
@@ -38,7 +39,9 @@ class PlanWriteSerializer(StrictSerializer):
     regimen_code = serializers.CharField(required=False, allow_blank=True, max_length=64)
     levels = serializers.ListField(child=serializers.DictField(), required=False)
     technique = CodeChoiceField(choices=RadiotherapyTechnique.choices, required=False)
-    alpha_beta = serializers.FloatField(required=False, min_value=0.01)
+    alpha_beta = serializers.FloatField(
+        required=False, min_value=MIN_ALPHA_BETA, max_value=MAX_ALPHA_BETA, help_text="alpha/beta in Gy (engine/bounds.py)."
+    )
     region = serializers.CharField(
         required=False, allow_blank=True, max_length=120, help_text="Free-text label of the treated region (display only)."
     )
