@@ -155,6 +155,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Multidisciplinary tumor boards for bone metastases. Codes follow clinical-rules.md.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The shared error answers (400/401/403/404/409/412/413/422/428) documented on every operation (issue 15).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.core.api.schema.document_error_responses",
+    ],
     "COMPONENT_SPLIT_REQUEST": True,
     # Hospitals run offline networks: Swagger UI and Redoc come from drf-spectacular-sidecar, not a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

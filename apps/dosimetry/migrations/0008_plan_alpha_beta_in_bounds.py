@@ -5,16 +5,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0005_case_list_index'),
-        ('dosimetry', '0007_dose_imports_on_core_jobs'),
+        ("cases", "0005_case_list_index"),
+        ("dosimetry", "0007_dose_imports_on_core_jobs"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddConstraint(
-            model_name='radiotherapyplan',
-            constraint=models.CheckConstraint(condition=models.Q(('alpha_beta__gte', 0.5), ('alpha_beta__lte', 50.0)), name='rt_plan_alpha_beta_in_bounds'),
+            model_name="radiotherapyplan",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("alpha_beta__gte", 0.5), ("alpha_beta__lte", 50.0)), name="rt_plan_alpha_beta_in_bounds"
+            ),
         ),
     ]
