@@ -216,6 +216,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         body.is_valid(raise_exception=True)
         # A reorder is a whole new order: without the version it was based on, it could undo another edit.
         version = _version(request, body.validated_data, required=True)
+        assert version is not None  # required=True raised 428 otherwise
         try:
             services.agenda_reorder(
                 actor=_user(request), meeting_id=meeting.pk, order=body.validated_data["order"], expected_version=version
