@@ -24,10 +24,12 @@ from apps.accounts.models import User
 from apps.accounts.roles import Permission
 from apps.cases import selectors
 from apps.cases.models import Case, RadiotherapyTechnique
+from apps.core.errors import InvalidInput
 from apps.dosimetry.engine.constraints import Metric
 from apps.dosimetry.imports import dose_import_start
 from apps.dosimetry.models import DoseImportJob, OrganConstraint, RadiotherapyPlan, Regimen
 from apps.dosimetry.services import plan_create, plan_update
+from apps.dosimetry.uploads import csv_upload_text
 from frontend.forms import model_form_field, put_errors
 from frontend.labels import field_label
 
@@ -256,9 +258,9 @@ def plan_import(request: HttpRequest, pk: int, plan_id: int) -> HttpResponse:
         csv_text = ""
         if form.cleaned_data["kind"] == DoseImportJob.Kind.CSV_DVH:
             try:
-                csv_text = form.cleaned_data["csv"].read().decode("utf-8")
-            except UnicodeDecodeError:
-                form.add_error("csv", "is not UTF-8 text: export the DVH as a UTF-8 CSV.")
+                csv_text = csv_upload_text(form.cleaned_data["csv"])
+            except InvalidInput as exc:
+                form.add_error("csv", exc.errors["csv"])
         if not form.errors:
             job = dose_import_start(
                 actor=user,

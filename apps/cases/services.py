@@ -225,6 +225,10 @@ def case_update(
     unknown = set(data) - set(CASE_CLINICAL_FIELDS)
     if unknown:
         raise ValidationError({field: ["cannot be changed here."] for field in sorted(unknown)})
+    if lesions is None and prior_courses is None and all(getattr(case, f) == v for f, v in data.items()):
+        # Nothing changes (an empty PATCH, or the values it already has): no write, no new revision, so
+        # the ETag other editors hold stays valid and no recomputation is queued.
+        return case
     if lesions is not None:
         lesions = [normalise_lesion(lesion) for lesion in lesions]
     merged = {field: getattr(case, field) for field in CASE_CLINICAL_FIELDS} | dict(data)

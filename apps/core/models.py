@@ -138,3 +138,30 @@ class Job(models.Model):
         if self.chunks_total:
             return round(100.0 * self.chunks_done / self.chunks_total, 1)
         return 0.0 if self.total == 0 else round(100.0 * self.done / self.total, 1)
+
+
+class IdempotencyKey(models.Model):
+    """A client's ``Idempotency-Key`` for one create (``apps.core.idempotency``): the first response is
+    kept and replayed for a repeat, so a POST retried after a lost answer creates one record, not two.
+
+    The key is the caller's, per user; the request it first came with is identified by method, path and
+    a SHA-256 of its body, so the same key with another request is refused instead of replayed. Rows older
+    than ``IDEMPOTENCY_KEY_TTL_HOURS`` are removed by ``core.sweep_idempotency_keys`` (Celery beat).
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=2048)
+    body_digest = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField()
+    response_body = models.JSONField(null=True)
+    response_headers = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        constraints = [models.UniqueConstraint(fields=("user", "key"), name="idempotency_key_once_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} ({self.response_status})"

@@ -24,3 +24,11 @@ def sweep() -> dict[str, Any]:
     from apps.core.stale import sweep_derived
 
     return {"sent": sweep_outbox(), "jobs": sweep_jobs(), "derived": sweep_derived()}
+
+
+@shared_task(name="core.sweep_idempotency_keys")
+def sweep_idempotency_keys() -> dict[str, int]:
+    """Run by Celery beat hourly: forget ``Idempotency-Key`` rows past ``IDEMPOTENCY_KEY_TTL_HOURS``."""
+    from apps.core.idempotency import sweep_idempotency_keys as sweep_keys
+
+    return {"deleted": sweep_keys()}

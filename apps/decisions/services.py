@@ -199,11 +199,26 @@ def snapshot_basis(case: Case) -> dict[str, Any]:
     return {"case_revision": case.revision, "taken_at": timezone.now().isoformat(), **derived_sections(case)}
 
 
+class StaleDecision(Exception):
+    """The caller edited a state of the draft that is no longer the current one (a stale ``If-Match``)."""
+
+
+def decision_etag(decision: Decision) -> str:
+    """The draft's ETag: its version and the time of its last change (microseconds), which every edit moves."""
+    return f"{decision.version}.{int(decision.updated_at.timestamp() * 1_000_000)}"
+
+
 @transaction.atomic
-def decision_update(*, actor: User, decision_id: int, data: Mapping[str, Any]) -> Decision:
-    """Edit a draft. A signed or superseded version raises ``DecisionLocked``."""
+def decision_update(*, actor: User, decision_id: int, data: Mapping[str, Any], expected_etag: str | None = None) -> Decision:
+    """Edit a draft. A signed or superseded version raises ``DecisionLocked``; an ``expected_etag`` that
+    is no longer the draft's (re-checked under the lock) raises ``StaleDecision`` and nothing is written."""
     decision = _lock_decision(decision_id)
     require(actor, Permission.DECISION_DRAFT, decision.case.board_id)
+    if expected_etag is not None and expected_etag != decision_etag(decision):
+        raise StaleDecision(
+            "The draft changed since you read it (its ETag is no longer the one you sent): reload it, redo your "
+            "edit and save again."
+        )
     if decision.status != DecisionStatus.DRAFT:
         raise DecisionLocked(f"Version {decision.version} is {decision.status}; a correction is an amendment.")
     clean = _validated(decision.case, data, decision)

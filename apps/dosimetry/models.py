@@ -23,6 +23,7 @@ from apps.cases.constraints import in_enum, laterality_fits_site, levels_in_orde
 from apps.cases.models import Case, Lesion, RadiotherapyTechnique
 from apps.cases.vocabulary import SPINAL_SITES, VERTEBRAL_LEVELS, Laterality, Site, choices
 from apps.core.models import Job, TimeStampedModel
+from apps.dosimetry.engine.bounds import MAX_ALPHA_BETA, MIN_ALPHA_BETA
 from apps.dosimetry.engine.catalogue import Intent, RegimenCategory, Technique
 from apps.dosimetry.engine.constraints import Direction, LimitUnit, Metric
 
@@ -67,6 +68,10 @@ class RadiotherapyPlan(models.Model):
         ordering = ("case", "created_at", "id")
         constraints = [
             models.CheckConstraint(condition=Q(alpha_beta__gt=0), name="rt_plan_alpha_beta_positive"),
+            # The backstop of engine/bounds.py (0.5-50 Gy, the ratios in clinical use with their sources).
+            models.CheckConstraint(
+                condition=Q(alpha_beta__gte=MIN_ALPHA_BETA, alpha_beta__lte=MAX_ALPHA_BETA), name="rt_plan_alpha_beta_in_bounds"
+            ),
             models.CheckConstraint(condition=Q(revision__gte=1), name="rt_plan_revision_positive"),
             models.CheckConstraint(condition=Q(technique__in=RadiotherapyTechnique.values), name="rt_plan_technique_valid"),
             models.CheckConstraint(condition=in_enum("site", Site), name="rt_plan_site_valid"),

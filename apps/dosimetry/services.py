@@ -43,6 +43,7 @@ from apps.dosimetry.engine import (
     constraint_sets_checked,
     inputs_digest,
 )
+from apps.dosimetry.engine.bounds import alpha_beta_bound_errors, levels_bound_errors, oar_metric_bound_errors
 from apps.dosimetry.models import ConstraintSet, DoseSummary, RadiotherapyPlan, Regimen
 from apps.dosimetry.selectors import (
     constraint_catalogue,
@@ -149,6 +150,12 @@ def summary_request(plan: RadiotherapyPlan, case: Case | None = None) -> PlanReq
 
 def _validate(plan: RadiotherapyPlan) -> None:
     """Raise a field-keyed ``ValidationError`` (a 400 in the API) for a plan the engine cannot compute."""
+    # Clinical bounds (engine/bounds.py): an absurd plan is refused here, so it never fails in the worker.
+    bounded = (
+        levels_bound_errors(plan.levels) + alpha_beta_bound_errors(plan.alpha_beta) + oar_metric_bound_errors(plan.oar_metrics)
+    )
+    if bounded:
+        raise ValidationError(DoseInputError(errors=bounded).as_dict())
     if plan.regimen_code and plan.levels:
         raise ValidationError({"levels": ["Give either regimen_code or custom levels, not both."]})
     if not plan.regimen_code and not plan.levels:
@@ -241,6 +248,10 @@ def plan_create(
     return plan
 
 
+class StalePlan(Exception):
+    """The caller edited a revision of the plan that is no longer the current one."""
+
+
 @transaction.atomic
 def plan_update(
     *,
@@ -248,13 +259,23 @@ def plan_update(
     plan: RadiotherapyPlan,
     data: Mapping[str, Any],
     target_lesions: Iterable[Lesion] | None = None,
+    expected_revision: int | None = None,
 ) -> RadiotherapyPlan:
-    """Change a plan (locked); bumps ``revision`` when anything changed and queues a recomputation."""
+    """Change a plan (locked); bumps ``revision`` when anything changed and queues a recomputation.
+
+    ``expected_revision`` (the API's ``If-Match``) is re-checked under the row lock: a plan changed since
+    the caller read it raises ``StalePlan`` and nothing is written.
+    """
     unknown = set(data) - set(PLAN_FIELDS)
     if unknown:
         raise ValidationError({name: ["Unknown field."] for name in sorted(unknown)})
     locked = RadiotherapyPlan.objects.select_for_update().select_related("case").get(pk=plan.pk)
     require(actor, Permission.DOSE_PLAN_EDIT, locked.case.board_id)
+    if expected_revision is not None and expected_revision != locked.revision:
+        raise StalePlan(
+            f"The plan is at revision {locked.revision}, not {expected_revision}: someone changed it since you "
+            "read it. Reload it, redo your change and save again."
+        )
     before = _snapshot(locked)
     for name, value in data.items():
         setattr(locked, name, value)

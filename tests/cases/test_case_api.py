@@ -213,9 +213,11 @@ def test_rejected_update_leaves_the_case_exactly_as_it_was(personas: Personas) -
     body = create_case(personas)
     url = f"{URL}{body['id']}/"
     before = personas.client(personas.coordinator).get(url).json()
-    lesions = [dict(lesion) for lesion in before["lesions"]]
+    lesions = [{k: v for k, v in lesion.items() if k != "uuid"} for lesion in before["lesions"]]
     lesions[1]["level_to"] = "T12"  # above L1 and not lumbar
-    response = personas.client(personas.coordinator).patch(url, {"ecog": 2, "lesions": lesions}, format="json")
+    response = personas.client(personas.coordinator).patch(
+        url, {"ecog": 2, "lesions": lesions}, format="json", HTTP_IF_MATCH=f'"{before["revision"]}"'
+    )
     assert response.status_code == 400
     assert "lesions" in response.json()
     after = personas.client(personas.coordinator).get(url).json()
@@ -226,9 +228,12 @@ def test_update_lesions_keeps_ids_adds_and_removes(personas: Personas) -> None:
     body = create_case(personas)
     url = f"{URL}{body['id']}/"
     femur, spine = body["lesions"]
-    femur_update = {**femur, "max_diameter_mm": 40}
+    femur_update = {**{k: v for k, v in femur.items() if k != "uuid"}, "max_diameter_mm": 40}
     response = personas.client(personas.coordinator).patch(
-        url, {"lesions": [femur_update, {"site": "rib", "max_diameter_mm": 12}]}, format="json"
+        url,
+        {"lesions": [femur_update, {"site": "rib", "max_diameter_mm": 12}]},
+        format="json",
+        HTTP_IF_MATCH=f'"{body["revision"]}"',
     )
     assert response.status_code == 200, response.json()
     updated = response.json()
@@ -242,8 +247,10 @@ def test_update_lesions_keeps_ids_adds_and_removes(personas: Personas) -> None:
 def test_lesion_of_another_case_cannot_be_hijacked(personas: Personas) -> None:
     first = create_case(personas)
     second = create_case(personas, patient=first["patient"]["id"])
-    foreign = {**first["lesions"][0]}
-    response = personas.client(personas.coordinator).patch(f"{URL}{second['id']}/", {"lesions": [foreign]}, format="json")
+    foreign = {k: v for k, v in first["lesions"][0].items() if k != "uuid"}
+    response = personas.client(personas.coordinator).patch(
+        f"{URL}{second['id']}/", {"lesions": [foreign]}, format="json", HTTP_IF_MATCH=f'"{second["revision"]}"'
+    )
     assert response.status_code == 400
     assert Lesion.objects.get(pk=foreign["id"]).case_id == first["id"]
 
@@ -272,7 +279,9 @@ def test_workflow_allows_only_listed_transitions(personas: Personas) -> None:
         assert response.status_code == 200, response.json()
         assert response.json()["status"] == target
     assert coordinator.post(f"{base}transition/draft/").status_code == 400
-    assert coordinator.patch(base, {"ecog": 1}, format="json").status_code == 400  # closed: read-only
+    revision = coordinator.get(base).json()["revision"]
+    closed = coordinator.patch(base, {"ecog": 2}, format="json", HTTP_IF_MATCH=f'"{revision}"')
+    assert closed.status_code == 400  # closed: read-only
     assert AuditEntry.objects.filter(event="case.status_changed", subject_id=str(body["id"])).count() == 5
 
 

@@ -33,7 +33,8 @@ def test_every_clinical_member_reads_and_edits_own_board_cases(personas: Persona
     client = personas.client(getattr(personas, role))
     assert client.get(f"{URL}{case_id}/").status_code == 200
     assert [row["id"] for row in client.get(URL).json()["results"]] == [case_id]
-    assert client.patch(f"{URL}{case_id}/", {"ecog": 2}, format="json").status_code == 200
+    etag = client.get(f"{URL}{case_id}/")["ETag"]
+    assert client.patch(f"{URL}{case_id}/", {"ecog": 2}, format="json", HTTP_IF_MATCH=etag).status_code == 200
 
 
 @pytest.mark.parametrize("persona", ["other_member", "outsider"])

@@ -37,7 +37,10 @@ def test_radonc_plans_a_course_and_the_summary_is_computed(
 
     with django_capture_on_commit_callbacks(execute=True):
         changed = client.patch(
-            f"/api/v1/radiotherapy-plans/{plan_id}/", {"levels": [{"fractions": 5, "total_dose_gy": 20}]}, format="json"
+            f"/api/v1/radiotherapy-plans/{plan_id}/",
+            {"levels": [{"fractions": 5, "total_dose_gy": 20}]},
+            format="json",
+            HTTP_IF_MATCH='"1"',
         )
     assert changed.status_code == 200, changed.json()
     assert changed.json()["revision"] == 2

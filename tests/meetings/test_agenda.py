@@ -189,14 +189,24 @@ def test_move_and_remove_items(personas: Personas, django_capture_on_commit_call
     item_b = services.agenda_place(actor=personas.coordinator, meeting_id=first.pk, case_id=b.pk)
     client = personas.client(personas.coordinator)
     with django_capture_on_commit_callbacks(execute=True):
-        moved = client.post(f"/api/v1/meetings/{first.pk}/agenda/{item_a.pk}/move/", {"meeting": second.pk})
+        moved = client.post(
+            f"/api/v1/meetings/{first.pk}/agenda/{item_a.pk}/move/",
+            {"meeting": second.pk},
+            HTTP_IF_MATCH=client.get(f"/api/v1/meetings/{first.pk}/agenda/")["ETag"],
+        )
     assert moved.status_code == 200, moved.json()
     assert [r["case"] for r in moved.json()] == [b.pk]
     assert [r["position"] for r in moved.json()] == [1]
     assert [r["case"] for r in agenda(personas, second.pk)] == [a.pk]
     assert personas.surgeon.notifications.filter(kind="case_moved", case=a).count() == 1
-    assert client.post(f"/api/v1/meetings/{first.pk}/agenda/{item_a.pk}/move/", {"meeting": second.pk}).status_code == 404
-    removed = client.delete(f"/api/v1/meetings/{first.pk}/agenda/{item_b.pk}/")
+    etag = client.get(f"/api/v1/meetings/{first.pk}/agenda/")["ETag"]
+    assert (
+        client.post(
+            f"/api/v1/meetings/{first.pk}/agenda/{item_a.pk}/move/", {"meeting": second.pk}, HTTP_IF_MATCH=etag
+        ).status_code
+        == 404
+    )
+    removed = client.delete(f"/api/v1/meetings/{first.pk}/agenda/{item_b.pk}/", HTTP_IF_MATCH=etag)
     assert removed.status_code == 204
     b.refresh_from_db()
     assert b.status == "submitted"

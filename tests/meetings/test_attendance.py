@@ -104,7 +104,11 @@ def test_meeting_mode_records_time_per_case(personas: Personas, django_capture_o
     # the chair jumps to the last case, writes minutes, and ends
     chair.post(url + "advance/", {"item": items[2].pk})
     with django_capture_on_commit_callbacks(execute=True):
-        minutes = chair.patch(url + f"agenda/{items[2].pk}/", {"minutes": "Agreed: 8 Gy single fraction, review by @medonc."})
+        minutes = chair.patch(
+            url + f"agenda/{items[2].pk}/",
+            {"minutes": "Agreed: 8 Gy single fraction, review by @medonc."},
+            HTTP_IF_MATCH=chair.get(url + "agenda/")["ETag"],
+        )
     assert minutes.status_code == 200, minutes.json()
     ended = chair.post(url + "end/")
     assert ended.json()["status"] == "held"
@@ -118,7 +122,8 @@ def test_meeting_mode_records_time_per_case(personas: Personas, django_capture_o
     rows = personas.client(personas.coordinator).get(url + "agenda/").json()
     assert all(r["discussed_from"] for r in rows)
     # a chair may write minutes but not change the reason for presentation
-    assert chair.patch(url + f"agenda/{items[0].pk}/", {"reason": "other"}).status_code == 403
+    etag = chair.get(url + "agenda/")["ETag"]
+    assert chair.patch(url + f"agenda/{items[0].pk}/", {"reason": "other"}, HTTP_IF_MATCH=etag).status_code == 403
 
 
 def test_certificate_pdf_for_a_member_present(personas: Personas) -> None:

@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "apps.core.middleware.NoStoreMiddleware",
     "apps.core.middleware.AdminCspMiddleware",
     "apps.core.middleware.RequestIdMiddleware",
+    "apps.core.middleware.InputSafetyMiddleware",  # body limits (413) and NUL characters (400), issue 15
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -162,6 +163,19 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"
 
+# --- Request size limits (docs/security/input-and-concurrency.md) -------------------------------------
+# A JSON or form body above this answers 413 (a case with all its lesions is a few KiB).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
+# A multipart upload (DVH CSV, DICOM RT Dose + Structure Set) above this answers 413: an RT Dose grid of
+# a spine SBRT plan is 5-40 MB.
+UPLOAD_MAX_BODY_SIZE = env_int("UPLOAD_MAX_BODY_SIZE", 64 * 1024 * 1024)
+# A CSV DVH export above this is refused (400 naming the file): a DVH table of 40 structures is < 1 MB.
+DVH_CSV_MAX_BYTES = env_int("DVH_CSV_MAX_BYTES", 5 * 1024 * 1024)
+
+# How long a create's Idempotency-Key is remembered (apps/core/idempotency.py): a client retries within
+# minutes; a day covers a client that retries after an overnight outage.
+IDEMPOTENCY_KEY_TTL_HOURS = env_int("IDEMPOTENCY_KEY_TTL_HOURS", 24)
+
 # --- REST framework --------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -178,6 +192,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "apps.core.api.errors.exception_handler",
+    # Depth limit and NUL characters refused with a 400 naming the field (apps/core/api/parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "apps.core.api.parsers.SafeJSONParser",
+        "apps.core.api.parsers.SafeFormParser",
+        "apps.core.api.parsers.SafeMultiPartParser",
+    ],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
@@ -185,6 +205,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Multidisciplinary tumor boards for bone metastases. Codes follow clinical-rules.md.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The shared error answers (400/401/403/404/409/412/413/422/428) documented on every operation (issue 15).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.core.api.schema.document_error_responses",
+    ],
     "COMPONENT_SPLIT_REQUEST": True,
     # Hospitals run offline networks: Swagger UI and Redoc come from drf-spectacular-sidecar, not a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -259,6 +284,7 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "tumorboard@localhost")
 CELERY_BEAT_SCHEDULE = {
     "meetings-due-reminders": {"task": "meetings.send_due_reminders", "schedule": 60.0},
     "decisions-follow-up-reminders": {"task": "decisions.send_follow_up_reminders", "schedule": 3600.0},
+    "core-sweep-idempotency-keys": {"task": "core.sweep_idempotency_keys", "schedule": 3600.0},
 }
 # Decisions (docs/decisions.md): remind the case owner when no follow-up is recorded this many weeks after signing.
 DECISION_FOLLOW_UP_REMINDER_WEEKS = env_int("DECISION_FOLLOW_UP_REMINDER_WEEKS", 6)

@@ -16,6 +16,7 @@ from apps.accounts.scoping import scope_boards
 from apps.audit.events import AuditEvent
 from apps.audit.services import audit_security_event
 from apps.cases.api.serializers import BoardSummarySerializer
+from apps.core.api.parsers import DEFAULT_PARSERS
 
 
 class BoardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Board]):
@@ -33,6 +34,8 @@ class TokenView(ObtainAuthToken):
     """``POST {"username", "password"}`` -> ``{"token": "<key>"}``; send as ``Authorization: Token <key>``."""
 
     permission_classes = (AllowAny,)
+    # DRF's ObtainAuthToken names its own parsers; the safe ones refuse deep nesting and NUL (issue 15).
+    parser_classes = DEFAULT_PARSERS
 
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         # DRF's own steps, plus the audit entry; a wrong password is audited by the auth signal

@@ -14,7 +14,7 @@ from apps.cases.models import Case, Lesion, Patient, PriorRadiotherapyCourse
 from apps.cases.services import CASE_CLINICAL_FIELDS, LESION_FIELDS, PRIOR_COURSE_FIELDS
 from apps.cases.vocabulary import breast_subtype
 from apps.core.api.fields import CodeMultipleChoiceField
-from apps.core.api.serializers import CodeModelSerializer
+from apps.core.api.serializers import CodeModelSerializer, StrictSerializer
 
 
 def clinical_limits(entity: Entity) -> dict[str, dict[str, Any]]:
@@ -203,5 +203,5 @@ class CaseDetailSerializer(serializers.ModelSerializer):
         return subtype.value if subtype else None
 
 
-class TransitionSerializer(serializers.Serializer):
+class TransitionSerializer(StrictSerializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")

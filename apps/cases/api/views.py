@@ -30,7 +30,9 @@ from apps.cases.api.serializers import (
 from apps.cases.derived import derived_sections
 from apps.cases.models import Case, Patient
 from apps.cases.workflow import CaseStatus
-from apps.core.api.errors import Conflict, PreconditionFailed
+from apps.core.api.errors import PreconditionFailed
+from apps.core.api.preconditions import if_match_int
+from apps.core.idempotency import idempotent
 
 
 def _user(request: Request) -> User:
@@ -128,6 +130,7 @@ class CaseViewSet(
         return self._detail_response(case.pk, case=case)
 
     @extend_schema(request=CaseWriteSerializer, responses={201: CaseDetailSerializer})
+    @idempotent
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = CaseWriteSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
@@ -163,21 +166,12 @@ class CaseViewSet(
                 data=data,
                 lesions=None if lesions is None else [dict(item) for item in lesions],
                 prior_courses=None if prior is None else [dict(item) for item in prior],
-                expected_revision=self._if_match(request),
+                # Required (428 without it): the case, its lesions and prior courses are clinical content.
+                expected_revision=if_match_int(request, what="case"),
             )
         except services.StaleRevision as exc:
-            raise PreconditionFailed(str(exc)) if request.headers.get("If-Match") else Conflict(str(exc)) from exc
+            raise PreconditionFailed(str(exc)) from exc
         return self._detail_response(case.pk)
-
-    @staticmethod
-    def _if_match(request: Request) -> int | None:
-        header = request.headers.get("If-Match")
-        if not header:
-            return None
-        value = header.strip().removeprefix("W/").strip('"')
-        if not value.isdigit():
-            raise PreconditionFailed(f"If-Match must be the case's ETag (its revision), not {header!r}.")
-        return int(value)
 
     @extend_schema(request=TransitionSerializer, responses=CaseDetailSerializer)
     @action(detail=True, methods=["post"])

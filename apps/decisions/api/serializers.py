@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from apps.cases.vocabulary import choices
 from apps.core.api.fields import CodeChoiceField
+from apps.core.api.serializers import StrictModelSerializer, StrictSerializer
 from apps.decisions.engine.recommendation import FollowUpReason, Implementation, ResponseAssessment
 from apps.decisions.models import Decision, FollowUp
 
@@ -40,7 +41,7 @@ class FollowUpSerializer(serializers.ModelSerializer[FollowUp]):
         return _user_ref(row.created_by)
 
 
-class FollowUpWriteSerializer(serializers.Serializer[Any]):
+class FollowUpWriteSerializer(StrictSerializer[Any]):
     implementation = CodeChoiceField(choices=[i.value for i in Implementation])
     reason = CodeChoiceField(choices=[r.value for r in FollowUpReason], required=False, allow_null=True)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
@@ -51,7 +52,7 @@ class FollowUpWriteSerializer(serializers.Serializer[Any]):
     return_to_agenda = serializers.BooleanField(required=False, default=False)
 
 
-class DecisionSerializer(serializers.ModelSerializer[Decision]):
+class DecisionSerializer(StrictModelSerializer[Decision]):
     """Read shape; every write goes through ``apps.decisions.services``."""
 
     case = serializers.IntegerField(source="case_id", read_only=True)
@@ -109,11 +110,11 @@ class DecisionSerializer(serializers.ModelSerializer[Decision]):
             return None
 
 
-class SignSerializer(serializers.Serializer[Any]):
+class SignSerializer(StrictSerializer[Any]):
     password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
 
 
-class AmendSerializer(serializers.Serializer[Any]):
+class AmendSerializer(StrictSerializer[Any]):
     reason = serializers.CharField(max_length=5000)
 
 

@@ -24,7 +24,9 @@ from apps.accounts.models import User
 from apps.accounts.roles import Permission
 from apps.accounts.scoping import scope_boards
 from apps.audit.events import AuditEvent
-from apps.core.api.errors import Conflict
+from apps.core.api.errors import Conflict, PreconditionFailed
+from apps.core.api.preconditions import etag, if_match
+from apps.core.idempotency import idempotent
 from apps.decisions import exports, reports, selectors, services
 from apps.decisions.api.serializers import (
     AmendSerializer,
@@ -60,7 +62,8 @@ def _decision(request: Request, pk: int) -> Decision:
 
 
 def _render(request: Request, pk: int, code: int = status.HTTP_200_OK) -> Response:
-    return Response(DecisionSerializer(_decision(request, pk)).data, status=code)
+    decision = _decision(request, pk)
+    return Response(DecisionSerializer(decision).data, status=code, headers={"ETag": etag(services.decision_etag(decision))})
 
 
 class CaseDecisionsView(APIView):
@@ -76,6 +79,7 @@ class CaseDecisionsView(APIView):
         return Response(DecisionSerializer(selectors.case_decisions(request.user, case), many=True).data)
 
     @extend_schema(request=DecisionSerializer, responses={201: DecisionSerializer})
+    @idempotent
     def post(self, request: Request, case_id: int) -> Response:
         if selectors.visible_case(request.user, case_id) is None:
             raise NotFound("No such case.")
@@ -92,12 +96,18 @@ class DecisionDetailView(APIView):
     def get(self, request: Request, pk: int) -> Response:
         decision = _decision(request, pk)
         services.decision_record_access(actor=_user(request), decision=decision, event=AuditEvent.DECISION_READ, detail="api")
-        return Response(DecisionSerializer(decision).data)
+        return Response(DecisionSerializer(decision).data, headers={"ETag": etag(services.decision_etag(decision))})
 
     def _edit(self, request: Request, pk: int) -> Response:
         _decision(request, pk)  # 404 before anything else
         data = dict(request.data)
-        _conflicts(lambda: services.decision_update(actor=_user(request), decision_id=pk, data=data))
+        # The contract promises this edit without If-Match, so it stays optional here (the one exception,
+        # apps/core/api/preconditions.py); when sent, a stale one is a 412 and nothing is written.
+        expected = if_match(request, what="decision draft", required=False)
+        try:
+            _conflicts(lambda: services.decision_update(actor=_user(request), decision_id=pk, data=data, expected_etag=expected))
+        except services.StaleDecision as exc:
+            raise PreconditionFailed(str(exc)) from exc
         return _render(request, pk)
 
     @extend_schema(request=DecisionSerializer, responses=DecisionSerializer)

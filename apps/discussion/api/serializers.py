@@ -6,6 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from apps.core.api.serializers import StrictSerializer
 from apps.discussion.models import Comment, CommentRevision, Opinion
 
 
@@ -71,12 +72,12 @@ class ThreadSerializer(CommentSerializer):
         read_only_fields = fields
 
 
-class CommentWriteSerializer(serializers.Serializer[Any]):
+class CommentWriteSerializer(StrictSerializer[Any]):
     body = serializers.CharField(max_length=10_000, trim_whitespace=False)
     parent = serializers.IntegerField(required=False, allow_null=True)  # type: ignore[assignment]
 
 
-class RetractSerializer(serializers.Serializer[Any]):
+class RetractSerializer(StrictSerializer[Any]):
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
 
 
@@ -99,7 +100,7 @@ class OpinionSerializer(serializers.ModelSerializer[Opinion]):
         return _user_ref(o.author)
 
 
-class OpinionWriteSerializer(serializers.Serializer[Any]):
+class OpinionWriteSerializer(StrictSerializer[Any]):
     assessment = serializers.CharField(max_length=5000)
     recommendation = serializers.CharField(max_length=5000)
     ready_for_discussion = serializers.BooleanField(required=False, allow_null=True, default=None)

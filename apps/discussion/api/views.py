@@ -13,6 +13,7 @@ from apps.accounts.api.permissions import requires
 from apps.accounts.models import User
 from apps.accounts.roles import Permission
 from apps.cases.models import Case
+from apps.core.idempotency import idempotent
 from apps.decisions.selectors import visible_case
 from apps.discussion import selectors, services
 from apps.discussion.api.serializers import (
@@ -55,6 +56,7 @@ class CaseDiscussionView(APIView):
         return Response(ThreadSerializer(selectors.threads(case), many=True).data)
 
     @extend_schema(request=CommentWriteSerializer, responses={201: CommentSerializer})
+    @idempotent
     def post(self, request: Request, case_id: int) -> Response:
         case = _case(request, case_id)
         body = CommentWriteSerializer(data=request.data)

@@ -11,15 +11,16 @@ from typing import Any
 
 from rest_framework import serializers
 
+from apps.core.api.serializers import StrictSerializer
 from apps.dosimetry.engine import MAX_FRACTIONS, ORGANS
 
 
-class DoseLevelInputSerializer(serializers.Serializer[Any]):
+class DoseLevelInputSerializer(StrictSerializer[Any]):
     fractions = serializers.IntegerField(min_value=1, max_value=MAX_FRACTIONS)
     total_dose_gy = serializers.FloatField(help_text="Total physical dose of the level, > 0 Gy.")
 
 
-class DoseRequestSerializer(serializers.Serializer[Any]):
+class DoseRequestSerializer(StrictSerializer[Any]):
     levels = DoseLevelInputSerializer(many=True, help_text="One level for a plain regimen, several (same fractions) for a SIB.")
     alpha_beta = serializers.FloatField(help_text="alpha/beta ratio in Gy, > 0 (10 for tumour).")
 
@@ -41,13 +42,13 @@ class DoseResponseSerializer(serializers.Serializer[Any]):
     engine_version = serializers.CharField()
 
 
-class CourseInputSerializer(serializers.Serializer[Any]):
+class CourseInputSerializer(StrictSerializer[Any]):
     fractions = serializers.IntegerField(min_value=1, max_value=MAX_FRACTIONS)
     total_dose_gy = serializers.FloatField(help_text="Dose the organ received in the course, > 0 Gy.")
     date = serializers.DateField(required=False, allow_null=True)
 
 
-class ReirradiationRequestSerializer(serializers.Serializer[Any]):
+class ReirradiationRequestSerializer(StrictSerializer[Any]):
     organ = serializers.ChoiceField(choices=[(organ.code, organ.name) for organ in ORGANS])
     alpha_beta = serializers.FloatField(
         required=False, help_text="alpha/beta ratio of the organ in Gy, > 0; default: the organ's own ratio."

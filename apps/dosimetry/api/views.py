@@ -33,6 +33,7 @@ from apps.dosimetry.engine import (
     reirradiation_sum,
     spinal_cord_sbrt_reirradiation,
 )
+from apps.dosimetry.engine.bounds import alpha_beta_bound_errors, eqd2_bound_errors, levels_bound_errors
 from apps.dosimetry.engine.lq import round_half_up
 from apps.dosimetry.engine.reirradiation import SAHGAL_ALPHA_BETA, SBRT_MAX_FRACTIONS
 
@@ -80,6 +81,10 @@ class DoseCalculatorView(APIView):
         if missing:
             return _bad_request(missing)
         levels = data["levels"]
+        # Clinical bounds first (engine/bounds.py): an absurd figure is a 400 naming it, never an overflow.
+        bounded = levels_bound_errors(levels) + alpha_beta_bound_errors(data["alpha_beta"])
+        if bounded:
+            return _bad_request(DoseInputError(errors=bounded).as_dict())
         try:
             result = evaluate(levels, data["alpha_beta"])
         except DoseInputError as exc:
@@ -109,6 +114,13 @@ class ReirradiationCalculatorView(APIView):
         data, missing = _body(request, ("organ", "courses"))
         if missing:
             return _bad_request(missing)
+        bounded = levels_bound_errors(data["courses"], "courses")
+        if data.get("alpha_beta") is not None:
+            bounded += alpha_beta_bound_errors(data["alpha_beta"])
+        if data.get("limit_eqd2_gy") is not None:
+            bounded += eqd2_bound_errors(data["limit_eqd2_gy"], "limit_eqd2_gy")
+        if bounded:
+            return _bad_request(DoseInputError(errors=bounded).as_dict())
         try:
             result = reirradiation_sum(
                 data["organ"],

@@ -11,7 +11,6 @@ from typing import Any
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -22,18 +21,27 @@ from apps.accounts.roles import Permission
 from apps.cases.models import Case, Lesion, RadiotherapyTechnique
 from apps.cases.selectors import lesions_of_case, scope_cases
 from apps.cases.vocabulary import VERTEBRAL_LEVELS, Laterality, Site, choices
+from apps.core.api.errors import PreconditionFailed
 from apps.core.api.fields import CodeChoiceField
+from apps.core.api.parsers import SafeFormParser, SafeMultiPartParser
+from apps.core.api.preconditions import etag, if_match_int
+from apps.core.api.serializers import StrictSerializer
+from apps.core.idempotency import idempotent
 from apps.dosimetry import selectors, services
+from apps.dosimetry.engine.bounds import MAX_ALPHA_BETA, MIN_ALPHA_BETA
 from apps.dosimetry.imports import dose_import_start
 from apps.dosimetry.models import DoseImportJob, RadiotherapyPlan
+from apps.dosimetry.uploads import csv_upload_text
 
 
-class PlanWriteSerializer(serializers.Serializer):
+class PlanWriteSerializer(StrictSerializer):
     name = serializers.CharField(required=False, allow_blank=True, max_length=200)
     regimen_code = serializers.CharField(required=False, allow_blank=True, max_length=64)
     levels = serializers.ListField(child=serializers.DictField(), required=False)
     technique = CodeChoiceField(choices=RadiotherapyTechnique.choices, required=False)
-    alpha_beta = serializers.FloatField(required=False, min_value=0.01)
+    alpha_beta = serializers.FloatField(
+        required=False, min_value=MIN_ALPHA_BETA, max_value=MAX_ALPHA_BETA, help_text="alpha/beta in Gy (engine/bounds.py)."
+    )
     region = serializers.CharField(
         required=False, allow_blank=True, max_length=120, help_text="Free-text label of the treated region (display only)."
     )
@@ -69,6 +77,12 @@ def _visible_plan(request: Request, plan_id: int) -> RadiotherapyPlan:
     return get_object_or_404(visible, pk=plan_id)
 
 
+def _with_etag(response: Response) -> Response:
+    """The plan's revision is its ETag, sent back as ``If-Match`` by a PATCH."""
+    response["ETag"] = etag(response.data["revision"])
+    return response
+
+
 def _split(data: dict[str, Any], case: Case) -> tuple[dict[str, Any], list[Lesion] | None]:
     ids = data.pop("target_lesions", None)
     if ids is None:
@@ -86,6 +100,7 @@ class CasePlansView(APIView):
         return Response(selectors.plan_entries(case))
 
     @extend_schema(request=PlanWriteSerializer, responses={201: dict})
+    @idempotent
     def post(self, request: Request, case_id: int) -> Response:
         case = get_object_or_404(scope_cases(request.user), pk=case_id)
         actor = _actor(request, case)
@@ -94,7 +109,7 @@ class CasePlansView(APIView):
         data, lesions = _split(dict(body.validated_data), case)
         plan = services.plan_create(actor=actor, case=case, data=data, target_lesions=lesions)
         plan = selectors.case_plans(case).get(pk=plan.pk)
-        return Response(selectors.plan_entry(plan, case), status=status.HTTP_201_CREATED)
+        return _with_etag(Response(selectors.plan_entry(plan, case), status=status.HTTP_201_CREATED))
 
 
 class PlanDetailView(APIView):
@@ -103,7 +118,7 @@ class PlanDetailView(APIView):
     @extend_schema(responses={200: dict})
     def get(self, request: Request, plan_id: int) -> Response:
         plan = _visible_plan(request, plan_id)
-        return Response(selectors.plan_entry(selectors.case_plans(plan.case).get(pk=plan.pk), plan.case))
+        return _with_etag(Response(selectors.plan_entry(selectors.case_plans(plan.case).get(pk=plan.pk), plan.case)))
 
     @extend_schema(request=PlanWriteSerializer, responses={200: dict})
     def patch(self, request: Request, plan_id: int) -> Response:
@@ -112,9 +127,13 @@ class PlanDetailView(APIView):
         body = PlanWriteSerializer(data=request.data, partial=True)
         body.is_valid(raise_exception=True)
         data, lesions = _split(dict(body.validated_data), plan.case)
-        services.plan_update(actor=actor, plan=plan, data=data, target_lesions=lesions)
+        expected = if_match_int(request, what="plan")  # required: a plan is clinical content (428 without)
+        try:
+            services.plan_update(actor=actor, plan=plan, data=data, target_lesions=lesions, expected_revision=expected)
+        except services.StalePlan as exc:
+            raise PreconditionFailed(str(exc)) from exc
         case = Case.objects.get(pk=plan.case_id)
-        return Response(selectors.plan_entry(selectors.case_plans(case).get(pk=plan.pk), case))
+        return _with_etag(Response(selectors.plan_entry(selectors.case_plans(case).get(pk=plan.pk), case)))
 
 
 class DoseImportJobSerializer(serializers.ModelSerializer):
@@ -132,7 +151,7 @@ class DoseImportJobSerializer(serializers.ModelSerializer):
         fields = ("id", "plan", "kind", "status", "progress", "log", "error", "structures", "created_at", "finished_at")
 
 
-class DoseImportUploadSerializer(serializers.Serializer):
+class DoseImportUploadSerializer(StrictSerializer):
     kind = CodeChoiceField(choices=DoseImportJob.Kind.choices)
     csv = serializers.FileField(required=False, help_text="CSV DVH export (kind csv_dvh).")
     rtdose = serializers.FileField(required=False, help_text="DICOM RT Dose (kind dicom_rt).")
@@ -151,7 +170,7 @@ class DoseImportUploadSerializer(serializers.Serializer):
 class PlanImportsView(APIView):
     """``POST`` (multipart) a CSV DVH or DICOM RT files: a job is queued; follow it at ``dose-imports/{id}/``."""
 
-    parser_classes = (MultiPartParser, FormParser)
+    parser_classes = (SafeMultiPartParser, SafeFormParser)
 
     @extend_schema(request={"multipart/form-data": DoseImportUploadSerializer}, responses={202: DoseImportJobSerializer})
     def post(self, request: Request, plan_id: int) -> Response:
@@ -162,10 +181,7 @@ class PlanImportsView(APIView):
         data = body.validated_data
         csv_text = ""
         if data["kind"] == DoseImportJob.Kind.CSV_DVH:
-            try:
-                csv_text = data["csv"].read().decode("utf-8")
-            except UnicodeDecodeError as exc:
-                raise serializers.ValidationError({"csv": ["is not UTF-8 text."]}) from exc
+            csv_text = csv_upload_text(data["csv"])
         job = dose_import_start(
             actor=actor,
             plan=plan,

@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from apps.accounts.models import User
 from apps.cases.vocabulary import choices
+from apps.core.api.serializers import StrictModelSerializer, StrictSerializer
 from apps.meetings import selectors
 from apps.meetings.engine.quorum import AttendanceStatus
 from apps.meetings.engine.recurrence import zone
@@ -31,7 +32,7 @@ def local_iso(value: dt.datetime | None, tz_name: str) -> str | None:
     return None if value is None else value.astimezone(zone(tz_name)).isoformat()
 
 
-class MeetingSerializer(serializers.ModelSerializer[Meeting]):
+class MeetingSerializer(StrictModelSerializer[Meeting]):
     starts_at = serializers.SerializerMethodField()
     ends_at = serializers.SerializerMethodField()
     submission_deadline = serializers.SerializerMethodField()
@@ -141,35 +142,35 @@ class AgendaItemSerializer(serializers.ModelSerializer[AgendaItem]):
         return local_iso(starts.get(obj.pk), meeting_tz)
 
 
-class AgendaPlaceSerializer(serializers.Serializer[Any]):
+class AgendaPlaceSerializer(StrictSerializer[Any]):
     case = serializers.IntegerField(min_value=1)
     reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     clinical_question = serializers.CharField(required=False, allow_blank=True, default="")
     agenda_version = serializers.IntegerField(min_value=1, required=False)
 
 
-class AgendaReorderSerializer(serializers.Serializer[Any]):
+class AgendaReorderSerializer(StrictSerializer[Any]):
     order = serializers.ListField(child=serializers.IntegerField(min_value=1), allow_empty=True)
     agenda_version = serializers.IntegerField(min_value=1, required=False, help_text="Or send If-Match with the agenda's ETag.")
 
 
-class AgendaItemUpdateSerializer(serializers.Serializer[Any]):
+class AgendaItemUpdateSerializer(StrictSerializer[Any]):
     reason = serializers.CharField(max_length=300, required=False, allow_blank=True)
     clinical_question = serializers.CharField(required=False, allow_blank=True)
     minutes = serializers.CharField(required=False, allow_blank=True)
     agenda_version = serializers.IntegerField(min_value=1, required=False)
 
 
-class AgendaMoveSerializer(serializers.Serializer[Any]):
+class AgendaMoveSerializer(StrictSerializer[Any]):
     meeting = serializers.IntegerField(min_value=1)
     agenda_version = serializers.IntegerField(min_value=1, required=False)
 
 
-class CancelSerializer(serializers.Serializer[Any]):
+class CancelSerializer(StrictSerializer[Any]):
     reason = serializers.CharField(max_length=2000)
 
 
-class MoveSerializer(serializers.Serializer[Any]):
+class MoveSerializer(StrictSerializer[Any]):
     starts_at = serializers.DateTimeField()
     duration_minutes = serializers.IntegerField(min_value=5, max_value=720, required=False)
     location = serializers.CharField(max_length=200, required=False, allow_blank=True)
@@ -183,16 +184,16 @@ class MoveSerializer(serializers.Serializer[Any]):
         return value
 
 
-class AdvanceSerializer(serializers.Serializer[Any]):
+class AdvanceSerializer(StrictSerializer[Any]):
     item = serializers.IntegerField(min_value=1, required=False)
     live_version = serializers.IntegerField(min_value=0, required=False)
 
 
-class RsvpSerializer(serializers.Serializer[Any]):
+class RsvpSerializer(StrictSerializer[Any]):
     response = serializers.ChoiceField(choices=[r.value for r in Rsvp if r != Rsvp.PENDING])
 
 
-class CheckInSerializer(serializers.Serializer[Any]):
+class CheckInSerializer(StrictSerializer[Any]):
     remote = serializers.BooleanField(default=False)
 
 
@@ -205,12 +206,12 @@ class AttendanceSerializer(serializers.ModelSerializer[Attendance]):
         fields = ("id", "user", "role", "rsvp", "status", "checked_in_at")
 
 
-class AttendanceRecordSerializer(serializers.Serializer[Any]):
+class AttendanceRecordSerializer(StrictSerializer[Any]):
     user = serializers.IntegerField(min_value=1)
     status = serializers.ChoiceField(choices=choices(AttendanceStatus))
 
 
-class SeriesSerializer(serializers.ModelSerializer[MeetingSeries]):
+class SeriesSerializer(StrictModelSerializer[MeetingSeries]):
     skipped_dates = serializers.ListField(child=serializers.DateField(), required=False, default=list)
     until = serializers.DateField(
         write_only=True, required=False, help_text="Create meetings up to this date (default: 12 weeks)."
@@ -239,7 +240,7 @@ class SeriesSerializer(serializers.ModelSerializer[MeetingSeries]):
         )
 
 
-class SeriesExtendSerializer(serializers.Serializer[Any]):
+class SeriesExtendSerializer(StrictSerializer[Any]):
     until = serializers.DateField()
 
 
@@ -249,11 +250,11 @@ class NotificationSerializer(serializers.ModelSerializer[Notification]):
         fields = ("id", "kind", "subject", "body", "link", "meeting", "case", "created_at", "read_at", "email_state")
 
 
-class MarkReadSerializer(serializers.Serializer[Any]):
+class MarkReadSerializer(StrictSerializer[Any]):
     ids = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False)
 
 
-class PreferencesSerializer(serializers.Serializer[Any]):
+class PreferencesSerializer(StrictSerializer[Any]):
     preferences = serializers.DictField(child=serializers.DictField(child=serializers.BooleanField()))
 
     def validate_preferences(self, value: dict[str, Any]) -> dict[str, Any]:
@@ -269,6 +270,6 @@ class CalendarTokenSerializer(serializers.ModelSerializer[CalendarToken]):
         fields = ("id", "scope", "board", "label", "created_at", "revoked_at", "last_used_at")
 
 
-class CalendarTokenCreateSerializer(serializers.Serializer[Any]):
+class CalendarTokenCreateSerializer(StrictSerializer[Any]):
     board = serializers.IntegerField(min_value=1, required=False, allow_null=True)
     label = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")  # type: ignore[assignment]

@@ -31,6 +31,8 @@ from apps.accounts.models import User
 from apps.accounts.roles import Permission
 from apps.accounts.scoping import scope_boards
 from apps.core.api.errors import Conflict
+from apps.core.api.preconditions import PreconditionRequired
+from apps.core.idempotency import idempotent
 from apps.meetings import calendar, selectors, services
 from apps.meetings.api import serializers as s
 from apps.meetings.models import AgendaItem, Attendance, CalendarScope, CalendarToken, Meeting, MeetingSeries, Notification
@@ -41,8 +43,13 @@ def _user(request: Request) -> User:
     return request.user
 
 
-def _version(request: Request, body: dict[str, Any]) -> int | None:
-    """The agenda version the caller edited: ``If-Match: "<version>"`` or ``agenda_version`` in the body."""
+def _version(request: Request, body: dict[str, Any], *, required: bool = False) -> int | None:
+    """The agenda version the caller edited: ``If-Match: "<version>"`` or ``agenda_version`` in the body.
+
+    ``required`` (changing or removing an item, reordering): without either the update answers 428
+    (apps.core.api.preconditions); placing a case keeps it optional, as the contract promises
+    ``POST {"case": id}``.
+    """
     header = request.headers.get("If-Match")
     if header:
         value = header.strip().removeprefix("W/").strip('"')
@@ -50,6 +57,11 @@ def _version(request: Request, body: dict[str, Any]) -> int | None:
             raise ValidationError({"If-Match": [f"must be the agenda's ETag (its version), not {header!r}."]})
         return int(value)
     version = body.get("agenda_version")
+    if version is None and required:
+        raise PreconditionRequired(
+            "Send If-Match with the agenda's ETag (or agenda_version): agenda changes are refused without the "
+            "version you edited so that no one overwrites a change they have not seen."
+        )
     return int(version) if version is not None else None
 
 
@@ -169,6 +181,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     )
     @extend_schema(methods=["POST"], request=s.AgendaPlaceSerializer, responses={201: s.AgendaItemSerializer})
     @action(detail=True, methods=["get", "post"])
+    @idempotent
     def agenda(self, request: Request, pk: str | None = None) -> Response:
         meeting = self.get_object()
         if request.method == "GET":
@@ -201,10 +214,9 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         meeting = self.get_object()
         body = s.AgendaReorderSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        version = _version(request, body.validated_data)
-        if version is None:
-            # A reorder is a whole new order: without the version it was based on, it could undo another edit.
-            raise ValidationError({"agenda_version": ["required: the agenda version you reordered (or If-Match with the ETag)."]})
+        # A reorder is a whole new order: without the version it was based on, it could undo another edit.
+        version = _version(request, body.validated_data, required=True)
+        assert version is not None  # required=True raised 428 otherwise
         try:
             services.agenda_reorder(
                 actor=_user(request), meeting_id=meeting.pk, order=body.validated_data["order"], expected_version=version
@@ -227,7 +239,9 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         item = self._item(meeting, item_id)
         try:
             if request.method == "DELETE":
-                services.agenda_remove_item(actor=_user(request), item_id=item.pk, expected_version=_version(request, {}))
+                services.agenda_remove_item(
+                    actor=_user(request), item_id=item.pk, expected_version=_version(request, {}, required=True)
+                )
                 return Response(
                     status=status.HTTP_204_NO_CONTENT, headers={"ETag": f'"{self._fresh(meeting.pk).agenda_version}"'}
                 )
@@ -237,7 +251,10 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             if not changes:
                 raise ValidationError({"non_field_errors": ["give reason, clinical_question or minutes."]})
             services.agenda_item_update(
-                actor=_user(request), item_id=item.pk, changes=changes, expected_version=_version(request, body.validated_data)
+                actor=_user(request),
+                item_id=item.pk,
+                changes=changes,
+                expected_version=_version(request, body.validated_data, required=True),
             )
         except services.AgendaConflict as exc:
             raise Conflict(str(exc)) from exc
@@ -258,7 +275,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
                 actor=_user(request),
                 item_id=item.pk,
                 target_meeting_id=target_id,
-                expected_version=_version(request, body.validated_data),
+                expected_version=_version(request, body.validated_data, required=True),
             )
         except services.AgendaConflict as exc:
             raise Conflict(str(exc)) from exc
@@ -547,7 +564,8 @@ class WaitingCasesView(APIView):
 
     permission_classes = (requires(Permission.MEETING_VIEW),)
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    # A list of {case, board, urgent, submitted_at, question} (schemathesis found it documented as an object).
+    @extend_schema(responses={200: {"type": "array", "items": {"type": "object", "additionalProperties": True}}})
     def get(self, request: Request) -> Response:
         rows = selectors.waiting_cases(request.user)[:200]
         return Response(

@@ -22,6 +22,7 @@ from apps.cases.vocabulary import (
     choices,
 )
 from apps.core.api.fields import CodeChoiceField
+from apps.core.api.serializers import StrictSerializer
 from apps.options.engine.prognosis import BoneMetastases, PrimaryGrowth, VisceralMetastases
 
 
@@ -33,7 +34,7 @@ def _optional(enum: type[StrEnum]) -> CodeChoiceField:
     return CodeChoiceField(choices=choices(enum), required=False, allow_null=True)
 
 
-class TokuhashiInputSerializer(serializers.Serializer[Any]):
+class TokuhashiInputSerializer(StrictSerializer[Any]):
     karnofsky_performance_status = serializers.IntegerField(required=False, allow_null=True, min_value=10, max_value=100)
     extraspinal_bone_metastases_count = serializers.IntegerField(required=False, allow_null=True, min_value=0)
     vertebral_metastases_count = serializers.IntegerField(required=False, allow_null=True, min_value=1)
@@ -66,7 +67,7 @@ class TokuhashiInputSerializer(serializers.Serializer[Any]):
         return attrs
 
 
-class TomitaInputSerializer(serializers.Serializer[Any]):
+class TomitaInputSerializer(StrictSerializer[Any]):
     primary_growth = _codes(tuple(m.value for m in PrimaryGrowth))
     visceral_metastases = _codes(tuple(m.value for m in VisceralMetastases))
     bone_metastases = _codes(tuple(m.value for m in BoneMetastases))

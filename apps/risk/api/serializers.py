@@ -32,6 +32,7 @@ from apps.cases.vocabulary import (
     choices,
 )
 from apps.core.api.fields import CodeChoiceField
+from apps.core.api.serializers import StrictSerializer
 from apps.risk.engine.mirels import MIRELS_SITES, PhalanxLimb
 
 LEVEL_CHOICES: list[tuple[str, str]] = [(level, level) for level in VERTEBRAL_LEVELS]
@@ -88,7 +89,7 @@ def check_subsite(attrs: dict[str, Any]) -> None:
         raise serializers.ValidationError({"subsite": [reason]})
 
 
-class MirelsInputSerializer(serializers.Serializer[Any]):
+class MirelsInputSerializer(StrictSerializer[Any]):
     """Mirels score of a long-bone lesion; any site is accepted (others answer ``applicable: false``).
 
     ``subsite`` must be a region of a Mirels site (400 otherwise); on the other sites it is not read.
@@ -133,7 +134,7 @@ class MirelsInputSerializer(serializers.Serializer[Any]):
         return PhalanxLimb(value) if value else None
 
 
-class SinsInputSerializer(serializers.Serializer[Any]):
+class SinsInputSerializer(StrictSerializer[Any]):
     """SINS of a spinal lesion; the site is the spinal region of ``level_from``."""
 
     level_from = _level()
@@ -164,7 +165,7 @@ class SinsInputSerializer(serializers.Serializer[Any]):
         )
 
 
-class HighRiskInputSerializer(serializers.Serializer[Any]):
+class HighRiskInputSerializer(StrictSerializer[Any]):
     """A lesion for the Gillespie high-risk asymptomatic criteria; every field but ``site`` may be unknown.
 
     Levels apply to spinal sites only (400 on ``level_from`` otherwise: a junctional level must never be

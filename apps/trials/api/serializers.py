@@ -6,11 +6,12 @@ from typing import Any
 
 from rest_framework import serializers
 
+from apps.core.api.serializers import StrictModelSerializer, StrictSerializer
 from apps.trials.engine import is_recruiting, recruitment_note
 from apps.trials.models import Trial
 
 
-class TrialSerializer(serializers.ModelSerializer):
+class TrialSerializer(StrictModelSerializer):
     """A registry entry with its current version's definition (``criteria`` etc.).
 
     Expects ``current`` prefetched (a one-element list holding the current ``TrialVersion``).
@@ -116,17 +117,17 @@ class TrialReferralSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField(read_only=True)
 
 
-class ReferralCreateSerializer(serializers.Serializer):
+class ReferralCreateSerializer(StrictSerializer):
     trial = serializers.CharField(max_length=64, help_text="The trial's identifier, e.g. NCT03862911.")
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class ReferralTransitionSerializer(serializers.Serializer):
+class ReferralTransitionSerializer(StrictSerializer):
     status = serializers.CharField(max_length=20)
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class MatchFlagCreateSerializer(serializers.Serializer):
+class MatchFlagCreateSerializer(StrictSerializer):
     criterion_code = serializers.CharField(required=False, allow_blank=True, default="", max_length=64)
     reason = serializers.CharField()
 
@@ -152,7 +153,7 @@ class MatchFlagListQuerySerializer(serializers.Serializer):
     )
 
 
-class MatchFlagResolveSerializer(serializers.Serializer):
+class MatchFlagResolveSerializer(StrictSerializer):
     note = serializers.CharField(help_text="How the flag was resolved: what changed, or why the match stands.")
 
 

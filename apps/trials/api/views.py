@@ -19,6 +19,7 @@ from apps.accounts.api.permissions import requires
 from apps.accounts.models import User
 from apps.accounts.roles import Permission
 from apps.cases import selectors as case_selectors
+from apps.core.idempotency import idempotent
 from apps.core.models import Job
 from apps.trials import reports, selectors, services
 from apps.trials.api.renderers import CSVRenderer
@@ -132,6 +133,7 @@ class CaseReferralsView(APIView):
         return Response(TrialReferralSerializer(rows, many=True).data)
 
     @extend_schema(request=ReferralCreateSerializer, responses={201: TrialReferralSerializer})
+    @idempotent
     def post(self, request: Request, pk: int) -> Response:
         case_id = self._case_id(request, pk)
         body = ReferralCreateSerializer(data=request.data)
