@@ -480,14 +480,18 @@ def request_return_to_agenda(*, actor: User, decision: Decision, reason: str = "
     """
     from apps.meetings import notifications
     from apps.meetings.models import NotificationKind
-    from apps.meetings.services import case_return_to_agenda
+    from apps.meetings.services import AgendaConflict, case_return_to_agenda
 
     why = reason.strip() or f"the follow-up of decision version {decision.version} asks to discuss it again"
     item = None
     placed = "it is already back on its way to the agenda"
     if Case.objects.filter(pk=decision.case_id, status=CaseStatus.DECIDED).exists():
-        item = case_return_to_agenda(actor=actor, case_id=decision.case_id, reason=why, notify_waiting=False)
-        placed = f"placed on {item.meeting}" if item is not None else "no upcoming meeting has room: it waits for a place"
+        try:
+            item = case_return_to_agenda(actor=actor, case_id=decision.case_id, reason=why, notify_waiting=False)
+        except AgendaConflict:  # raised before any write: the request stays open and is carried later
+            placed = "the proposed meeting filled meanwhile: it is carried to the agenda when the next meeting ends"
+        else:
+            placed = f"placed on {item.meeting}" if item is not None else "no upcoming meeting has room: it waits for a place"
     coordinators = BoardMembership.objects.filter(board_id=decision.case.board_id, user__role="coordinator", user__is_active=True)
     notifications.notify(
         recipient_ids=coordinators.values_list("user_id", flat=True),
