@@ -25,7 +25,7 @@ from apps.cases.fields import Entity, names
 from apps.cases.models import Case, Lesion, Patient, PriorRadiotherapyCourse
 from apps.cases.rules import case_errors, lesion_errors, normalise_lesion, prior_course_errors
 from apps.cases.signals import case_changed  # noqa: F401 - re-exported: receivers connected before the move
-from apps.cases.workflow import EDITABLE_STATUSES, CaseStatus, check_transition
+from apps.cases.workflow import EDITABLE_STATUSES, CaseStatus, ReReviewNotAllowed, check_re_review, check_transition
 from apps.core.background import enqueue
 from apps.core.errors import InvalidInput
 
@@ -257,6 +257,44 @@ def case_update(
         after={**snapshot(case, (*CASE_CLINICAL_FIELDS, "revision")), **after_extra},
     )
     _announce(case)
+    return case
+
+
+@transaction.atomic
+def case_re_review(*, actor: User | None, case_id: int, reason: str, system_label: str = "", placed: bool = False) -> Case:
+    """Send a decided case back to the agenda (``workflow.check_re_review``): ``scheduled`` when the caller
+    places it on a meeting in the same transaction (``placed``), else ``submitted`` (waiting for a place).
+
+    Asked by a clinician of the board who records follow-up (``Permission.FOLLOW_UP_RECORD``), or by the
+    system's follow-up rule (``actor=None`` with a ``system_label``). The reason is required and audited;
+    the original submission time is kept (the case met its first deadline long ago). Placing it is the
+    caller's (``meetings.services.case_return_to_agenda``).
+    """
+    if not isinstance(reason, str) or not reason.strip():
+        raise InvalidInput({"reason": ["say why the case returns to the agenda (it is shown on the agenda)."]})
+    case = Case.objects.select_for_update().get(pk=case_id)
+    if actor is None:
+        if not system_label:
+            raise ValueError("a re-review without an actor names the system rule that asked for it")
+    else:
+        require(actor, Permission.FOLLOW_UP_RECORD, case.board_id)
+    try:
+        target = check_re_review(case.status, placed=placed)
+    except ReReviewNotAllowed as exc:
+        raise InvalidInput({"status": [str(exc)]}) from exc
+    before = {"status": case.status}
+    case.status = target
+    case.save(update_fields=["status", "updated_at"])
+    audit_record(
+        actor=actor,
+        actor_label=system_label or None,
+        event=AuditEvent.CASE_STATUS_CHANGED,
+        subject=case,
+        board_id=case.board_id,
+        before=before,
+        after={"status": case.status, "re_review": True},
+        reason=reason.strip(),
+    )
     return case
 
 

@@ -5,3 +5,8 @@ class DecisionsConfig(AppConfig):
     name = "apps.decisions"
     label = "decisions"
     verbose_name = "Board decisions"
+
+    def ready(self) -> None:
+        from apps.decisions import handlers
+
+        handlers.connect()

@@ -38,7 +38,10 @@ def seed_decisions(board: Board, users: Mapping[str, User], password: str) -> st
     meeting = Meeting.objects.filter(board=board, status=MeetingStatus.HELD).order_by("-starts_at").first()
     if meeting is None:
         return "no held meeting: no demo decisions"
-    cases = list(Case.objects.filter(board=board, status__in=[CaseStatus.SUBMITTED, CaseStatus.SCHEDULED]).order_by("id")[:4])
+    # The cases the board discussed at that meeting (meetings.demo), else any waiting ones.
+    cases = [i.case for i in meeting.items.select_related("case").order_by("position")][:4] or list(
+        Case.objects.filter(board=board, status__in=[CaseStatus.SUBMITTED, CaseStatus.SCHEDULED]).order_by("id")[:4]
+    )
     chair = meeting.chair
     surgeon, radonc, medonc = users["surgeon"], users["radonc"], users["medonc"]
     plans = [

@@ -481,28 +481,68 @@ def follow_up_record(
         after=snapshot(row, ("decision_id", "implementation", "reason", "note", "return_to_agenda")),
     )
     if return_to_agenda:
-        request_return_to_agenda(actor=actor, decision=decision)
+        request_return_to_agenda(actor=actor, decision=decision, reason=note or "")
     return row
 
 
-def request_return_to_agenda(*, actor: User, decision: Decision) -> None:
-    """Ask the board's coordinators to bring the case back to the next meeting (notified after commit).
+def request_return_to_agenda(*, actor: User, decision: Decision, reason: str = "") -> Any:
+    """Bring the case back to the next agenda (re-review) and tell the board's coordinators (after commit).
 
-    The placement itself is the coordinator's (``meetings.services.agenda_place``): the case workflow has no
-    move from ``decided`` back to ``submitted`` yet, so this records the request and tells who can act on it.
+    The case leaves ``decided`` through the workflow's re-review path and goes on the meeting the
+    placement rule proposes (``meetings.services.case_return_to_agenda``, agenda reason ``follow-up: ...``),
+    or waits for a place when no meeting has room. A case already back on its way (not ``decided``) is
+    only notified. Returns the agenda item, or None.
     """
     from apps.meetings import notifications
     from apps.meetings.models import NotificationKind
+    from apps.meetings.services import AgendaConflict, case_return_to_agenda
 
+    why = reason.strip() or f"the follow-up of decision version {decision.version} asks to discuss it again"
+    item = None
+    placed = "it is already back on its way to the agenda"
+    if Case.objects.filter(pk=decision.case_id, status=CaseStatus.DECIDED).exists():
+        try:
+            item = case_return_to_agenda(actor=actor, case_id=decision.case_id, reason=why, notify_waiting=False)
+        except AgendaConflict:  # raised before any write: the request stays open and is carried later
+            placed = "the proposed meeting filled meanwhile: it is carried to the agenda when the next meeting ends"
+        else:
+            placed = f"placed on {item.meeting}" if item is not None else "no upcoming meeting has room: it waits for a place"
     coordinators = BoardMembership.objects.filter(board_id=decision.case.board_id, user__role="coordinator", user__is_active=True)
     notifications.notify(
         recipient_ids=coordinators.values_list("user_id", flat=True),
         kind=NotificationKind.CASE_MOVED,
         key=f"return_to_agenda:{decision.pk}:{timezone.now():%Y%m%d%H%M%S}",
         case_id=decision.case_id,
+        meeting_id=item.meeting_id if item is not None else None,
         subject=f"Case {decision.case_id}: {actor.get_username()} asks for it on the next agenda",
-        body=f"Follow-up of decision version {decision.version} asks for the case to be discussed again.",
+        body=f"Follow-up of decision version {decision.version}: {why}. The case {placed}.",
     )
+    return item
+
+
+#: Who the audit trail names when the follow-up rule carries a case (no person asked).
+CARRY_LABEL = "system: open follow-up carried to the next agenda"
+
+
+def follow_up_carry(*, board_id: int, now: dt.datetime | None = None) -> list[int]:
+    """Carry the board's cases with an open implementation follow-up to the next agenda (``selectors.open_follow_ups``).
+
+    Run after a meeting ends (task ``decisions.carry_follow_ups``). Each case is its own transaction: one
+    that cannot move (changed meanwhile, agenda filled) is left for the next run, the others go on. Safe to
+    run twice: a carried case is no longer ``decided`` and no longer open. Returns the carried case ids.
+    """
+    from apps.decisions.selectors import open_follow_ups
+    from apps.meetings.services import AgendaConflict, case_return_to_agenda
+
+    carried: list[int] = []
+    for row in open_follow_ups(board_id, now or timezone.now()):
+        try:
+            with transaction.atomic():
+                case_return_to_agenda(actor=None, case_id=row.case_id, reason=row.why, system_label=CARRY_LABEL)
+        except (InvalidInput, AgendaConflict):
+            continue  # moved by someone meanwhile, or the agenda filled: the next meeting's end retries
+        carried.append(row.case_id)
+    return carried
 
 
 def follow_up_due_ids(now: dt.datetime) -> list[int]:

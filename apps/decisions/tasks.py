@@ -17,3 +17,9 @@ def send_follow_up_reminder(decision_id: int) -> bool:
 def send_follow_up_reminders() -> int:
     """Run by Celery beat hourly: remind the owner of each decision due a follow-up, once per decision."""
     return sum(services.follow_up_remind(decision_id=pk) for pk in services.follow_up_due_ids(timezone.now()))
+
+
+@shared_task(name="decisions.carry_follow_ups")
+def carry_follow_ups(board_id: int) -> list[int]:
+    """After a meeting of the board ends: cases with open implementation follow-up go to the next agenda."""
+    return services.follow_up_carry(board_id=board_id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -23,6 +24,7 @@ from apps.accounts.models import User
 from apps.accounts.roles import Permission
 from apps.accounts.scoping import scope_boards
 from apps.audit.events import AuditEvent
+from apps.cases.workflow import CaseStatus
 from apps.core.errors import InvalidInput
 from apps.decisions import reports, selectors, services
 from apps.decisions.engine.recommendation import (
@@ -36,6 +38,7 @@ from apps.decisions.engine.recommendation import (
 )
 from apps.decisions.exports import action_text
 from apps.meetings.models import Meeting, MeetingStatus
+from apps.meetings.services import AgendaConflict, case_return_to_agenda
 
 
 def _user(request: HttpRequest) -> User:
@@ -230,12 +233,20 @@ def decision_page(request: HttpRequest, pk: int) -> HttpResponse:
                     note=request.POST.get("note", ""),
                     return_to_agenda=bool(request.POST.get("return_to_agenda")),
                 )
+            elif step == "return_to_agenda":
+                item = case_return_to_agenda(actor=user, case_id=decision.case_id, reason=request.POST.get("reason", ""))
+                messages.success(
+                    request,
+                    f"The case is on the agenda of {item.meeting}." if item else "The case waits for a place on the next agenda.",
+                )
             else:
                 errors = {"step": ["unknown step."]}
         except InvalidInput as exc:
             errors = exc.errors
         except (services.DecisionConflict, services.DecisionLocked) as exc:
             errors = {"decision": [str(exc)]}
+        except AgendaConflict:
+            errors = {"case": ["the proposed meeting filled up meanwhile: try again."]}
         if not errors:
             return HttpResponseRedirect(reverse("decisions:decision", args=[pk]))
         decision = selectors.decision_queryset(request.user).get(pk=pk)
@@ -249,6 +260,9 @@ def decision_page(request: HttpRequest, pk: int) -> HttpResponse:
         "can_amend": decision.status == DecisionStatus.SIGNED
         and allowed(user, Permission.DECISION_DRAFT, decision.case.board_id),
         "can_follow_up": decision.status == DecisionStatus.SIGNED
+        and allowed(user, Permission.FOLLOW_UP_RECORD, decision.case.board_id),
+        "can_return": decision.status == DecisionStatus.SIGNED
+        and decision.case.status == CaseStatus.DECIDED
         and allowed(user, Permission.FOLLOW_UP_RECORD, decision.case.board_id),
         "implementations": [i.value for i in Implementation],
         "reasons": [r.value for r in FollowUpReason],

@@ -81,14 +81,15 @@ def comment_post(*, actor: User, case_id: int, body: str, parent_id: int | None 
             parent = parent.parent  # replies stay one level deep: a reply to a reply joins its thread
     if errors:
         raise InvalidInput(errors)
+    mentioned = _board_mentions(case.board_id, body)
     comment = Comment.objects.create(
         case=case,
         parent=parent,
         author=actor,
         author_role=actor.role,
         body=body,
-        body_html=markup.render(body),
-        mentions=_board_mentions(case.board_id, body),
+        body_html=markup.render(body, mentioned),
+        mentions=mentioned,
         created_by=actor,
     )
     audit_record(
@@ -128,8 +129,8 @@ def comment_edit(*, actor: User, comment_id: int, body: str) -> Comment:
     before = snapshot(comment, ("body", "mentions"))
     previous_mentions = set(comment.mentions)
     comment.body = body
-    comment.body_html = markup.render(body)
     comment.mentions = _board_mentions(comment.case.board_id, body)
+    comment.body_html = markup.render(body, comment.mentions)
     comment.edited_at = timezone.now()
     comment.save(update_fields=["body", "body_html", "mentions", "edited_at", "updated_at"])
     audit_record(

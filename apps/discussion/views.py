@@ -60,6 +60,11 @@ def case_discussion(request: HttpRequest, case_id: int) -> HttpResponse:
         except InvalidInput as exc:
             errors = exc.errors
         else:
-            return HttpResponseRedirect(reverse("decisions:case-discussion", args=[case.pk]))
-    context = {**discussion_context(case), "errors": errors}
+            if not request.htmx:  # type: ignore[attr-defined]
+                return HttpResponseRedirect(reverse("decisions:case-discussion", args=[case.pk]))
+    context = {**discussion_context(case), "errors": errors, "typed": request.POST if errors else {}}
+    if request.htmx:  # type: ignore[attr-defined]
+        # The thread swapped in place on the case page. htmx swaps only 2xx answers, so a refused comment
+        # comes back 200 with the reason beside the field and the text as typed (nothing is lost).
+        return render(request, "discussion/_thread.html", context)
     return render(request, "discussion/case_discussion.html", context, status=400 if errors else 200)

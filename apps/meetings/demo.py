@@ -1,7 +1,9 @@
 """Demo meetings for ``seed_demo``: the demo board's weekly series, agendas, a held meeting, a waiting list.
 
 Everything goes through the services (so the audit trail and notifications look as in real use); the
-one exception is giving the held meeting its scheduled start and end, which only history can have.
+exceptions are what only history can have: the held meeting's agenda (placing on a meeting in the past
+is refused, rightly) and its scheduled start, end and discussion times. Its cases are then discussed in
+meeting mode through the services, with minutes, and the decisions demo signs their decisions.
 """
 
 from __future__ import annotations
@@ -12,16 +14,23 @@ from collections.abc import Mapping
 from django.utils import timezone
 
 from apps.accounts.models import Board, User
+from apps.cases import services as case_services
 from apps.cases.models import Case
 from apps.cases.workflow import CaseStatus
 from apps.core.errors import InvalidInput
 from apps.meetings import services
 from apps.meetings.engine.quorum import AttendanceStatus
-from apps.meetings.models import Meeting, MeetingSeries, MeetingStatus
+from apps.meetings.models import AgendaItem, Meeting, MeetingSeries, MeetingStatus
 
 SERIES_TITLE = "Weekly bone metastasis board"
 #: Cases placed on the upcoming agendas; the other submitted cases stay on the waiting list.
 PLACED_CASES = 14
+#: Cases the board discussed at the last held meeting (their decisions come from ``decisions.demo``).
+HELD_CASES = 4
+_MINUTES = (
+    "Discussed with imaging on screen. @surgeon: no instability (SINS 6). Agreed: single-fraction RT, "
+    "bone-modifying agent; review pain at 4 weeks."
+)
 _PAST_ATTENDANCE: dict[str, AttendanceStatus] = {
     "surgeon": AttendanceStatus.PRESENT_IN_PERSON,
     "radonc": AttendanceStatus.PRESENT_IN_PERSON,
@@ -61,10 +70,13 @@ def seed_meetings(board: Board, users: Mapping[str, User]) -> str:
         include_past=True,
     )
     now = timezone.now()
-    held = 0
-    for meeting in series.meetings.filter(ends_at__lt=now).order_by("starts_at"):
-        _hold(meeting, users)
-        held += 1
+    past = list(series.meetings.filter(ends_at__lt=now).order_by("starts_at"))
+    discussed = list(
+        Case.objects.filter(board=board, status=CaseStatus.SUBMITTED, urgent=False).order_by("submitted_at", "id")[:HELD_CASES]
+    )
+    for index, meeting in enumerate(past):
+        _hold(meeting, users, discussed if index == len(past) - 1 else [])
+    held = len(past)
     placed = 0
     waiting = Case.objects.filter(board=board, status=CaseStatus.SUBMITTED).order_by("-urgent", "submitted_at", "id")
     for case in waiting[:PLACED_CASES]:
@@ -83,11 +95,35 @@ def _reason(case: Case) -> str:
     return "Urgent: new neurological or fracture risk" if case.urgent else "New bone metastasis for a treatment plan"
 
 
-def _hold(meeting: Meeting, users: Mapping[str, User]) -> None:
+def _hold(meeting: Meeting, users: Mapping[str, User], cases: list[Case]) -> None:
     coordinator, chair = users["coordinator"], users["radonc"]
+    for position, case in enumerate(cases, start=1):
+        # History only: the cases the board discussed at that meeting (placing on a past meeting is refused).
+        AgendaItem.objects.create(
+            meeting=meeting,
+            case=case,
+            position=position,
+            reason=_reason(case),
+            clinical_question=case.question,
+            created_by=coordinator,
+        )
+        case_services.case_transition(
+            actor=coordinator, case_id=case.pk, target=CaseStatus.SCHEDULED, reason=f"placed on {meeting}"
+        )
     for username, status in _PAST_ATTENDANCE.items():
         services.attendance_record(actor=coordinator, meeting_id=meeting.pk, user_id=users[username].pk, status=status)
     services.meeting_start(actor=chair, meeting_id=meeting.pk)
+    items = list(meeting.items.order_by("position"))
+    for item in items:
+        services.agenda_item_update(actor=chair, item_id=item.pk, changes={"minutes": _MINUTES})
+        services.meeting_advance(actor=chair, meeting_id=meeting.pk)
+        case_services.case_transition(
+            actor=coordinator, case_id=item.case_id, target=CaseStatus.DISCUSSED, reason=f"discussed at {meeting}"
+        )
     services.meeting_end(actor=chair, meeting_id=meeting.pk)
     # History only: the meeting was held at its scheduled time, not at the moment the demo was seeded.
     Meeting.objects.filter(pk=meeting.pk).update(started_at=meeting.starts_at, ended_at=meeting.ends_at)
+    slot = dt.timedelta(minutes=meeting.minutes_per_case or 10)
+    for index, item in enumerate(items):
+        start = meeting.starts_at + index * slot
+        AgendaItem.objects.filter(pk=item.pk).update(discussed_from=start, discussed_to=start + slot - dt.timedelta(minutes=1))

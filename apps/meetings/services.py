@@ -29,6 +29,7 @@ from apps.audit.services import audit_record, snapshot
 from apps.cases import services as case_services
 from apps.cases.models import Case
 from apps.cases.workflow import CaseStatus
+from apps.core.background import enqueue
 from apps.core.errors import InvalidInput
 from apps.meetings import notifications
 from apps.meetings.engine import agenda as agenda_rules
@@ -432,7 +433,16 @@ def _placeable_case(actor: User, meeting: Meeting, case_id: int) -> Case:
 
 
 def _place(
-    *, actor: User, meeting: Meeting, case: Case, reason: str, clinical_question: str, urgent: bool, now: dt.datetime
+    *,
+    actor: User | None,
+    meeting: Meeting,
+    case: Case,
+    reason: str,
+    clinical_question: str,
+    urgent: bool,
+    now: dt.datetime,
+    actor_label: str = "",
+    schedule_case: bool = True,
 ) -> AgendaItem:
     ordered = _items(meeting)
     index = agenda_rules.insertion_index([i.urgent for i in ordered], urgent=urgent)
@@ -447,10 +457,13 @@ def _place(
     )
     ordered.insert(index, item)
     _renumber(meeting, ordered)
-    case_services.case_transition(actor=actor, case_id=case.pk, target=CaseStatus.SCHEDULED, reason=f"placed on {meeting}")
+    if schedule_case:
+        assert actor is not None  # only the re-review path (which schedules the case itself) runs without one
+        case_services.case_transition(actor=actor, case_id=case.pk, target=CaseStatus.SCHEDULED, reason=f"placed on {meeting}")
     _bump_agenda(meeting)
     audit_record(
         actor=actor,
+        actor_label=actor_label or None,
         event=AuditEvent.AGENDA_CHANGED,
         subject=meeting,
         board_id=meeting.board_id,
@@ -526,6 +539,85 @@ def agenda_place_next(*, actor: User, case_id: int, reason: str = "", clinical_q
         raise AgendaConflict(meeting.agenda_version, meeting.agenda_version)  # filled between proposal and lock
     return _place(
         actor=actor, meeting=meeting, case=case, reason=reason, clinical_question=clinical_question, urgent=urgent, now=now
+    )
+
+
+#: The agenda reason of a case brought back by its follow-up (``case_return_to_agenda``).
+FOLLOW_UP_REASON = "follow-up"
+
+
+@transaction.atomic
+def case_return_to_agenda(
+    *, actor: User | None, case_id: int, reason: str, system_label: str = "", notify_waiting: bool = True
+) -> AgendaItem | None:
+    """Bring a decided case back to the next agenda (re-review): the follow-up asks for it, or is still open.
+
+    The case leaves ``decided`` through the workflow's re-review path (``cases.services.case_re_review``,
+    audited with ``reason``) and goes on the meeting the placement rule proposes, at the deadline it met
+    when first submitted, with the agenda reason ``follow-up: <reason>``. When no upcoming meeting has
+    room it waits for a place (``submitted``, on the coordinators' waiting list, who are told unless
+    ``notify_waiting`` is off) and None is returned.
+    ``actor=None`` is the system's follow-up rule, named by ``system_label``; otherwise the actor needs the
+    board's follow-up right (``Permission.FOLLOW_UP_RECORD``, checked by the case service).
+    """
+    now = timezone.now()
+    case = Case.objects.filter(pk=case_id).first()
+    if case is None:
+        raise InvalidInput({"case": ["no such case."]})
+    if actor is not None:
+        _require(actor, Permission.FOLLOW_UP_RECORD, case.board_id)
+    if case.status != CaseStatus.DECIDED:
+        raise InvalidInput({"case": [f"only a decided case returns to the agenda; this case is {case.status}."]})
+    if not isinstance(reason, str) or not reason.strip():
+        raise InvalidInput({"reason": ["say why the case returns to the agenda (it is shown on the agenda)."]})
+    agenda_reason = f"{FOLLOW_UP_REASON}: {reason.strip()}"[:500]
+    urgent = case_is_urgent(case)
+    assert case.submitted_at is not None  # a decided case was submitted once
+    proposal = agenda_rules.propose_meeting(
+        submitted_at=case.submitted_at, urgent=urgent, meetings=meeting_slots(case.board_id, now), now=now
+    )
+    meeting = _lock_meeting(proposal.meeting_id) if proposal.meeting_id is not None else None
+    if meeting is not None and not urgent and meeting.items.count() >= meeting.capacity.cases:
+        raise AgendaConflict(meeting.agenda_version, meeting.agenda_version)  # filled between proposal and lock
+    if meeting is not None and meeting.items.filter(case_id=case.pk).exists():
+        meeting = None  # the case's earlier item on that meeting would clash: it waits for the coordinator
+    case = case_services.case_re_review(
+        actor=actor,
+        case_id=case.pk,
+        reason=agenda_reason,
+        system_label=system_label,
+        placed=meeting is not None,
+    )
+    if meeting is None:
+        if not notify_waiting:  # the caller tells the coordinators itself
+            return None
+        notifications.notify(
+            recipient_ids=_coordinator_ids(case.board_id),
+            kind=NotificationKind.CASE_MOVED,
+            key=f"re_review_waiting:{case.pk}:{now:%Y%m%d%H%M%S}",
+            case_id=case.pk,
+            subject=f"Case {case.pk} returns for re-review and waits for a place",
+            body=f"{agenda_reason}. {proposal.reason}.",
+        )
+        return None
+    return _place(
+        actor=actor,
+        actor_label=system_label,
+        meeting=meeting,
+        case=case,
+        reason=agenda_reason,
+        clinical_question="",
+        urgent=urgent,
+        now=now,
+        schedule_case=False,
+    )
+
+
+def _coordinator_ids(board_id: int) -> list[int]:
+    return list(
+        BoardMembership.objects.filter(board_id=board_id, user__role=Role.COORDINATOR, user__is_active=True).values_list(
+            "user_id", flat=True
+        )
     )
 
 
@@ -946,6 +1038,8 @@ def meeting_end(*, actor: User, meeting_id: int) -> Meeting:
         board_id=meeting.board_id,
         after={"status": meeting.status, "quorum_met": meeting.quorum_met_at_end},
     )
+    # Other apps follow up in the worker (e.g. open implementation follow-ups carried to the next agenda).
+    enqueue("meetings.meeting_ended", meeting.pk)
     return meeting
 
 
@@ -1086,6 +1180,7 @@ __all__ = [
     "attendance_rsvp",
     "calendar_token_create",
     "calendar_token_revoke",
+    "case_return_to_agenda",
     "decision_signed",
     "meeting_advance",
     "meeting_cancel",

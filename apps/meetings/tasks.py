@@ -20,3 +20,15 @@ def deliver_notification(**payload: Any) -> int | None:
 def send_due_reminders() -> int:
     """Run by Celery beat every minute: remind each meeting whose reminder time has come (once per start)."""
     return sum(services.send_meeting_reminder(meeting_id=pk) for pk in services.due_reminder_ids(timezone.now()))
+
+
+@shared_task(name="meetings.meeting_ended")
+def meeting_ended(meeting_id: int) -> int:
+    """Fan out the close of a meeting to the other apps' receivers (``signals.meeting_ended``)."""
+    from apps.meetings.models import Meeting
+    from apps.meetings.signals import meeting_ended as signal
+
+    board_id = Meeting.objects.filter(pk=meeting_id).values_list("board_id", flat=True).first()
+    if board_id is None:
+        return 0
+    return len(signal.send(sender=Meeting, meeting_id=meeting_id, board_id=board_id))

@@ -22,9 +22,11 @@ class Sitting:
     lesion: Lesion
 
 
-def sitting(p: Personas, *, quorum: bool = True) -> Sitting:
-    """A meeting chaired by ``radonc``, started, with one submitted case placed on it (and attendance)."""
-    (meeting,) = meetings_of(weekly_series(p, weeks=1, chair=p.radonc))
+def sitting(p: Personas, *, quorum: bool = True, weeks: int = 1) -> Sitting:
+    """A meeting chaired by ``radonc``, started, with one submitted case placed on it (and attendance).
+
+    ``weeks`` > 1 adds the series' next meetings (a next agenda for cases coming back)."""
+    meeting = meetings_of(weekly_series(p, weeks=weeks, chair=p.radonc))[0]
     case = submitted_case(p)
     meetings.agenda_place(actor=p.coordinator, meeting_id=meeting.pk, case_id=case.pk)
     present = (p.surgeon, p.radonc, p.medonc) if quorum else (p.radonc,)

@@ -72,7 +72,7 @@ def test_discussion_page_posts_and_shows_the_thread(personas: Personas) -> None:
     )
     assert radonc.post(f"/cases/{s.case.pk}/discussion/", {"body": " "}).status_code == 400
     page = radonc.get(f"/cases/{s.case.pk}/discussion/").content.decode()
-    assert "<strong>fix first</strong>" in page and "<script>x" not in page and "radiation_oncologist" in page
+    assert "<strong>fix first</strong>" in page and "<script>x" not in page and "radiation oncologist" in page  # role in words
     assert "awaiting:" in page
 
 

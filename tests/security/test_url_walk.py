@@ -88,6 +88,7 @@ ROUTES: dict[str, dict[str, str]] = {
     "calendar-token-detail": {"pk": "calendar_token_row"},
     "case-discussion": {"case_id": "case"},
     "case-opinions": {"case_id": "case"},
+    "case-return-to-agenda": {"case_id": "case"},
     "comment-detail": {"pk": "comment"},
     "comment-retract": {"pk": "comment"},
     "comment-history": {"pk": "comment"},

@@ -11,5 +11,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+WHITENOISE_USE_FINDERS = True  # a server started by a test (uvicorn) serves static files without collectstatic
 # As in the local demo; tests/security/test_headers_and_settings.py proves the production default.
 TUMORBOARD_PUBLIC_API_DOCS = True

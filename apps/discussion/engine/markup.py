@@ -9,13 +9,16 @@ script tag nor a ``javascript:`` link survives, whatever the input.
 from __future__ import annotations
 
 import re
-from typing import Final
+from collections.abc import Collection, MutableMapping, Sequence
+from typing import Any, Final
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from markdown_it.token import Token
 
 #: Tags the subset produces; anything else is stripped by nh3.
-ALLOWED_TAGS: Final = frozenset({"p", "em", "strong", "ul", "ol", "li", "code", "blockquote", "a", "br"})
+ALLOWED_TAGS: Final = frozenset({"p", "em", "strong", "ul", "ol", "li", "code", "blockquote", "a", "br", "span"})
 ALLOWED_ATTRIBUTES: Final = {"a": {"href"}}
 ALLOWED_URL_SCHEMES: Final = frozenset({"http", "https", "mailto"})
 MAX_LENGTH: Final = 10_000
@@ -28,13 +31,35 @@ _PARSER: Final = MarkdownIt("zero", {"html": False, "linkify": False, "breaks": 
 )
 
 
-def render(text: str) -> str:
-    """Sanitised HTML of ``text`` (links get ``rel="noopener noreferrer nofollow"`` from nh3)."""
-    html = _PARSER.render(text)
+def _text_with_mentions(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: MutableMapping[str, Any]) -> str:
+    """Plain text, escaped, with each mention of a board member wrapped as ``<span class="mention">``."""
+    known: Collection[str] = env.get("mentions", ())
+    escaped = escapeHtml(tokens[idx].content)
+    if not known:
+        return escaped
+
+    def mark(match: re.Match[str]) -> str:
+        return f'<span class="mention">@{match.group(1)}</span>' if match.group(1) in known else match.group(0)
+
+    return _MENTION.sub(mark, escaped)
+
+
+_PARSER.add_render_rule("text", _text_with_mentions)
+
+
+def render(text: str, mentioned: Collection[str] = ()) -> str:
+    """Sanitised HTML of ``text`` (links get ``rel="noopener noreferrer nofollow"`` from nh3).
+
+    ``@name`` for each name in ``mentioned`` (the board members the text mentions) is highlighted as
+    ``<span class="mention">``; the sanitiser keeps that one class on spans and nothing else, and code
+    spans are left as written.
+    """
+    html = _PARSER.render(text, {"mentions": frozenset(mentioned)})
     return nh3.clean(
         html,
         tags=set(ALLOWED_TAGS),
         attributes={k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()},
+        tag_attribute_values={"span": {"class": {"mention"}}},
         url_schemes=set(ALLOWED_URL_SCHEMES),
         link_rel="noopener noreferrer nofollow",
     ).strip()

@@ -149,6 +149,10 @@ class AgendaPlaceSerializer(StrictSerializer[Any]):
     agenda_version = serializers.IntegerField(min_value=1, required=False)
 
 
+class ReturnToAgendaSerializer(StrictSerializer[Any]):
+    reason = serializers.CharField(max_length=400, help_text="Why the board discusses the case again (shown on the agenda).")
+
+
 class AgendaReorderSerializer(StrictSerializer[Any]):
     order = serializers.ListField(child=serializers.IntegerField(min_value=1), allow_empty=True)
     agenda_version = serializers.IntegerField(min_value=1, required=False, help_text="Or send If-Match with the agenda's ETag.")

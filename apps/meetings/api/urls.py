@@ -14,6 +14,7 @@ urlpatterns = [
     path("meetings/<int:pk>/certificate.pdf", views.MeetingCertificateView.as_view(), name="meeting-certificate"),
     path("calendar/feed/<str:token>.ics", views.CalendarFeedView.as_view(), name="calendar-feed"),
     path("agenda/place/", views.PlaceNextView.as_view(), name="agenda-place-next"),
+    path("cases/<int:case_id>/return-to-agenda/", views.ReturnToAgendaView.as_view(), name="case-return-to-agenda"),
     path("agenda/waiting/", views.WaitingCasesView.as_view(), name="agenda-waiting"),
     path("notification-preferences/", views.NotificationPreferencesView.as_view(), name="notification-preferences"),
     *router.urls,

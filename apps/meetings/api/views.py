@@ -559,6 +559,37 @@ class PlaceNextView(APIView):
         return Response(payload, status=status.HTTP_201_CREATED)
 
 
+class ReturnToAgendaView(APIView):
+    """``POST /api/v1/cases/{id}/return-to-agenda/`` ``{"reason"}``: a decided case goes back to the next agenda.
+
+    Re-review (``services.case_return_to_agenda``): 201 with the agenda item when a meeting has room, 202
+    ``{"case", "status": "submitted", "meeting": null}`` when it waits for a place.
+    """
+
+    permission_classes = (requires(Permission.FOLLOW_UP_RECORD),)
+
+    @extend_schema(request=s.ReturnToAgendaSerializer, responses={201: s.AgendaItemSerializer, 202: OpenApiTypes.OBJECT})
+    def post(self, request: Request, case_id: int) -> Response:
+        from apps.cases.selectors import scope_cases
+
+        if not scope_cases(request.user).filter(pk=case_id).exists():
+            raise NotFound("No such case on your boards.")
+        body = s.ReturnToAgendaSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            item = services.case_return_to_agenda(actor=_user(request), case_id=case_id, reason=body.validated_data["reason"])
+        except services.AgendaConflict as exc:
+            raise Conflict("The proposed meeting filled up meanwhile: try again.") from exc
+        if item is None:
+            return Response({"case": case_id, "status": "submitted", "meeting": None}, status=status.HTTP_202_ACCEPTED)
+        meeting = item.meeting
+        rows = {r.item.pk: r.estimated_start for r in selectors.agenda(meeting)}
+        item.refresh_from_db()
+        payload = dict(s.AgendaItemSerializer(item, context={"estimated_starts": rows, "timezone": meeting.timezone}).data)
+        payload["meeting"] = meeting.pk
+        return Response(payload, status=status.HTTP_201_CREATED)
+
+
 class WaitingCasesView(APIView):
     """``GET /api/v1/agenda/waiting/``: submitted cases of the user's boards waiting for a place."""
 

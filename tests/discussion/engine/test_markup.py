@@ -69,3 +69,16 @@ def test_mentions_in_order_once_and_not_emails() -> None:
 def test_body_errors() -> None:
     assert body_errors("ok") == []
     assert body_errors("  ") and body_errors(None) and body_errors("x" * 10_001)
+
+
+def test_mentions_of_board_members_are_highlighted_and_nothing_else() -> None:
+    html = render("Ask @radonc and @stranger, not `@code` or a@b.org; [@radonc](https://x.org/@radonc)", ["radonc"])
+    assert html.count('<span class="mention">@radonc</span>') == 2  # in the text and in the link's text
+    assert "@stranger" in html and '<span class="mention">@stranger' not in html
+    assert "<code>@code</code>" in html and "a@b.org" in html
+    assert 'href="https://x.org/@radonc"' in html  # attributes are never rewritten
+
+
+def test_a_span_written_by_hand_is_not_a_mention() -> None:
+    html = render('<span class="mention" onclick="x()">@radonc</span> <span class="evil">hi</span>')
+    assert "<span" not in html
