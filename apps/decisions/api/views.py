@@ -163,6 +163,7 @@ def _signed(request: Request, pk: int) -> Decision:
 
 class DecisionReportView(APIView):
     permission_classes = (CaseView,)
+    throttle_scope = "export"  # rendering a PDF is expensive (apps.accounts.throttling)
 
     @extend_schema(responses={(200, "application/pdf"): bytes})
     def get(self, request: Request, pk: int) -> HttpResponse:
@@ -176,6 +177,7 @@ class DecisionReportView(APIView):
 
 class DecisionFhirView(APIView):
     permission_classes = (CaseView,)
+    throttle_scope = "export"  # apps.accounts.throttling
 
     @extend_schema(responses={200: dict})
     def get(self, request: Request, pk: int) -> Response:
@@ -203,6 +205,7 @@ class QualityReportView(APIView):
 
     permission_classes = (requires(Permission.REPORTS_VIEW),)
     renderer_classes = (JSONRenderer, _CSVText)
+    throttle_scope = "export"  # apps.accounts.throttling
 
     @extend_schema(parameters=[QualityQuerySerializer], responses={200: dict})
     def get(self, request: Request) -> HttpResponse:
