@@ -15,10 +15,15 @@ from apps.accounts.second_factor import has_confirmed_device
 
 
 class SecondFactorRequired(exceptions.PermissionDenied):
+    """``403 {"detail", "code": "second_factor_enrolment_required"}``: the site requires a second factor."""
+
     default_detail = (
         "Every account must enrol a second factor (an authenticator app) first: sign in on the web and follow the steps."
     )
     default_code = "second_factor_enrolment_required"
+
+    def __init__(self) -> None:
+        super().__init__(detail={"detail": self.default_detail, "code": self.default_code})
 
 
 class ApiTokenAuthentication(TokenAuthentication):
