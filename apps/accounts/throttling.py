@@ -7,7 +7,12 @@ counters live in the default cache: Redis when ``REDIS_URL`` is set, process mem
 
 from __future__ import annotations
 
+from typing import Any
+
+from rest_framework.request import Request
 from rest_framework.throttling import ScopedRateThrottle
+
+from apps.core.middleware import client_ip
 
 
 class ScopedThrottle(ScopedRateThrottle):
@@ -16,3 +21,8 @@ class ScopedThrottle(ScopedRateThrottle):
     AUTH = "auth"
     EXPORT = "export"
     CALCULATOR = "calculator"
+
+    def get_ident(self, request: Request | Any) -> str:
+        # The address the audit trail and the lockout use (TRUSTED_PROXY_HOPS): behind nginx, DRF's own
+        # reading would count every caller as the proxy.
+        return client_ip(getattr(request, "_request", request)) or super().get_ident(request)

@@ -75,3 +75,13 @@ def test_a_success_resets_the_count(personas: Personas) -> None:
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         sign_in("radonc", "wrong-password")
     assert sign_in("radonc", PASSWORD)[1].status_code == 302
+
+
+def test_the_one_time_code_is_not_stored_with_the_failed_attempt(personas: Personas) -> None:
+    from tests.accounts.helpers import enrol
+
+    enrol(personas.radonc)
+    client, _ = sign_in("radonc")
+    client.post("/login/verify/", {"code": "654321"})
+    attempt = AccessAttempt.objects.get(username="radonc")
+    assert "654321" not in attempt.post_data

@@ -3,6 +3,8 @@ V2.4.1, V6.3); the counters live in Redis with REDIS_URL and in memory in the de
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.conf import settings
 from django.core.cache import caches
@@ -56,3 +58,19 @@ def test_the_audit_export_is_throttled_but_the_list_is_not(personas: Personas, l
     admin = personas.client(personas.administrator)
     assert [admin.get("/api/v1/audit/entries/export/").status_code for _ in range(3)] == [200, 200, 429]
     assert all(admin.get("/api/v1/audit/entries/").status_code == 200 for _ in range(4))
+
+
+@pytest.fixture
+def behind_one_proxy(settings: Any) -> None:
+    settings.TRUSTED_PROXY_HOPS = 1
+
+
+def test_behind_the_proxy_each_client_address_is_counted_apart(
+    personas: Personas, low_rates: None, behind_one_proxy: None
+) -> None:
+    def attempt(client_address: str) -> int:
+        client = APIClient(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=client_address)  # nginx's address
+        return client.post("/api/v1/auth/token/", {"username": "radonc", "password": PASSWORD}, format="json").status_code
+
+    assert [attempt("203.0.113.10") for _ in range(4)] == [200, 200, 200, 429]
+    assert attempt("203.0.113.11") == 200

@@ -305,6 +305,8 @@ AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_CLIENT_IP_CALLABLE = "apps.accounts.lockout.client_ip"
 AXES_LOCKOUT_CALLABLE = "apps.accounts.lockout.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
+# Masked in the attempts django-axes stores (the password always is): the one-time code fields too.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code", "otp"]
 # No django-axes admin pages (every admin page is a GuardedAdmin): IT staff unlock with
 # ``manage.py axes_reset_username <name>``; lockouts are on the audit trail.
 AXES_ENABLE_ADMIN = False
