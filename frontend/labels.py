@@ -26,6 +26,7 @@ from apps.accounts.roles import Role
 from apps.audit.events import AuditEvent
 from apps.cases import vocabulary
 from apps.cases.derived import DerivedStatus
+from apps.cases.fields import all_fields
 from apps.cases.workflow import CaseStatus
 from apps.trials.engine.language import Result as CriterionResult
 from apps.trials.engine.matcher import CriterionKind, Eligibility
@@ -134,6 +135,12 @@ _EXTRA_VOCABULARIES: tuple[type[StrEnum], ...] = (
 )
 
 
+# The field table names some codes itself (the radiotherapy techniques): those names are the labels.
+for _row in all_fields():
+    if _row.code_labels and _row.enum is not None:
+        WORDING.setdefault(_row.enum.__name__, dict(_row.code_labels))
+
+
 def _words(code: str) -> str:
     return code.replace("_", " ").replace(".", ": ")
 
@@ -184,6 +191,10 @@ def tables() -> tuple[dict[str, dict[str, str]], dict[tuple[str, str], str]]:
             wording = WORDING.get(found, {})
             labels[found] = {code: wording.get(code, text if text != code else _words(code)) for code, text in pairs}
         field_vocabulary[(model._meta.label_lower, field.name)] = found
+        if any(text not in (code, _words(code)) for code, text in pairs):
+            # Named choices (the techniques) may also be asked for by their field, as templates do
+            # (``"dosimetry.radiotherapyplan.technique"``), wherever the vocabulary now lives.
+            labels.setdefault(f"{model._meta.label_lower}.{field.name}", labels[found])
     return labels, field_vocabulary
 
 
@@ -200,42 +211,20 @@ def field_vocabulary(model: type[models.Model] | models.Model, field_name: str) 
     return tables()[1].get((model._meta.label_lower, field_name))
 
 
-#: The clinic's words for field names where the verbose name is not enough.
+#: The clinic's words for the field names the field table (``apps.cases.fields``) does not declare.
 FIELD_WORDING: dict[str, str] = {
-    "ecog": "ECOG performance status",
-    "er_status": "ER status",
-    "pr_status": "PR status",
-    "her2_status": "HER2 status",
-    "egfr_mutation": "EGFR mutation",
-    "alk_rearrangement": "ALK rearrangement",
     "mrn": "MRN",
-    "max_diameter_mm": "maximum diameter (mm)",
-    "distance_to_spinal_cord_mm": "distance to the spinal cord (mm)",
-    "pain": "limb pain (Mirels)",
-    "cortical_involvement": "cortical involvement (Mirels)",
-    "spinal_pain": "spinal pain (SINS)",
-    "alignment": "alignment (SINS)",
-    "vertebral_collapse": "vertebral body collapse (SINS)",
-    "posterolateral_involvement": "posterolateral involvement (SINS)",
-    "epidural_compression_grade": "epidural spinal cord compression (Bilsky grade)",
-    "level_from": "upper vertebral level",
-    "level_to": "lower vertebral level",
-    "subsite": "part of the bone",
-    "estimated_survival_months": "estimated survival (months)",
-    "total_dose_gy": "total dose (Gy)",
     "alpha_beta": "alpha/beta (Gy)",
-    "karnofsky_performance_status": "Karnofsky performance status",
-    "frankel_grade": "Frankel grade",
-    "complete_paraplegia_hours": "hours of complete paraplegia",
 }
 
 
 @cache
 def field_labels() -> dict[str, str]:
-    """``{field name: label}`` over every case, lesion and prior-course field and every trial field."""
+    """``{field name: label}``: every case, lesion and prior-course field's label from the field table, then
+    the other model fields' verbose names and the trial language's derived fields."""
     from apps.trials.engine.fields import FIELDS
 
-    out: dict[str, str] = {}
+    out: dict[str, str] = {row.name: row.label for row in all_fields()}
     for model_name in ("cases.Case", "cases.Lesion", "cases.PriorRadiotherapyCourse", "cases.Patient"):
         for field in django_apps.get_model(model_name)._meta.concrete_fields:
             out.setdefault(field.name, str(field.verbose_name))

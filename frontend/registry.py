@@ -56,6 +56,8 @@ def match_flags(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def match_flag_resolve(request: HttpRequest, flag_id: int) -> HttpResponse:
+    # Refused before the flag is looked up: one 403 whether or not the flag exists (issue 15, URL walk).
+    require(_user(request), Permission.TRIAL_REGISTRY_EDIT)
     try:
         trial_services.match_flag_resolve(actor=_user(request), flag_id=flag_id, note=request.POST.get("note", ""))
     except MatchFlag.DoesNotExist:

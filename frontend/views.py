@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -70,10 +70,20 @@ def home(request: HttpRequest) -> HttpResponse:
 def case_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     cases = selectors.case_list(user).order_by("-urgent", "-updated_at", "-id")
-    case_filter = CaseListFilter(request.GET or None, queryset=cases, user=user)
+    # The search text (an MRN or a name) is read from a POSTed form only: a URL carrying it would land in
+    # the browser history and the proxy's access log (issue 15). Links may still carry the other filters.
+    data: QueryDict = request.POST.copy() if request.method == "POST" else request.GET.copy()
+    if request.method != "POST":
+        data.pop("q", None)
+    case_filter = CaseListFilter(data or None, queryset=cases, user=user)
     rows: QuerySet[Case] = case_filter.qs if case_filter.is_bound and case_filter.is_valid() else cases
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"filter": case_filter, "page": page, "cases": list(page.object_list)}
+    page = Paginator(rows, PAGE_SIZE).get_page(data.get("page"))
+    context = {
+        "filter": case_filter,
+        "page": page,
+        "cases": list(page.object_list),
+        "page_form": "case-search" if request.method == "POST" else "",
+    }
     template = "frontend/partials/case_results.html" if request.htmx else "frontend/case_list.html"  # type: ignore[attr-defined]
     return render(request, template, context)
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from apps.core.api_docs import SchemaView, SwaggerView
 from apps.core.views import healthz
 from frontend.urls import auth_urlpatterns
 
@@ -22,8 +22,9 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # Signed-in users only unless TUMORBOARD_PUBLIC_API_DOCS (apps/core/api_docs.py).
+    path("api/schema/", SchemaView.as_view(), name="schema"),
+    path("api/docs/", SwaggerView.as_view(url_name="schema"), name="api-docs"),
     *auth_urlpatterns,
     path("audit/", include("apps.audit.urls")),
     path("meetings/", include("apps.meetings.urls")),

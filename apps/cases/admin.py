@@ -25,7 +25,8 @@ class LesionInline(GuardedInline):
 class PatientAdmin(GuardedAdmin):
     list_display = ("mrn", "family_name", "given_name", "date_of_birth", "sex", "institution")
     list_filter = ("institution", "sex")
-    search_fields = ("mrn", "family_name", "given_name")
+    # No search box: the admin's search is a GET (?q=), which would put an MRN or a name into URLs and
+    # access logs. Find a patient through the case list's POSTed search (docs/security/access-and-data.md).
     list_select_related = ("institution",)
 
 
@@ -33,7 +34,7 @@ class PatientAdmin(GuardedAdmin):
 class CaseAdmin(GuardedAdmin):
     list_display = ("id", "patient", "board", "status", "urgent", "primary_histology", "revision", "created_at")
     list_filter = ("status", "urgent", "board", "primary_histology")
-    search_fields = ("patient__mrn", "patient__family_name", "question")
+    # No search box (a GET ?q= would carry MRNs and names into access logs); filter by board or status.
     list_select_related = ("patient", "board")
     date_hierarchy = "created_at"
     inlines = (LesionInline,)

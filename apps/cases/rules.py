@@ -1,4 +1,8 @@
-"""Cross-field intake rules, answered field by field in a clinician's words. Plain Python.
+"""Intake rules, answered field by field in a clinician's words. Plain Python.
+
+``field_errors`` checks what the field table (``apps.cases.fields``) declares of each field (codes, scale,
+range, where it applies) in one loop; the functions below add the cross-field rules (levels of the site's
+region and in order, the subsite of the site, laterality, dates, symptoms agreeing with symptomatic).
 
 The same rules stand in the database as CHECK constraints (``apps.cases.models``) as a backstop; these
 functions exist so that the API can name the offending field and say why, before anything is written.
@@ -11,66 +15,85 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from apps.cases.fields import ClinicalField, Entity, Kind, fields_of
 from apps.cases.vocabulary import (
-    KARNOFSKY_VALUES,
     LEVEL_INDEX,
-    PARAPLEGIC_FRANKEL_GRADES,
     PRIMARY_SUBSITES,
     SITE_LEVELS,
     SPINAL_SITES,
     SUBSITES_BY_SITE,
-    PrimaryHistology,
     Site,
     SymptomBurden,
-    SystemicTherapyClass,
     lateralities_for,
 )
 
 Errors = dict[str, list[str]]
 
-SPINE_ONLY_FIELDS: tuple[str, ...] = (
-    "level_from",
-    "level_to",
-    "spinal_pain",
-    "alignment",
-    "vertebral_collapse",
-    "posterolateral_involvement",
-    "epidural_compression_grade",
+#: Lesion fields that apply to spinal sites only, and the Mirels fields that do not apply to the spine: read
+#: off the field table (``apps.cases.fields``), kept here for the callers that name them.
+SPINE_ONLY_FIELDS: tuple[str, ...] = tuple(
+    row.name for row in fields_of(Entity.LESION) if row.applies_to is not None and not row.applies_to.exclude
 )
-LIMB_ONLY_FIELDS: tuple[str, ...] = ("pain", "cortical_involvement")
-
-_HISTOLOGY_FIELDS: dict[str, PrimaryHistology] = {
-    "er_status": PrimaryHistology.BREAST,
-    "pr_status": PrimaryHistology.BREAST,
-    "her2_status": PrimaryHistology.BREAST,
-    "castration_status": PrimaryHistology.PROSTATE,
-    "egfr_mutation": PrimaryHistology.NSCLC,
-    "alk_rearrangement": PrimaryHistology.NSCLC,
-}
+LIMB_ONLY_FIELDS: tuple[str, ...] = tuple(
+    row.name for row in fields_of(Entity.LESION) if row.applies_to is not None and row.applies_to.exclude
+)
 
 
 def _add(errors: Errors, field: str, reason: str) -> None:
     errors.setdefault(field, []).append(reason)
 
 
+def field_errors(entity: Entity, record: Mapping[str, Any]) -> Errors:
+    """What the field table says of each given value: a known code, a value of the scale, within range,
+    and recorded only where the field applies (clinical-rules.md §1, §1b). One loop for every field."""
+    errors: Errors = {}
+    for row in fields_of(entity):
+        value = record.get(row.name)
+        if value is None or (value == "" and row.kind in (Kind.TEXT, Kind.CODE)):
+            continue
+        for reason in _value_reasons(row, value):
+            _add(errors, row.name, reason)
+        applies = row.applies_to
+        if applies is not None:
+            governing = record.get(applies.governor)
+            if governing is None or not applies.permits(governing):
+                _add(errors, row.name, applies.reason_for(governing))
+    return errors
+
+
+def _value_reasons(row: ClinicalField, value: Any) -> list[str]:
+    allowed = row.code_values
+    if row.kind is Kind.CODE and str(value) not in allowed:
+        return [f'"{value}" is not a valid code. Allowed: {", ".join(allowed)}.']
+    if row.kind is Kind.CODES:
+        reasons = []
+        unknown = [code for code in value if code not in allowed]
+        if unknown:
+            reasons.append(row.invalid.format(value=unknown, allowed=", ".join(sorted(allowed))))
+        if len(set(value)) != len(value):
+            reasons.append("lists a class more than once.")
+        return reasons
+    if row.kind not in (Kind.INTEGER, Kind.NUMBER) or isinstance(value, bool) or not isinstance(value, int | float):
+        return []  # a value of the wrong type is the serializer's or the form's to refuse
+    if row.values:
+        return [] if value in row.values else [row.invalid.format(value=value)]
+    low, high = row.minimum, row.entry_high
+    below = low is not None and (value <= low if row.exclusive_minimum else value < low)
+    if below or (high is not None and value > high):
+        lowest = f"more than {low:g}" if row.exclusive_minimum and low is not None else f"{low:g}" if low is not None else "any"
+        span = f"{lowest} to {high:g}" if high is not None else f"at least {lowest}"
+        return [f"{value:g} is out of range; record {span}{' ' + row.unit if row.unit else ''}."]
+    return []
+
+
 def lesion_errors(lesion: Mapping[str, Any]) -> Errors:
     """Coherence of one lesion: spine-only and limb-only fields, levels, subsite for the site."""
-    errors: Errors = {}
     site_code = lesion.get("site")
     if site_code is None:
-        return errors  # "site is required" is the serializer's to say
+        return {}  # "site is required" is the serializer's to say
+    errors = field_errors(Entity.LESION, lesion)
     site = Site(site_code)
     spinal = site in SPINAL_SITES
-    if not spinal:
-        for field in SPINE_ONLY_FIELDS:
-            if lesion.get(field) is not None:
-                _add(errors, field, f"applies to spinal lesions only; this lesion's site is {site}.")
-    else:
-        for field in LIMB_ONLY_FIELDS:
-            if lesion.get(field) is not None:
-                hint = " Use spinal_pain for a spinal lesion." if field == "pain" else ""
-                _add(errors, field, f"is a Mirels (limb) field and does not apply to a {site} lesion.{hint}")
-
     if spinal:
         _level_errors(errors, site, lesion.get("level_from"), lesion.get("level_to"))
 
@@ -151,11 +174,8 @@ def subsite_error(site: Site, subsite: str | None) -> str | None:
 
 def case_errors(case: Mapping[str, Any], *, date_of_birth: date | None, today: date) -> Errors:
     """Coherence of the case facts: histology-specific fields, dates against birth and today, counts."""
-    errors: Errors = {}
+    errors = field_errors(Entity.CASE, case)
     histology = case.get("primary_histology")
-    for field, owner in _HISTOLOGY_FIELDS.items():
-        if case.get(field) is not None and histology != owner:
-            _add(errors, field, f"applies to a {owner} primary only; primary_histology is {histology or 'not given'}.")
 
     for field in ("primary_diagnosis_date", "metastasis_diagnosis_date"):
         value = case.get(field)
@@ -176,18 +196,6 @@ def case_errors(case: Mapping[str, Any], *, date_of_birth: date | None, today: d
                 f"{subsite} is a subsite of a {' or '.join(owners)} primary; primary_histology is {histology or 'not given'}.",
             )
 
-    kps = case.get("karnofsky_performance_status")
-    if kps is not None and kps not in KARNOFSKY_VALUES:
-        _add(errors, "karnofsky_performance_status", f"{kps} is not a Karnofsky score; use 10 to 100 in steps of 10.")
-
-    if case.get("complete_paraplegia_hours") is not None and case.get("frankel_grade") not in PARAPLEGIC_FRANKEL_GRADES:
-        _add(
-            errors,
-            "complete_paraplegia_hours",
-            "applies to a patient with no useful motor function (Frankel A or B); "
-            f"frankel_grade is {case.get('frankel_grade') or 'not given'}.",
-        )
-
     completed = case.get("primary_treatment_completed_date")
     if completed is not None:
         if completed > today:
@@ -203,13 +211,6 @@ def case_errors(case: Mapping[str, Any], *, date_of_birth: date | None, today: d
             _add(errors, "primary_treatment_completed_date", f"{completed.isoformat()} is before the patient's date of birth.")
 
     classes = case.get("systemic_therapy_classes")
-    if classes is not None:
-        allowed = {c.value for c in SystemicTherapyClass}
-        unknown = [c for c in classes if c not in allowed]
-        if unknown:
-            _add(errors, "systemic_therapy_classes", f"unknown codes {unknown}; allowed: {', '.join(sorted(allowed))}.")
-        if len(set(classes)) != len(classes):
-            _add(errors, "systemic_therapy_classes", "lists a class more than once.")
     if case.get("on_systemic_therapy") is False and classes:
         _add(errors, "systemic_therapy_classes", "lists current therapy but on_systemic_therapy is false.")
     return errors
@@ -218,21 +219,15 @@ def case_errors(case: Mapping[str, Any], *, date_of_birth: date | None, today: d
 def prior_course_errors(course: Mapping[str, Any], *, date_of_birth: date | None, today: date) -> Errors:
     """Coherence of a prior course: its date, and its structured target (levels on a spinal site only,
     a laterality that fits the site)."""
-    errors: Errors = {}
+    errors = field_errors(Entity.PRIOR_COURSE, course)
     site_code = course.get("site")
-    level_from, level_to = course.get("level_from"), course.get("level_to")
     if site_code is None:
-        for field in ("level_from", "level_to", "laterality"):
-            if course.get(field) is not None:
-                _add(errors, field, "needs the site of the treated region.")
+        if course.get("laterality") is not None:
+            _add(errors, "laterality", "needs the site of the treated region.")
     else:
         site = Site(site_code)
         if site in SPINAL_SITES:
-            _level_errors(errors, site, level_from, level_to)
-        else:
-            for field, value in (("level_from", level_from), ("level_to", level_to)):
-                if value is not None:
-                    _add(errors, field, f"applies to spinal courses only; this course's site is {site}.")
+            _level_errors(errors, site, course.get("level_from"), course.get("level_to"))
         _laterality_errors(errors, site, course.get("laterality"))
 
     when = course.get("date")

@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
@@ -165,3 +166,22 @@ def lock_cases(case_ids: Iterable[int]) -> list[int]:
     a chunk and a case edit, can never deadlock, and a derived result is never written for an older
     revision than the one a concurrent writer is about to commit."""
     return list(Case.objects.select_for_update().filter(pk__in=list(case_ids)).order_by("pk").values_list("pk", flat=True))
+
+
+def not_lesions_of_case(ids: Iterable[int]) -> str:
+    """The one wording for lesion ids a case does not have (the decisions engine says the same)."""
+    return f"not lesions of this case: {', '.join(map(str, ids))}."
+
+
+def lesions_of_case(case: Case, ids: Iterable[int], *, field: str = "target_lesions") -> list[Lesion]:
+    """The case's lesions with these ids, in the order given.
+
+    An id that is not one of this case's lesions gets one answer whether it names another case's lesion,
+    another board's, or nothing at all: the error never tells whether another board's lesion exists
+    (issue 15). Raises a field-keyed ``ValidationError`` (a 400 in the API)."""
+    wanted = list(dict.fromkeys(ids))
+    found = {lesion.pk: lesion for lesion in Lesion.objects.filter(case_id=case.pk, pk__in=wanted)}
+    missing = [lesion_id for lesion_id in wanted if lesion_id not in found]
+    if missing:
+        raise ValidationError({field: [not_lesions_of_case(missing)]})
+    return [found[lesion_id] for lesion_id in wanted]

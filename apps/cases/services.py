@@ -21,6 +21,7 @@ from apps.accounts.models import Board, User
 from apps.accounts.roles import Permission
 from apps.audit.events import AuditEvent
 from apps.audit.services import audit_record, snapshot
+from apps.cases.fields import Entity, names
 from apps.cases.models import Case, Lesion, Patient, PriorRadiotherapyCourse
 from apps.cases.rules import case_errors, lesion_errors, normalise_lesion, prior_course_errors
 from apps.cases.signals import case_changed  # noqa: F401 - re-exported: receivers connected before the move
@@ -28,26 +29,10 @@ from apps.cases.workflow import EDITABLE_STATUSES, CaseStatus, check_transition
 from apps.core.background import enqueue
 from apps.core.errors import InvalidInput
 
-LESION_FIELDS: tuple[str, ...] = tuple(
-    f.name for f in Lesion._meta.concrete_fields if f.name not in {"id", "uuid", "case", "created_at", "updated_at", "created_by"}
-)
-PRIOR_COURSE_FIELDS: tuple[str, ...] = (
-    "region",
-    "site",
-    "level_from",
-    "level_to",
-    "laterality",
-    "total_dose_gy",
-    "fractions",
-    "date",
-    "technique",
-)
-CASE_CLINICAL_FIELDS: tuple[str, ...] = tuple(
-    f.name
-    for f in Case._meta.concrete_fields
-    if f.name
-    not in {"id", "uuid", "board", "patient", "status", "revision", "submitted_at", "created_at", "updated_at", "created_by"}
-)
+#: The fields a service writes, in column order: the field table's (``apps.cases.fields``).
+LESION_FIELDS: tuple[str, ...] = names(Entity.LESION)
+PRIOR_COURSE_FIELDS: tuple[str, ...] = names(Entity.PRIOR_COURSE)
+CASE_CLINICAL_FIELDS: tuple[str, ...] = names(Entity.CASE)
 
 
 #: Relations are resolved by the caller (scoped lookups) and backed by foreign keys; ``clean_fields`` skips

@@ -361,6 +361,26 @@ class SystemicTherapyClass(StrEnum):
     BONE_MODIFYING_AGENT = "bone_modifying_agent"
 
 
+class RadiotherapyTechnique(StrEnum):
+    """Technique of a radiotherapy course or plan."""
+
+    CONVENTIONAL = "conventional"
+    IMRT = "imrt"
+    SBRT = "sbrt"
+    SRS = "srs"
+    OTHER = "other"
+
+
+#: The clinic's names of the techniques (the model's choices and the pages show them).
+RADIOTHERAPY_TECHNIQUE_LABELS: dict[RadiotherapyTechnique, str] = {
+    RadiotherapyTechnique.CONVENTIONAL: "conventional (3D-CRT)",
+    RadiotherapyTechnique.IMRT: "IMRT / VMAT",
+    RadiotherapyTechnique.SBRT: "SBRT",
+    RadiotherapyTechnique.SRS: "radiosurgery",
+    RadiotherapyTechnique.OTHER: "other",
+}
+
+
 class Sex(StrEnum):
     FEMALE = "female"
     MALE = "male"

@@ -34,7 +34,7 @@ class DecisionAdmin(_ReadOnly):
     list_display = ("case", "version", "status", "intent", "meeting", "signed_by", "signed_at")
     list_filter = ("status", "intent", "consensus")
     list_select_related = ("case", "meeting", "signed_by")
-    search_fields = ("case__patient__mrn", "rationale")
+    # No search box: a GET ?q= would carry an MRN into access logs (docs/security/access-and-data.md).
 
 
 @admin.register(FollowUp)

@@ -30,7 +30,7 @@ from apps.audit.events import AuditEvent
 from apps.audit.services import audit_record
 from apps.cases.models import Case, Lesion
 from apps.cases.rules import prior_course_errors
-from apps.cases.selectors import case_facts
+from apps.cases.selectors import case_facts, not_lesions_of_case
 from apps.cases.vocabulary import VERTEBRAL_LEVELS, Laterality, Site
 from apps.core.background import enqueue
 from apps.dosimetry.engine import (
@@ -206,7 +206,7 @@ def _set_targets(plan: RadiotherapyPlan, lesions: Iterable[Lesion] | None) -> No
     chosen = list(lesions)
     foreign = [lesion.pk for lesion in chosen if lesion.case_id != plan.case_id]
     if foreign:
-        raise ValidationError({"target_lesions": [f"Lesions {foreign} do not belong to this case."]})
+        raise ValidationError({"target_lesions": [not_lesions_of_case(foreign)]})
     plan.target_lesions.set(chosen)
 
 

@@ -1,14 +1,22 @@
-"""Import rules of ``apps/`` (issue 10), checked on the source with the stdlib ``ast`` module:
+"""Import rules of ``apps/`` (issue 10).
 
-- no import cycle between modules of ``apps/`` (services name tasks through ``apps.core.background``
-  instead of importing them), counting imports inside functions too: a deferred import hides a cycle
-  from Python, not from the design;
-- the engines (``apps/*/engine/``) and ``apps/clinical`` import no Django (nor any Django app).
+- The contracts of ``[tool.importlinter]`` in ``pyproject.toml`` (import-linter, run by ``make lint`` as
+  ``lint-imports``): the engines, ``apps.clinical``, the vocabulary, the facts and the field table import
+  no Django, DRF or Celery, directly or through another module; nothing but the worker loads a tasks
+  module; tasks modules are independent; the layers (urls -> frontend -> apps; within an app api ->
+  services -> selectors -> models -> engine). The tests below run them and check they have teeth.
+- No import cycle between modules of ``apps/`` (services name tasks through ``apps.core.background``
+  instead of importing them), checked on the source with the stdlib ``ast`` module, counting imports
+  inside functions too: a deferred import hides a cycle from Python, not from the design.
 """
 
 from __future__ import annotations
 
 import ast
+import os
+import subprocess
+import sys
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -93,51 +101,52 @@ def test_the_cycle_finder_finds_a_cycle() -> None:
     assert _cycle({"a": {"b", "c"}, "b": {"d"}, "c": {"d"}, "d": set()}) is None
 
 
-def test_services_never_import_tasks() -> None:
-    graph = _graph()
-    offenders = sorted((m, i) for m, deps in graph.items() if not m.endswith(".tasks") for i in deps if i.endswith(".tasks"))
-    # ``apps.core.tasks`` holds only operational tasks; nothing else may import a tasks module
-    assert offenders == [], offenders
+def _lint_imports(cwd: Path, config: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # noqa: S603 - our own venv's lint-imports on our own config
+        [str(Path(sys.executable).with_name("lint-imports")), "--config", str(config), "--no-cache"],
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(cwd)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
-def _django_roots(path: Path) -> set[str]:
-    """The framework packages ``path`` imports directly."""
-    roots: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
-        if isinstance(node, ast.Import):
-            roots.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
-            roots.add(node.module.split(".")[0])
-    return roots & {"django", "rest_framework", "celery"}
+def test_the_import_contracts_hold() -> None:
+    """The contracts of ``[tool.importlinter]`` (engines import no framework, nothing but the worker
+    loads tasks, tasks are independent, layers) hold; ``make lint`` runs the same command."""
+    result = _lint_imports(ROOT, ROOT / "pyproject.toml")
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
-def _closure(graph: dict[str, set[str]], start: str) -> set[str]:
-    """Every ``apps`` module importing ``start`` loads: its imports, theirs, and their parent packages."""
-    seen: set[str] = set()
-    todo = [start]
-    while todo:
-        module = todo.pop()
-        if module in seen:
-            continue
-        seen.add(module)
-        parts = module.split(".")
-        todo.extend(".".join(parts[:n]) for n in range(2, len(parts)) if ".".join(parts[:n]) in graph)
-        todo.extend(graph.get(module, ()))
-    return seen
+def test_the_contracts_cover_every_pure_module() -> None:
+    contracts = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"]
+    pure = next(c for c in contracts if c["forbidden_modules"] == ["django", "rest_framework", "celery"])
+    assert set(pure["source_modules"]) == {
+        "apps.*.engine",
+        "apps.clinical",
+        "apps.cases.vocabulary",
+        "apps.cases.facts",
+        "apps.cases.fields",
+    }
+    assert any(c.get("forbidden_modules") == ["apps.*.tasks"] for c in contracts)
 
 
-def test_engines_and_clinical_derivations_import_no_django() -> None:
-    """An engine may use other pure modules (``apps.cases.facts``, the vocabulary), but nothing it loads,
-    directly or through them, may import Django, DRF or Celery."""
-    sources = _sources()
-    graph = _graph()
-    pure = [m for m in sources if ".engine." in f"{m}." or m.startswith("apps.clinical")]
-    assert any(".engine" in m for m in pure) and "apps.clinical.derivations" in pure
-    offenders = {m: sorted(f"{dep}: {root}" for dep in _closure(graph, m) for root in _django_roots(sources[dep])) for m in pure}
-    assert {m: v for m, v in offenders.items() if v} == {}
-
-
-def test_the_purity_check_sees_a_django_import(tmp_path: Path) -> None:
-    module = tmp_path / "m.py"
-    module.write_text("from django.db import models\nimport celery\n")
-    assert _django_roots(module) == {"django", "celery"}
+def test_the_contracts_catch_an_engine_importing_django_through_a_helper(tmp_path: Path) -> None:
+    """The check itself: a pure engine that loads Django through another module breaks the contract."""
+    package = tmp_path / "apps"
+    (package / "x" / "engine").mkdir(parents=True)
+    for init in (package, package / "x", package / "x" / "engine"):
+        (init / "__init__.py").write_text("")
+    (package / "x" / "helpers.py").write_text("from django.db import models\n")
+    (package / "x" / "engine" / "score.py").write_text("from apps.x import helpers\n")
+    config = tmp_path / "pyproject.toml"
+    config.write_text(
+        "[tool.importlinter]\nroot_packages = ['apps']\ninclude_external_packages = true\n"
+        "[[tool.importlinter.contracts]]\nname = 'pure'\ntype = 'forbidden'\n"
+        "source_modules = ['apps.*.engine']\nforbidden_modules = ['django']\n"
+    )
+    result = _lint_imports(tmp_path, config)
+    assert result.returncode != 0
+    assert "apps.x.engine.score -> apps.x.helpers" in result.stdout

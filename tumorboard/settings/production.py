@@ -6,6 +6,25 @@ from tumorboard.settings.base import *  # noqa: F403
 from tumorboard.settings.env import env_bool, env_int, env_list, env_str
 
 SECRET_KEY = env_str("DJANGO_SECRET_KEY")
+# Django's own rule for a weak key (check --deploy, security.W009) made fatal, plus the demo's key and the
+# placeholders people paste from examples: a known key lets anyone forge sessions and password resets.
+_KNOWN_INSECURE_KEYS = {
+    "insecure-local-development-key-change-me",  # settings/base.py, the demo's key
+    "change-me",
+    "changeme",
+    "secret",
+    "django-insecure",
+}
+if (
+    len(SECRET_KEY) < 50
+    or len(set(SECRET_KEY)) < 5
+    or SECRET_KEY.startswith("django-insecure-")
+    or SECRET_KEY.strip().lower() in _KNOWN_INSECURE_KEYS
+):
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY must be a random value of at least 50 characters (not the demo's or an example's key): "
+        'generate one with python -c "import secrets; print(secrets.token_urlsafe(64))".'
+    )
 
 # Production never falls back to the embedded SQLite file or to in-process tasks: both are demo modes.
 _missing = [name for name, value in (("DATABASE_URL", DATABASE_URL), ("REDIS_URL", REDIS_URL)) if not value]  # noqa: F405
@@ -24,8 +43,13 @@ TRUSTED_PROXY_HOPS = env_int("TRUSTED_PROXY_HOPS", 1)
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 60 * 60 * 24 * 30)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True  # the pages send the token from the hx-headers attribute, not from the cookie
+# The schema and API docs need a signed-in user unless a deployment opts in (docs/security/access-and-data.md).
+TUMORBOARD_PUBLIC_API_DOCS = env_bool("TUMORBOARD_PUBLIC_API_DOCS", False)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

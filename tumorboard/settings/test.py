@@ -11,3 +11,5 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# As in the local demo; tests/security/test_headers_and_settings.py proves the production default.
+TUMORBOARD_PUBLIC_API_DOCS = True

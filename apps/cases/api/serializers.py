@@ -8,11 +8,26 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.accounts.models import Board
-from apps.cases.models import MAX_PARAPLEGIA_HOURS, Case, Lesion, Patient, PriorRadiotherapyCourse
+from apps.cases.columns import code_choices
+from apps.cases.fields import Entity, Kind, field_of, fields_of
+from apps.cases.models import Case, Lesion, Patient, PriorRadiotherapyCourse
 from apps.cases.services import CASE_CLINICAL_FIELDS, LESION_FIELDS, PRIOR_COURSE_FIELDS
-from apps.cases.vocabulary import SystemicTherapyClass, breast_subtype, choices
+from apps.cases.vocabulary import breast_subtype
 from apps.core.api.fields import CodeMultipleChoiceField
 from apps.core.api.serializers import CodeModelSerializer
+
+
+def clinical_limits(entity: Entity) -> dict[str, dict[str, Any]]:
+    """``extra_kwargs`` for the numeric fields of ``entity``: the bounds the field table declares (the lowest
+    accepted value is one step above an exclusive minimum; the highest is the scale's or the entry limit)."""
+    limits: dict[str, dict[str, Any]] = {}
+    for row in fields_of(entity):
+        if row.kind not in (Kind.INTEGER, Kind.NUMBER):
+            continue
+        bounds = {key: value for key, value in (("min_value", row.entry_low), ("max_value", row.entry_high)) if value is not None}
+        if bounds:
+            limits[row.name] = bounds
+    return limits
 
 
 class PatientSerializer(CodeModelSerializer):
@@ -45,10 +60,7 @@ class LesionSerializer(CodeModelSerializer):
         model = Lesion
         fields = ("id", "uuid", *LESION_FIELDS)
         read_only_fields = ("uuid",)
-        extra_kwargs = {
-            "max_diameter_mm": {"min_value": 0.1, "max_value": 500},
-            "distance_to_spinal_cord_mm": {"min_value": 0, "max_value": 500},
-        }
+        extra_kwargs = clinical_limits(Entity.LESION)
 
 
 class PriorRadiotherapySerializer(CodeModelSerializer):
@@ -56,10 +68,7 @@ class PriorRadiotherapySerializer(CodeModelSerializer):
         model = PriorRadiotherapyCourse
         fields = ("id", *PRIOR_COURSE_FIELDS)
         read_only_fields = ("id",)
-        extra_kwargs = {
-            "total_dose_gy": {"min_value": 0.01, "max_value": 200},
-            "fractions": {"min_value": 1, "max_value": 50},
-        }
+        extra_kwargs = clinical_limits(Entity.PRIOR_COURSE)
 
 
 @extend_schema_field(
@@ -111,22 +120,14 @@ class CaseWriteSerializer(CodeModelSerializer):
     patient = PatientRefField()
     lesions = LesionSerializer(many=True, required=False)
     prior_radiotherapy = PriorRadiotherapySerializer(many=True, required=False)
-    systemic_therapy_classes = CodeMultipleChoiceField(choices=choices(SystemicTherapyClass), required=False, allow_null=True)
+    systemic_therapy_classes = CodeMultipleChoiceField(
+        choices=code_choices(field_of(Entity.CASE, "systemic_therapy_classes")), required=False, allow_null=True
+    )
 
     class Meta:
         model = Case
         fields = ("board", "patient", *CASE_CLINICAL_FIELDS, "lesions", "prior_radiotherapy")
-        extra_kwargs = {
-            "ecog": {"min_value": 0, "max_value": 4},
-            "estimated_survival_months": {"min_value": 0, "max_value": 600},
-            "bone_metastases_count": {"min_value": 0},
-            "visceral_metastases_count": {"min_value": 0},
-            "progressing_lesions_count": {"min_value": 0},
-            "karnofsky_performance_status": {"min_value": 10, "max_value": 100},
-            "complete_paraplegia_hours": {"min_value": 0, "max_value": MAX_PARAPLEGIA_HOURS},
-            "extraspinal_bone_metastases_count": {"min_value": 0},
-            "vertebral_metastases_count": {"min_value": 0},
-        }
+        extra_kwargs = clinical_limits(Entity.CASE)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

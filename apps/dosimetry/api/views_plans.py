@@ -20,7 +20,7 @@ from apps.accounts.authorization import require
 from apps.accounts.models import User
 from apps.accounts.roles import Permission
 from apps.cases.models import Case, Lesion, RadiotherapyTechnique
-from apps.cases.selectors import scope_cases
+from apps.cases.selectors import lesions_of_case, scope_cases
 from apps.cases.vocabulary import VERTEBRAL_LEVELS, Laterality, Site, choices
 from apps.core.api.fields import CodeChoiceField
 from apps.dosimetry import selectors, services
@@ -69,14 +69,12 @@ def _visible_plan(request: Request, plan_id: int) -> RadiotherapyPlan:
     return get_object_or_404(visible, pk=plan_id)
 
 
-def _split(data: dict[str, Any]) -> tuple[dict[str, Any], list[Lesion] | None]:
+def _split(data: dict[str, Any], case: Case) -> tuple[dict[str, Any], list[Lesion] | None]:
     ids = data.pop("target_lesions", None)
     if ids is None:
         return data, None
-    lesions = list(Lesion.objects.filter(pk__in=ids))
-    if len(lesions) != len(set(ids)):
-        raise serializers.ValidationError({"target_lesions": ["unknown lesion id."]})
-    return data, lesions
+    # Another board's lesion id answers exactly like an unknown one (issue 15).
+    return data, lesions_of_case(case, ids)
 
 
 class CasePlansView(APIView):
@@ -93,7 +91,7 @@ class CasePlansView(APIView):
         actor = _actor(request, case)
         body = PlanWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        data, lesions = _split(dict(body.validated_data))
+        data, lesions = _split(dict(body.validated_data), case)
         plan = services.plan_create(actor=actor, case=case, data=data, target_lesions=lesions)
         plan = selectors.case_plans(case).get(pk=plan.pk)
         return Response(selectors.plan_entry(plan, case), status=status.HTTP_201_CREATED)
@@ -113,7 +111,7 @@ class PlanDetailView(APIView):
         actor = _actor(request, plan.case)
         body = PlanWriteSerializer(data=request.data, partial=True)
         body.is_valid(raise_exception=True)
-        data, lesions = _split(dict(body.validated_data))
+        data, lesions = _split(dict(body.validated_data), plan.case)
         services.plan_update(actor=actor, plan=plan, data=data, target_lesions=lesions)
         case = Case.objects.get(pk=plan.case_id)
         return Response(selectors.plan_entry(selectors.case_plans(case).get(pk=plan.pk), case))

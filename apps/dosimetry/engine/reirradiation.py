@@ -40,7 +40,6 @@ might be the most recent). Each course has one recorded date: enter the date the
 
 from __future__ import annotations
 
-import calendar
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -49,6 +48,7 @@ from datetime import date, datetime
 from typing import Any
 
 from apps.cases.facts import PriorCourseFacts
+from apps.clinical.dates import add_months, complete_months_between
 from apps.dosimetry.engine.catalogue import HYTEC_2021, ORGANS_BY_CODE, RULES_7, SAHGAL_2012
 from apps.dosimetry.engine.constraints import CheckStatus
 from apps.dosimetry.engine.errors import DoseInputError, FieldError
@@ -97,22 +97,7 @@ def within_reported_limit(cumulative_eqd2_gy: float, limit_eqd2_gy: float) -> bo
 # --------------------------------------------------------------------------- calendar months
 
 
-def add_months(start: date, months: int) -> date:
-    """``start`` moved ``months`` calendar months, day clamped to the target month's last day."""
-    index = start.year * 12 + (start.month - 1) + months
-    year, month0 = divmod(index, 12)
-    last_day = calendar.monthrange(year, month0 + 1)[1]
-    return date(year, month0 + 1, min(start.day, last_day))
-
-
-def complete_months_between(start: date, end: date) -> int:
-    """Number of whole calendar months from ``start`` to ``end`` (0 when ``end`` is before ``start``)."""
-    if end < start:
-        return 0
-    months = (end.year - start.year) * 12 + (end.month - start.month)
-    while months > 0 and add_months(start, months) > end:
-        months -= 1
-    return months
+# ``add_months`` and ``complete_months_between`` are the engines' shared calendar (``apps.clinical.dates``).
 
 
 # --------------------------------------------------------------------------- inputs

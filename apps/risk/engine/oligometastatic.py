@@ -17,8 +17,8 @@ case with 1-5 foci, following the consensus decision tree in its order:
 1. ``history_polymetastatic`` True: ``induced`` (systemic therapy reduced polymetastatic disease);
 2. else ``history_oligometastatic_treated`` True: ``repeat``;
 3. else de novo: ``de_novo_synchronous`` when the metastases were diagnosed within 6 months of the primary
-   (``metastasis_diagnosis_date <= primary_diagnosis_date + relativedelta(months=6)``: the same calendar
-   day six months later is still "within"; relativedelta clamps month ends, e.g. 31 Aug + 6 months = 28/29
+   (``metastasis_diagnosis_date <= add_months(primary_diagnosis_date, 6)``: the same calendar
+   day six months later is still "within"; ``apps.clinical.dates`` clamps month ends, e.g. 31 Aug + 6 months = 28/29
    Feb), ``de_novo_metachronous`` when later (> 6 months). Metastases diagnosed before the primary are
    synchronous.
 
@@ -43,9 +43,8 @@ from datetime import date
 from enum import StrEnum
 from typing import Final
 
-from dateutil.relativedelta import relativedelta
-
 from apps.cases.facts import CaseFacts
+from apps.clinical.dates import add_months
 from apps.clinical.derivations import Count, bone_metastases, metastatic_foci
 from apps.risk.engine import sources
 from apps.risk.engine.results import CheckStatus, CriterionCheck, OligometastaticResult, Rule, unknown_text
@@ -62,7 +61,8 @@ class OligometastaticClass(StrEnum):
 CONSENSUS_MAX_FOCI: Final = 5
 SEED002_MAX_FOCI: Final = 3
 OLIGOPROGRESSION_MAX_LESIONS: Final = 3
-SYNCHRONOUS_WINDOW: Final = relativedelta(months=6)
+#: "Within 6 months" (seed 003 §3.1), in calendar months (``apps.clinical.dates``, month ends clamped).
+SYNCHRONOUS_WINDOW_MONTHS: Final = 6
 
 _MET, _NOT_MET, _UNKNOWN = CheckStatus.MET, CheckStatus.NOT_MET, CheckStatus.UNKNOWN
 
@@ -107,7 +107,7 @@ def _oligoprogression_check(on_therapy: bool | None, progressing: int | None) ->
 def de_novo_timing(primary: date, metastasis: date) -> OligometastaticClass:
     """Synchronous when the metastases were diagnosed within 6 months of the primary (boundary day
     included), metachronous after; see the module docstring. Source: 003_694939402052979f.txt §3.1."""
-    if metastasis <= primary + SYNCHRONOUS_WINDOW:
+    if metastasis <= add_months(primary, SYNCHRONOUS_WINDOW_MONTHS):
         return OligometastaticClass.DE_NOVO_SYNCHRONOUS
     return OligometastaticClass.DE_NOVO_METACHRONOUS
 

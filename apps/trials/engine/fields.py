@@ -19,45 +19,33 @@ is ``unknown`` and names the fields that would decide it. Unknown is never a gue
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
 from enum import StrEnum
 from itertools import product
 from operator import attrgetter
 from typing import Any
 
 from apps.cases.facts import CASE_FIELD_NAMES, LESION_FIELD_NAMES, CaseFacts, LesionFacts
+from apps.cases.fields import ClinicalField
+from apps.cases.fields import Entity as TableEntity
+from apps.cases.fields import Kind as TableKind
+from apps.cases.fields import fields_of as table_fields
 from apps.cases.vocabulary import (
     LIMB_SITES,
     SPINAL_SITES,
-    SUBSITES_BY_SITE,
     VERTEBRAL_LEVELS,
-    Alignment,
     BreastSubtype,
-    CastrationStatus,
-    CorticalInvolvement,
-    EpiduralCompressionGrade,
-    FrankelGrade,
-    Laterality,
-    LimbPain,
-    MajorOrganMetastases,
-    PosterolateralInvolvement,
     PrimaryHistology,
-    PrimarySubsite,
-    RadiographicType,
     ReceptorStatus,
-    Site,
-    SpinalPain,
-    Subsite,
     SymptomBurden,
-    SystemicTherapyClass,
-    VertebralCollapse,
     breast_subtype,
     levels_between,
 )
+from apps.clinical.dates import add_months, completed_years, months_between
 from apps.clinical.derivations import bone_metastases, metastatic_foci
+
+__all__ = ["add_months", "completed_years", "months_between"]  # the calendar helpers live in apps.clinical.dates
 
 
 class Kind(StrEnum):
@@ -175,59 +163,11 @@ def _values(enum: Iterable[StrEnum]) -> tuple[str, ...]:
 
 
 # --------------------------------------------------------------------------------------------------------
-# Date arithmetic
-# --------------------------------------------------------------------------------------------------------
-
-
-def add_months(day: date, months: int) -> date:
-    """``day`` plus ``months`` calendar months, the day clamped to the end of a shorter month."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def months_between(start: date, end: date) -> float:
-    """Calendar months from ``start`` to ``end``: whole months plus the fraction of the month under way.
-
-    2020-01-15 -> 2020-07-15 is exactly 6.0, so "within 6 months" (ESTRO/EORTC synchronous, seed 003 §3.1)
-    is ``<= 6`` and a day later is metachronous. Negative when ``end`` precedes ``start``.
-    """
-    if end < start:
-        return -months_between(end, start)
-    whole = (end.year - start.year) * 12 + end.month - start.month
-    anchor = add_months(start, whole)
-    if anchor > end:
-        whole -= 1
-        anchor = add_months(start, whole)
-    following = add_months(start, whole + 1)
-    return whole + (end - anchor).days / (following - anchor).days
-
-
-def completed_years(born: date, on: date) -> int:
-    """Age in completed years on a given day."""
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-
-
-# --------------------------------------------------------------------------------------------------------
 # Getters
 # --------------------------------------------------------------------------------------------------------
 
 _RECEPTOR_FIELDS = ("er_status", "pr_status", "her2_status")
 _POS, _NEG = ReceptorStatus.POSITIVE.value, ReceptorStatus.NEGATIVE.value
-
-
-def _status_getter(name: str) -> Callable[[Any], Any]:
-    """Receptor / mutation status: ``None`` and the explicit value ``unknown`` are both "not known"."""
-    get = attrgetter(name)
-
-    def getter(obj: Any) -> Any:
-        value = get(obj)
-        if value is None or value == ReceptorStatus.UNKNOWN:
-            return None
-        return value
-
-    return getter
 
 
 def _known_status(value: Any) -> str | None:
@@ -559,7 +499,6 @@ def _extra_getter(key: str, kind: Kind) -> Callable[[Any], Any]:
 # The registry
 # --------------------------------------------------------------------------------------------------------
 
-_RECEPTOR_VALUES = (_POS, _NEG)
 _C = Scope.CASE
 _L = Scope.LESION
 
@@ -574,112 +513,82 @@ def _lesion(name: str, kind: Kind, label: str, **kw: Any) -> FieldSpec:
     return FieldSpec(name=name, scope=_L, kind=kind, label=label, **kw)
 
 
-_STATUS_DOC = "positive / negative; a recorded value of 'unknown' counts as not known"
+#: The table's kinds in the criteria language.
+_KIND_OF: dict[TableKind, Kind] = {
+    TableKind.CODE: Kind.ENUM,
+    TableKind.CODES: Kind.SET,
+    TableKind.INTEGER: Kind.INTEGER,
+    TableKind.NUMBER: Kind.NUMBER,
+    TableKind.BOOLEAN: Kind.BOOLEAN,
+    TableKind.DATE: Kind.DATE,
+}
+_SPINE_ONLY = "spinal sites only: not_applicable elsewhere when not recorded"
+_LIMB_ONLY = "limb sites only: not_applicable elsewhere when not recorded"
+_NA = (NOT_APPLICABLE,)
+_SPINAL_CODES = frozenset(s.value for s in SPINAL_SITES)
+_LIMB_CODES = frozenset(s.value for s in LIMB_SITES)
 
-CASE_FIELDS: tuple[FieldSpec, ...] = (
-    _case("primary_histology", Kind.ENUM, "primary histology", values=_values(PrimaryHistology)),
-    _case(
-        "er_status",
-        Kind.ENUM,
-        "ER status",
-        values=_RECEPTOR_VALUES,
-        getter=_status_getter("er_status"),
-        description=_STATUS_DOC,
-    ),
-    _case(
-        "pr_status",
-        Kind.ENUM,
-        "PR status",
-        values=_RECEPTOR_VALUES,
-        getter=_status_getter("pr_status"),
-        description=_STATUS_DOC,
-    ),
-    _case(
-        "her2_status",
-        Kind.ENUM,
-        "HER2 status",
-        values=_RECEPTOR_VALUES,
-        getter=_status_getter("her2_status"),
-        description=_STATUS_DOC,
-    ),
-    _case("castration_status", Kind.ENUM, "castration status", values=_values(CastrationStatus)),
-    _case(
-        "egfr_mutation",
-        Kind.ENUM,
-        "EGFR mutation",
-        values=_RECEPTOR_VALUES,
-        getter=_status_getter("egfr_mutation"),
-        description=_STATUS_DOC,
-    ),
-    _case(
-        "alk_rearrangement",
-        Kind.ENUM,
-        "ALK rearrangement",
-        values=_RECEPTOR_VALUES,
-        getter=_status_getter("alk_rearrangement"),
-        description=_STATUS_DOC,
-    ),
-    _case("ecog", Kind.INTEGER, "ECOG performance status", minimum=0, maximum=4),
-    _case("estimated_survival_months", Kind.NUMBER, "estimated survival", unit="months", minimum=0),
-    _case("primary_diagnosis_date", Kind.DATE, "primary diagnosis date"),
-    _case("metastasis_diagnosis_date", Kind.DATE, "metastasis diagnosis date"),
-    _case("primary_controlled", Kind.BOOLEAN, "primary tumour controlled"),
-    _case(
-        "bone_metastases_count",
-        Kind.INTEGER,
-        "bone metastases count",
-        minimum=0,
-        noun=("bone metastasis", "bone metastases"),
-        getter=last_call_memo(get_bone_metastases_count),
-        description="when not recorded, bounded below by the number of recorded lesions",
-    ),
-    _case(
-        "visceral_metastases_count",
-        Kind.INTEGER,
-        "visceral metastases count",
-        minimum=0,
-        noun=("visceral metastasis", "visceral metastases"),
-    ),
-    _case("brain_metastases", Kind.BOOLEAN, "brain metastases"),
-    _case("history_polymetastatic", Kind.BOOLEAN, "history of polymetastatic disease"),
-    _case("history_oligometastatic_treated", Kind.BOOLEAN, "previously treated oligometastatic disease"),
-    _case("on_systemic_therapy", Kind.BOOLEAN, "on systemic therapy"),
-    _case(
-        "progressing_lesions_count",
-        Kind.INTEGER,
-        "progressing lesions count",
-        minimum=0,
-        noun=("progressing lesion", "progressing lesions"),
-    ),
-    _case(
-        "systemic_therapy_classes",
-        Kind.SET,
-        "systemic therapy classes",
-        values=_values(SystemicTherapyClass),
-        description="an empty list = known to be on none",
-    ),
+
+def _unknown_code_getter(name: str, unknown: str) -> Callable[[Any], Any]:
+    """A field whose recorded code ``unknown`` means "not known" (a receptor tested, result unknown)."""
+    get = attrgetter(name)
+
+    def getter(obj: Any) -> Any:
+        value = get(obj)
+        return None if value is None or value == unknown else value
+
+    return getter
+
+
+def _spec(row: ClinicalField, scope: Scope, **reading: Any) -> FieldSpec:
+    """The criteria field of a table row: its kind, codes, bounds, unit and words come from the table
+    (``apps.cases.fields``); ``reading`` is what the language adds (a derived reading, a description)."""
+    values = tuple(code for code in row.code_values if code != row.unknown_code)
+    getter: Callable[[Any], Any] = attrgetter(row.name)
+    description = ""
+    if row.unknown_code is not None:
+        getter = _unknown_code_getter(row.name, row.unknown_code)
+        description = f"{' / '.join(values)}; a recorded value of {row.unknown_code!r} counts as not known"
+    if row.asked_on is not None:
+        values = (*values, *_NA)
+        getter = _applicable_getter(row.name, row.asked_on)
+        description = {_SPINAL_CODES: _SPINE_ONLY, _LIMB_CODES: _LIMB_ONLY}.get(row.asked_on, description)
+    base: dict[str, Any] = {
+        "values": values,
+        "getter": getter,
+        "minimum": row.minimum,
+        "maximum": row.maximum,
+        "unit": row.unit,
+        "noun": row.noun,
+        "description": description,
+    }
+    return FieldSpec(name=row.name, scope=scope, kind=_KIND_OF[row.kind], label=row.spoken, **(base | reading))
+
+
+#: What the criteria language reads differently from the stored value, by field.
+_READINGS: dict[str, dict[str, Any]] = {
+    "bone_metastases_count": {
+        "getter": last_call_memo(get_bone_metastases_count),
+        "description": "when not recorded, bounded below by the number of recorded lesions",
+    },
+    "systemic_therapy_classes": {"description": "an empty list = known to be on none"},
+    "subsite": {"description": "not_applicable, when not recorded, on a site without subsites (SUBSITES_BY_SITE)"},
+    "level_to": {"getter": get_level_to, "description": f"{_SPINE_ONLY}; equals level_from for a single-level lesion"},
+    "distance_to_spinal_cord_mm": {
+        "description": "recorded for spinal lesions; a number has no not_applicable value, so a rule on it "
+        "should be guarded by site (unknown when not recorded, whatever the site)",
+    },
+}
+
+#: Facts that are not case fields but the context of the facts (from the patient and the reference date).
+CONTEXT_FIELDS: tuple[FieldSpec, ...] = (
     _case("date_of_birth", Kind.DATE, "date of birth"),
     _case("as_of", Kind.DATE, "reference date of the facts"),
-    _case("primary_subsite", Kind.ENUM, "primary subsite", values=_values(PrimarySubsite)),
-    _case("karnofsky_performance_status", Kind.INTEGER, "Karnofsky performance status", minimum=10, maximum=100),
-    _case("frankel_grade", Kind.ENUM, "Frankel grade", values=_values(FrankelGrade)),
-    _case("complete_paraplegia_hours", Kind.NUMBER, "time since complete paraplegia", unit="hours", minimum=0),
-    _case(
-        "extraspinal_bone_metastases_count",
-        Kind.INTEGER,
-        "extraspinal bone metastases count",
-        minimum=0,
-        noun=("extraspinal bone metastasis", "extraspinal bone metastases"),
-    ),
-    _case(
-        "vertebral_metastases_count",
-        Kind.INTEGER,
-        "vertebral metastases count",
-        minimum=0,
-        noun=("vertebral metastasis", "vertebral metastases"),
-    ),
-    _case("major_organ_metastases", Kind.ENUM, "major internal-organ metastases", values=_values(MajorOrganMetastases)),
-    _case("primary_treatment_completed_date", Kind.DATE, "end of treatment of the primary"),
+)
+
+CASE_FIELDS: tuple[FieldSpec, ...] = (
+    *(_spec(row, _C, **_READINGS.get(row.name, {})) for row in table_fields(TableEntity.CASE) if row.engine),
+    *CONTEXT_FIELDS,
 )
 
 DERIVED_CASE_FIELDS: tuple[FieldSpec, ...] = (
@@ -819,81 +728,8 @@ EXTRA_FIELDS: tuple[FieldSpec, ...] = (
     ),
 )
 
-_NA = (NOT_APPLICABLE,)
-_SPINE_ONLY = "spinal sites only: not_applicable elsewhere when not recorded"
-_LIMB_ONLY = "limb sites only: not_applicable elsewhere when not recorded"
-
-
-def _spinal(name: str, label: str, enum: Iterable[StrEnum]) -> FieldSpec:
-    return _lesion(
-        name,
-        Kind.ENUM,
-        label,
-        values=(*_values(enum), *_NA),
-        getter=_applicable_getter(name, SPINAL_SITES),
-        description=_SPINE_ONLY,
-    )
-
-
-LESION_FIELDS: tuple[FieldSpec, ...] = (
-    _lesion("site", Kind.ENUM, "site", values=_values(Site)),
-    _lesion(
-        "subsite",
-        Kind.ENUM,
-        "subsite",
-        values=(*_values(Subsite), *_NA),
-        getter=_applicable_getter("subsite", SUBSITES_BY_SITE),
-        description="not_applicable, when not recorded, on a site without subsites (SUBSITES_BY_SITE)",
-    ),
-    _lesion(
-        "level_from",
-        Kind.ENUM,
-        "upper vertebral level",
-        values=(*VERTEBRAL_LEVELS, *_NA),
-        getter=_applicable_getter("level_from", SPINAL_SITES),
-        description=_SPINE_ONLY,
-    ),
-    _lesion(
-        "level_to",
-        Kind.ENUM,
-        "lower vertebral level",
-        values=(*VERTEBRAL_LEVELS, *_NA),
-        getter=get_level_to,
-        description=f"{_SPINE_ONLY}; equals level_from for a single-level lesion",
-    ),
-    _lesion("radiographic_type", Kind.ENUM, "radiographic type", values=_values(RadiographicType)),
-    _lesion("cortical_involvement", Kind.ENUM, "cortical involvement", values=_values(CorticalInvolvement)),
-    _lesion("max_diameter_mm", Kind.NUMBER, "maximum diameter", unit="mm", minimum=0),
-    _lesion("symptomatic", Kind.BOOLEAN, "symptomatic"),
-    _lesion(
-        "pain",
-        Kind.ENUM,
-        "limb pain",
-        values=(*_values(LimbPain), *_NA),
-        getter=_applicable_getter("pain", LIMB_SITES),
-        description=_LIMB_ONLY,
-    ),
-    _spinal("spinal_pain", "spinal pain", SpinalPain),
-    _spinal("alignment", "alignment", Alignment),
-    _spinal("vertebral_collapse", "vertebral collapse", VertebralCollapse),
-    _spinal("posterolateral_involvement", "posterolateral involvement", PosterolateralInvolvement),
-    _spinal("epidural_compression_grade", "epidural compression grade", EpiduralCompressionGrade),
-    _lesion(
-        "distance_to_spinal_cord_mm",
-        Kind.NUMBER,
-        "distance to the spinal cord",
-        unit="mm",
-        minimum=0,
-        description="recorded for spinal lesions; a number has no not_applicable value, so a rule on it "
-        "should be guarded by site (unknown when not recorded, whatever the site)",
-    ),
-    _lesion("posterior_element_involvement", Kind.BOOLEAN, "posterior element involvement"),
-    _lesion("extraosseous_soft_tissue", Kind.BOOLEAN, "extraosseous soft tissue"),
-    _lesion("existing_fracture", Kind.BOOLEAN, "existing fracture"),
-    _lesion("prior_surgery", Kind.BOOLEAN, "prior surgery"),
-    _lesion("prior_radiotherapy", Kind.BOOLEAN, "prior radiotherapy"),
-    _lesion("laterality", Kind.ENUM, "laterality", values=_values(Laterality)),
-    _lesion("symptoms", Kind.ENUM, "symptom burden", values=_values(SymptomBurden)),
+LESION_FIELDS: tuple[FieldSpec, ...] = tuple(
+    _spec(row, _L, **_READINGS.get(row.name, {})) for row in table_fields(TableEntity.LESION) if row.engine
 )
 
 DERIVED_LESION_FIELDS: tuple[FieldSpec, ...] = (

@@ -37,20 +37,28 @@ operator has an exact complement (``lt`` / ``ge``, ``in`` / ``not_in``, ``some_l
 negation costs nothing.
 
 The compiler assumes an expression that ``schema.validate_rule`` accepted; ``matcher.compile_trial``
-validates before it compiles.
+validates before it compiles. The words of the explanations are ``explain.py``'s (compile vs explain).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from apps.cases.facts import CaseFacts, LesionFacts
+from apps.cases.facts import CaseFacts
+from apps.trials.engine.explain import (
+    dedup,
+    describe_comparison,
+    describe_partial,
+    describe_value,
+    lesion_descriptor,
+    operand_texts,
+    unknown_text,
+)
 from apps.trials.engine.fields import (
-    NOT_APPLICABLE,
     FieldSpec,
     Kind,
     Partial,
@@ -254,143 +262,6 @@ def _partial_test(base: str, value: Any, spec: FieldSpec) -> Callable[[Partial],
 
 
 # --------------------------------------------------------------------------------------------------------
-# Texts
-# --------------------------------------------------------------------------------------------------------
-
-
-def format_number(value: float) -> str:
-    if isinstance(value, float):
-        if value in (_INF, -_INF):
-            return "unbounded"
-        rounded = round(value, 1)
-        return str(int(rounded)) if rounded == int(rounded) else f"{rounded:.1f}"
-    return str(value)
-
-
-def _join(items: Sequence[str], last: str) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return f"{', '.join(items[:-1])} {last} {items[-1]}"
-
-
-def join_or(items: Sequence[str]) -> str:
-    return _join(items, "or")
-
-
-def join_and(items: Sequence[str]) -> str:
-    return _join(items, "and")
-
-
-def _format_value(spec: FieldSpec, value: Any, *, unit: bool = True) -> str:
-    if spec.kind is Kind.BOOLEAN:
-        return "yes" if value else "no"
-    if isinstance(value, date):
-        return value.isoformat()
-    if spec.kind in (Kind.INTEGER, Kind.NUMBER):
-        text = format_number(value)
-        return f"{text} {spec.unit}" if unit and spec.unit else text
-    return str(value)
-
-
-def describe_value(spec: FieldSpec, value: Any) -> str:
-    """The value as a clinician reads it: "3 metastases", "primary histology is renal_cell"."""
-    if value == NOT_APPLICABLE:
-        return f"{spec.label}: not applicable"
-    if spec.noun is not None and spec.kind is Kind.INTEGER:
-        singular, plural = spec.noun
-        return f"{format_number(value)} {singular if value == 1 else plural}"
-    if spec.kind is Kind.BOOLEAN:
-        return f"{spec.label}: {'yes' if value else 'no'}"
-    if spec.kind is Kind.SET:
-        return f"{spec.label}: {', '.join(str(v) for v in value) or 'none'}"
-    return f"{spec.label} is {_format_value(spec, value)}"
-
-
-def _describe_partial(spec: FieldSpec, partial: Partial, missing: Missing) -> str:
-    reason = partial.reason or f"{', '.join(missing)} not recorded"
-    if partial.possible is not None:
-        values = sorted(_format_value(spec, v) for v in partial.possible)
-        return f"{spec.label} is {join_or(values)} ({reason})"
-    if partial.lo is not None and partial.hi is None:
-        bound = f"at least {format_number(partial.lo)}"
-    elif partial.lo is None and partial.hi is not None:
-        bound = f"at most {format_number(partial.hi)}"
-    else:
-        bound = f"{format_number(partial.lo or 0)}-{format_number(partial.hi or 0)}"
-    if spec.noun is not None:
-        return f"{bound} {spec.noun[1]} ({reason})"
-    return f"{spec.label} {bound}{' ' + spec.unit if spec.unit else ''} ({reason})"
-
-
-def _operand_texts(spec: FieldSpec, op: str, value: Any) -> tuple[str, str]:
-    """(requirement after "trial ...", description after the field label) for an effective operator."""
-    unit = spec.noun is None
-
-    def one(v: Any) -> str:
-        return _format_value(spec, v, unit=unit)
-
-    def plain(v: Any) -> str:
-        return _format_value(spec, v, unit=False)
-
-    if op in ("between", "outside"):
-        low, high = value
-        suffix = f" {spec.unit}" if unit and spec.unit else ""
-        span = f"{plain(low)}-{plain(high)}{suffix}"
-        if op == "between":
-            return f"allows {span}", f"between {one(low)} and {one(high)}"
-        return f"excludes {span}", f"outside {span}"
-    if op in ("in", "not_in", "includes_any", "includes_none", "includes_all", "lacks_any"):
-        items = [plain(v) for v in value]
-        return {
-            "in": (f"requires {join_or(items)}", f"is {join_or(items)}"),
-            "not_in": (f"excludes {join_or(items)}", f"is not {join_or(items)}"),
-            "includes_any": (f"requires any of {join_or(items)}", f"includes {join_or(items)}"),
-            "includes_none": (f"excludes {join_or(items)}", f"includes none of {join_or(items)}"),
-            "includes_all": (f"requires all of {join_and(items)}", f"includes {join_and(items)}"),
-            "lacks_any": (f"requires not all of {join_and(items)}", f"lacks one of {join_and(items)}"),
-        }[op]
-    if op == "is_known":
-        return f"requires {spec.label} to be recorded", "recorded"
-    if op == "is_unknown":
-        return f"requires {spec.label} not to be recorded", "not recorded"
-    text = one(value)
-    return {
-        "eq": (f"requires {text}", f"is {text}"),
-        "ne": (f"excludes {text}", f"is not {text}"),
-        "lt": (f"requires less than {text}", f"below {text}"),
-        "ge": (f"requires at least {text}", f"at least {text}"),
-        "le": (f"allows at most {text}", f"at most {text}"),
-        "gt": (f"requires more than {text}", f"above {text}"),
-    }[op]
-
-
-def _describe_comparison(spec: FieldSpec, op: str, value: Any, core: str) -> str:
-    if spec.kind is Kind.BOOLEAN and op in ("eq", "ne"):
-        positive = bool(value) == (op == "eq")
-        return spec.label if positive else f"not {spec.label}"
-    return f"{spec.label} {core}"
-
-
-def unknown_text(missing: Missing) -> str:
-    return f"unknown: needs {', '.join(missing)}"
-
-
-def dedup(names: Iterable[str]) -> Missing:
-    return tuple(dict.fromkeys(names))
-
-
-def lesion_descriptor(lesion: LesionFacts, index: int) -> str:
-    """Name a lesion for a clinician, e.g. "lesion 2 (thoracic_spine, T11-T12)" (1-based position)."""
-    parts = [str(lesion.site)]
-    if lesion.level_from:
-        same = not lesion.level_to or lesion.level_to == lesion.level_from
-        parts.append(lesion.level_from if same else f"{lesion.level_from}-{lesion.level_to}")
-    if lesion.subsite:
-        parts.append(str(lesion.subsite))
-    return f"lesion {index + 1} ({', '.join(parts)})"
-
-
-# --------------------------------------------------------------------------------------------------------
 # Compiler
 # --------------------------------------------------------------------------------------------------------
 
@@ -425,8 +296,8 @@ def _compile_comparison(node: Mapping[str, Any], scope: Scope, negate: bool) -> 
     op = NEGATION[node["op"]] if negate else node["op"]
     base, swapped = BASE[op]
     value = _convert(spec, node["op"], node.get("value"))
-    requirement, core = _operand_texts(spec, op, value)
-    describe = node.get("label") or _describe_comparison(spec, op, value, core)
+    requirement, core = operand_texts(spec, op, value)
+    describe = node.get("label") or describe_comparison(spec, op, value, core)
     get = spec.getter
     name = spec.name
     lesion_names: dict[int, Missing] = {}
@@ -484,7 +355,7 @@ def _compile_comparison(node: Mapping[str, Any], scope: Scope, negate: bool) -> 
             missing = _qualify(v.missing, index)
             if t == UNKNOWN:
                 return UNKNOWN, unknown_text(missing), missing
-            return (MET - t if swapped else t), _describe_partial(spec, v, missing) + suffix, ()
+            return (MET - t if swapped else t), describe_partial(spec, v, missing) + suffix, ()
         return (yes if test(v) else no), describe_value(spec, v) + suffix, ()
 
     # The outcome of a case-level comparison depends only on the value read, and values recur from case
@@ -639,7 +510,7 @@ def _compile_count(node: Mapping[str, Any], negate: bool, label: str | None) -> 
     op = NEGATION[node["op"]] if negate else node["op"]
     base, swapped = BASE[op]
     value = _convert(_COUNT_SPEC, node["op"], node["value"])
-    requirement, core = _operand_texts(_COUNT_SPEC, op, value)
+    requirement, core = operand_texts(_COUNT_SPEC, op, value)
     test = _known_test(base, value)
     partial_test = _partial_test(base, value, _COUNT_SPEC)
     lesions_meeting = f"recorded lesions meet: {describe_part}" if describe_part else "recorded lesions"

@@ -25,6 +25,7 @@ from enum import StrEnum
 from typing import Any
 
 from apps.cases.facts import CaseFacts
+from apps.trials.engine.explain import dedup
 from apps.trials.engine.language import (
     MET,
     NOT_MET,
@@ -34,7 +35,6 @@ from apps.trials.engine.language import (
     Outcome,
     Result,
     compile_expression,
-    dedup,
 )
 from apps.trials.engine.schema import check_trial
 from apps.trials.engine.version import ENGINE_VERSION

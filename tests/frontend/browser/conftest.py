@@ -46,6 +46,14 @@ def chromium() -> Iterator[Any]:
         browser.close()
 
 
+CSP_LISTENER = """
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation', (e) => {
+  window.__cspViolations.push(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} on ${document.location.pathname}`);
+});
+"""
+
+
 class Visitor:
     """One signed-in person in their own browser context."""
 
@@ -54,8 +62,25 @@ class Visitor:
         self.context = browser.new_context(viewport={"width": width, "height": 900})
         self.page = self.context.new_page()
         self.console_errors: list[str] = []
+        self._csp_events: list[str] = []
         self.page.on("console", lambda message: self.console_errors.append(message.text) if message.type == "error" else None)
         self.page.on("pageerror", lambda error: self.console_errors.append(str(error)))
+        # Content-Security-Policy (issue 15): every violation the page reports fails the test at close().
+        # The listener is an init script (injected by the browser's DevTools, so the CSP does not block it).
+        self.context.add_init_script(CSP_LISTENER)
+        self.csp_console: list[str] = []
+        self.page.on(
+            "console",
+            lambda message: self.csp_console.append(message.text) if "Content Security Policy" in message.text else None,
+        )
+
+    def csp_violations(self) -> list[str]:
+        """The CSP violations seen so far: the page's ``securitypolicyviolation`` events and console reports."""
+        try:
+            events = self.page.evaluate("() => window.__cspViolations || []")
+        except Exception:  # the page is gone (closed or navigating): the console reports still count
+            events = []
+        return [*self.csp_console, *self._csp_events, *events]
 
     def sign_in(self, username: str, password: str = TEST_PASSWORD) -> None:
         self.page.goto(f"{self.base_url}/login/")
@@ -65,8 +90,16 @@ class Visitor:
         self.page.wait_for_load_state()
 
     def go(self, path: str) -> None:
+        self._keep_csp_events()
         self.page.goto(f"{self.base_url}{path}")
         self.page.wait_for_load_state()
+
+    def _keep_csp_events(self) -> None:
+        """A navigation drops the page's window: keep what it recorded first."""
+        try:
+            self._csp_events += self.page.evaluate("() => window.__cspViolations || []")
+        except Exception:  # nothing loaded yet
+            return
 
     def shot(self, name: str) -> Path:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -75,7 +108,9 @@ class Visitor:
         return path
 
     def close(self) -> None:
+        violations = self.csp_violations()
         self.context.close()
+        assert not violations, f"Content-Security-Policy violations: {violations}"
 
 
 @pytest.fixture
