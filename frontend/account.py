@@ -18,7 +18,7 @@ from django.contrib.auth import SESSION_KEY, authenticate, logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -226,8 +226,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     try:
         token = services.api_token_revoke(actor=_user(request), token_id=token_id, request=request)
-    except ApiToken.DoesNotExist:
-        messages.error(request, "No such token of yours.")
-    else:
-        messages.success(request, f"Token {token.prefix}… is revoked.")
+    except ApiToken.DoesNotExist as exc:
+        raise Http404("No such token of yours.") from exc  # another user's token: as if it did not exist
+    messages.success(request, f"Token {token.prefix}… is revoked.")
     return redirect("account-tokens")
