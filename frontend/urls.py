@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from frontend import intake, plans, registry, views
+from frontend import account, intake, plans, registry, views
 
 app_name = "frontend"
 
@@ -27,4 +27,12 @@ urlpatterns = [
 auth_urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="frontend/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Issue 15: the second sign-in step and the account pages (frontend/account.py).
+    path("login/verify/", account.verify, name="account-verify"),
+    path("account/", account.account, name="account"),
+    path("account/confirm-password/", account.reauth, name="account-reauth"),
+    path("account/two-factor/", account.two_factor, name="account-two-factor"),
+    path("account/email/", account.email, name="account-email"),
+    path("account/tokens/", account.tokens, name="account-tokens"),
+    path("account/tokens/<int:token_id>/revoke/", account.token_revoke, name="account-token-revoke"),
 ]

@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -35,6 +36,16 @@ hypothesis_settings.register_profile(
     "tumorboard", deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
 )
 hypothesis_settings.load_profile("tumorboard")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_counters(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test counts its own API throttle hits (issue 15): the counters live in the shared cache (Redis
+    under CI), so a per-test key prefix keeps one test's requests from throttling the next, without
+    flushing a Redis database the worker tests share."""
+    from rest_framework.throttling import SimpleRateThrottle
+
+    monkeypatch.setattr(SimpleRateThrottle, "cache_format", f"throttle_{uuid.uuid4().hex}_%(scope)s_%(ident)s")
 
 
 @dataclass

@@ -2,7 +2,8 @@
 
 Only access managers (IT staff, ``is_superuser``) change them, never on their own account, and every change
 goes through ``apps.accounts.services`` with its audit row. Administrators (the auditor role) may read
-these pages. API tokens have no admin page: they are secrets.
+these pages. API tokens and second-factor devices have no admin
+page: they are secrets.
 """
 
 from __future__ import annotations
@@ -14,16 +15,19 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import Model
 from django.forms import ModelForm
 from django.http import HttpRequest
-from rest_framework.authtoken.models import TokenProxy
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.accounts import services
 from apps.accounts.authorization import allowed
 from apps.accounts.models import Board, BoardMembership, Institution, User
 from apps.accounts.roles import Permission
 
-# DRF registers its token admin, which lists every key in clear.
-if admin.site.is_registered(TokenProxy):
-    admin.site.unregister(TokenProxy)
+# django-otp registers admin pages that show the authenticator keys and the backup codes: secrets, like the
+# API tokens, which have no admin page either. Enrolment is the owner's, on the account pages.
+for _secret_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_secret_model):
+        admin.site.unregister(_secret_model)
 
 
 class _AccessAdmin:

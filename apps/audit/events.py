@@ -48,6 +48,15 @@ class AuditEvent(StrEnum):
     LOGIN_FAILED = "auth.login_failed"
     LOGOUT = "auth.logout"
     TOKEN_ISSUED = "auth.token_issued"  # noqa: S105 - an event code, not a secret
+    # Authentication and sessions (issue 15, apps.accounts).
+    TOKEN_REVOKED = "auth.token_revoked"  # noqa: S105 - an event code, not a secret
+    LOCKED_OUT = "auth.locked_out"
+    SECOND_FACTOR_ENROLLED = "auth.second_factor_enrolled"
+    SECOND_FACTOR_REMOVED = "auth.second_factor_removed"
+    BACKUP_CODES_RENEWED = "auth.backup_codes_renewed"
+    REAUTHENTICATED = "auth.reauthenticated"
+    EMAIL_CHANGED = "auth.email_changed"
+    CREDENTIALS_REVOKED = "auth.credentials_revoked"
     ADMIN_ADDED = "admin.added"
     ADMIN_CHANGED = "admin.changed"
     ADMIN_DELETED = "admin.deleted"

@@ -30,6 +30,16 @@ pytestmark = pytest.mark.django_db
 
 UNKNOWN_ID = 987654
 
+
+def _surgeon_api_token(world: Any) -> int:
+    from apps.accounts import services
+    from apps.accounts.models import ApiToken
+
+    owner = world.calendar_token_row.user  # board A's surgeon
+    token = ApiToken.objects.filter(user=owner).first() or services.api_token_create(user=owner)[0]
+    return token.pk
+
+
 #: Each kind of URL parameter: its value for board A's object, and a value naming nothing.
 KINDS: dict[str, tuple[Callable[[World], Any], Any]] = {
     "board": (lambda w: w.personas.board.pk, UNKNOWN_ID),
@@ -44,6 +54,8 @@ KINDS: dict[str, tuple[Callable[[World], Any], Any]] = {
     "agenda_item": (lambda w: w.agenda_item.pk, UNKNOWN_ID),
     "series": (lambda w: w.series.pk, UNKNOWN_ID),
     "calendar_token_row": (lambda w: w.calendar_token_row.pk, UNKNOWN_ID),
+    # An API token of board A's surgeon (issue 15: tokens are their owner's only, like calendar tokens).
+    "api_token_row": (lambda w: _surgeon_api_token(w), UNKNOWN_ID),
     "comment": (lambda w: w.comment_id, UNKNOWN_ID),
     "decision": (lambda w: w.decision.pk, UNKNOWN_ID),
     # Not objects: words of the route, the same whoever asks.
@@ -86,6 +98,8 @@ ROUTES: dict[str, dict[str, str]] = {
     "meeting-series-detail": {"pk": "series"},
     "meeting-series-extend": {"pk": "series"},
     "calendar-token-detail": {"pk": "calendar_token_row"},
+    "api-tokens-detail": {"pk": "api_token_row"},
+    "account-token-revoke": {"token_id": "api_token_row"},
     "case-discussion": {"case_id": "case"},
     "case-opinions": {"case_id": "case"},
     "case-return-to-agenda": {"case_id": "case"},

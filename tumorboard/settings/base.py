@@ -7,6 +7,7 @@ PostgreSQL and a real Celery worker on Redis (tests and CI run that way).
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -29,11 +30,14 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served from the package: /api/docs/ works offline
     "django_htmx",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "apps.core",
     "apps.accounts",
     "apps.audit",
@@ -63,8 +67,14 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Authentication (issue 15, docs/security/authentication.md): idle and absolute session limits, the
+    # second factor, and django-axes last (it turns a lockout into its 429 response).
+    "apps.accounts.middleware.SessionLifetimeMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "apps.accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 # --- HTTP hardening (issue 15, docs/security/access-and-data.md) -----------------------------------
@@ -144,10 +154,26 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# Argon2id first: new and re-hashed passwords use it; older PBKDF2 hashes still verify and are upgraded
+# at the next sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+# The "breached list" is Django's CommonPasswordValidator: 20,000 passwords from public breach corpora
+# (docs/security/authentication.md), checked offline.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# django-axes checks for a lockout before the model backend looks at the password.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "frontend:home"
@@ -179,9 +205,17 @@ IDEMPOTENCY_KEY_TTL_HOURS = env_int("IDEMPOTENCY_KEY_TTL_HOURS", 24)
 # --- REST framework --------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # Hashed, expiring tokens (apps.accounts.models.ApiToken), same header as DRF's: "Token <key>".
+        "apps.accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    # Only views that name a ``throttle_scope`` are throttled (the token endpoint, exports, PDFs, FHIR).
+    "DEFAULT_THROTTLE_CLASSES": ["apps.accounts.throttling.ScopedThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "auth": env_str("THROTTLE_RATE_AUTH", "20/min"),
+        "export": env_str("THROTTLE_RATE_EXPORT", "30/min"),
+        "calculator": env_str("THROTTLE_RATE_CALCULATOR", "120/min"),
+    },
     # Fail closed: every endpoint needs a signed-in user unless it says otherwise.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "apps.core.api.pagination.StandardPagination",
@@ -305,3 +339,52 @@ if MEETINGS_EVENTSTREAM:
             "db": int((_redis.path or "/0").lstrip("/") or 0),
             "password": _redis.password,
         }
+
+# --- Authentication and sessions (issue 15, docs/security/authentication.md) -------------------------
+# The cache holds the API throttles' counters: Redis when there is one (shared by every web process),
+# else this process's memory (the one-process demo).
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Every role enrols a second factor (TOTP) before using any page or the API. Off in the local demo and the
+# tests (env DJANGO_REQUIRE_2FA), on in production settings.
+TUMORBOARD_REQUIRE_2FA = env_bool("DJANGO_REQUIRE_2FA", False)
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Tumorboard")
+# Backup codes handed out at enrolment (each works once).
+TUMORBOARD_BACKUP_CODES = 10
+# Re-entering the password is asked again before changing the second factor or the email after this long.
+TUMORBOARD_REAUTH_SECONDS = env_int("TUMORBOARD_REAUTH_SECONDS", 5 * 60)
+
+# Sessions: signed out after 30 minutes without a request, and 12 hours after signing in whatever happens.
+SESSION_IDLE_TIMEOUT_SECONDS = env_int("SESSION_IDLE_TIMEOUT_SECONDS", 30 * 60)
+SESSION_ABSOLUTE_LIFETIME_SECONDS = env_int("SESSION_ABSOLUTE_LIFETIME_SECONDS", 12 * 60 * 60)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_LIFETIME_SECONDS
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# API tokens expire; their last use is stamped at most once per this many seconds (one UPDATE, not one per
+# request).
+API_TOKEN_LIFETIME_DAYS = env_int("API_TOKEN_LIFETIME_DAYS", 30)
+API_TOKEN_LAST_USED_RESOLUTION_SECONDS = 300
+
+# django-axes: five wrong passwords (or one-time codes) for one user name from one address lock that pair
+# out for 15 minutes. Failed attempts live in the database (they reset with each test's transaction).
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The cool-off runs from the lockout; more attempts while locked do not extend it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_CLIENT_IP_CALLABLE = "apps.accounts.lockout.client_ip"
+AXES_LOCKOUT_CALLABLE = "apps.accounts.lockout.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+# Masked in the attempts django-axes stores (the password always is): the one-time code fields too.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code", "otp"]
+# No django-axes admin pages (every admin page is a GuardedAdmin): IT staff unlock with
+# ``manage.py axes_reset_username <name>``; lockouts are on the audit trail.
+AXES_ENABLE_ADMIN = False

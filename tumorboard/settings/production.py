@@ -34,6 +34,8 @@ CELERY_TASK_ALWAYS_EAGER = False
 DEBUG = False
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", [])
 SESSION_COOKIE_SECURE = True
+# Every role signs in with a second factor in production (docs/security/authentication.md).
+TUMORBOARD_REQUIRE_2FA = env_bool("DJANGO_REQUIRE_2FA", True)
 CSRF_COOKIE_SECURE = True
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # deploy/nginx.conf appends the client address to X-Forwarded-For: one trusted hop for the audit trail.

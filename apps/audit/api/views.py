@@ -49,6 +49,7 @@ class AuditEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     serializer_class = AuditEntrySerializer
     permission_classes = (RolePermission,)
     action_permissions = {"list": Permission.AUDIT_VIEW, "retrieve": Permission.AUDIT_VIEW, "export": Permission.AUDIT_VIEW}
+    throttle_scope: str | None = None  # the export action alone is throttled (apps.accounts.throttling)
     filterset_class = AuditEntryFilter
     ordering_fields = ("sequence", "occurred_at")
     ordering = ("-sequence",)
@@ -60,7 +61,7 @@ class AuditEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         filters=True,
         responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The filtered entries as CSV.")},
     )
-    @action(detail=False, methods=["get"], url_path="export")
+    @action(detail=False, methods=["get"], url_path="export", throttle_scope="export")  # apps.accounts.throttling
     def export(self, request: Request) -> StreamingHttpResponse:
         """The filtered entries as CSV (every matching entry, not one page); the export is itself audited."""
         queryset = self.filter_queryset(self.get_queryset())

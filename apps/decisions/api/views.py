@@ -173,6 +173,7 @@ def _signed(request: Request, pk: int) -> Decision:
 
 class DecisionReportView(APIView):
     permission_classes = (CaseView,)
+    throttle_scope = "export"  # rendering a PDF is expensive (apps.accounts.throttling)
 
     @extend_schema(responses={(200, "application/pdf"): bytes})
     def get(self, request: Request, pk: int) -> HttpResponse:
@@ -186,6 +187,7 @@ class DecisionReportView(APIView):
 
 class DecisionFhirView(APIView):
     permission_classes = (CaseView,)
+    throttle_scope = "export"  # apps.accounts.throttling
 
     @extend_schema(responses={200: dict})
     def get(self, request: Request, pk: int) -> Response:
@@ -213,6 +215,7 @@ class QualityReportView(APIView):
 
     permission_classes = (requires(Permission.REPORTS_VIEW),)
     renderer_classes = (JSONRenderer, _CSVText)
+    throttle_scope = "export"  # apps.accounts.throttling
 
     @extend_schema(parameters=[QualityQuerySerializer], responses={200: dict})
     def get(self, request: Request) -> HttpResponse:

@@ -438,6 +438,7 @@ class MeetingCertificateView(APIView):
 
     permission_classes = (requires(Permission.MEETING_ATTEND),)
     renderer_classes = (PdfRenderer, JSONRenderer)
+    throttle_scope = "export"  # rendering a PDF is expensive (apps.accounts.throttling)
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     def get(self, request: Request, pk: int) -> HttpResponse:

@@ -229,6 +229,7 @@ class _ReportView(APIView):
 
     permission_classes = (requires(Permission.REPORTS_VIEW),)
     renderer_classes = (JSONRenderer, CSVRenderer)
+    throttle_scope = "export"  # apps.accounts.throttling
     csv_columns: Sequence[str] = ()
     csv_name = "report"
 
