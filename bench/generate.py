@@ -304,9 +304,9 @@ def wipe(tag: str = DEFAULT_TAG) -> int:
 
 
 def _accounts(tag: str, n_boards: int, password: str) -> tuple[list[Any], dict[int, list[Any]]]:
-    """The tag's institution, ``n_boards`` boards and six members each (a chair among them), with tokens."""
+    """The tag's institution, ``n_boards`` boards and six members each (a chair among them). API tokens
+    are hashed, so the scripts that call the API issue their own (``api_token_create``)."""
     from django.contrib.auth.hashers import make_password
-    from rest_framework.authtoken.models import Token
 
     from apps.accounts.models import Board, BoardMembership, Institution, User
 
@@ -330,14 +330,12 @@ def _accounts(tag: str, n_boards: int, password: str) -> tuple[list[Any], dict[i
             BoardMembership.objects.update_or_create(
                 board=board, user=user, defaults={"is_chair": role == "radiation_oncologist"}
             )
-            Token.objects.get_or_create(user=user)
             members[board.pk].append(user)
     # The registry's curator (an administrator sits on no board): edits trials in bench/recompute.py.
-    admin, _ = User.objects.update_or_create(
+    User.objects.update_or_create(
         username=f"{tag}-admin",
         defaults={"role": "administrator", "password": hashed, "first_name": "Registry", "last_name": "Curator"},
     )
-    Token.objects.get_or_create(user=admin)
     return boards, members
 
 

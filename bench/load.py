@@ -87,9 +87,9 @@ def prepare(tag: str, n_users: int) -> dict[str, Any]:
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
     from django.db.models import Count
-    from rest_framework.authtoken.models import Token
 
     from apps.accounts.models import User
+    from apps.accounts.services import api_token_create
     from apps.cases.models import Case
     from apps.meetings.models import Meeting
 
@@ -106,8 +106,8 @@ def prepare(tag: str, n_users: int) -> dict[str, Any]:
         session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
-        token, _ = Token.objects.get_or_create(user=user)
-        identities.append({"username": user.username, "token": token.key, "session": session.session_key})
+        _, key = api_token_create(user=user, name="bench/load.py")
+        identities.append({"username": user.username, "token": key, "session": session.session_key})
     cases = list(Case.objects.filter(board_id=board_id).order_by("-created_at", "-id").values_list("pk", flat=True)[:200])
     meeting = (
         Meeting.objects.filter(board_id=board_id, status="scheduled")

@@ -62,8 +62,8 @@ def prepare(tag: str) -> dict[str, Any]:
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
     from django.db.models import Count
-    from rest_framework.authtoken.models import Token
 
+    from apps.accounts.services import api_token_create
     from apps.cases.models import Case
     from apps.meetings.models import Meeting
 
@@ -89,9 +89,9 @@ def prepare(tag: str) -> dict[str, Any]:
     return {
         "meeting": meeting.pk,
         "agenda_items": meeting.n,  # type: ignore[attr-defined]
-        "chair_token": Token.objects.get_or_create(user=meeting.chair)[0].key,
+        "chair_token": api_token_create(user=meeting.chair, name="bench/meeting_hour.py")[1],
         "sessions": sessions,
-        "tokens": [Token.objects.get_or_create(user=u)[0].key for u in members],
+        "tokens": [api_token_create(user=u, name="bench/meeting_hour.py")[1] for u in members],
         "cases": list(Case.objects.filter(board_id=meeting.board_id).values_list("pk", flat=True)[:2000]),
         "session_cookie": settings.SESSION_COOKIE_NAME,
     }

@@ -16,6 +16,7 @@ the database work is a ratio that holds even on a loaded machine.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.db import connection
@@ -36,10 +37,11 @@ def _boards(request: HttpRequest) -> list[int] | None:
     if not header.startswith("Token "):
         return None
     rows = _rows(
-        "SELECT array_remove(array_agg(m.board_id), NULL) AS boards FROM authtoken_token t "
+        "SELECT array_remove(array_agg(m.board_id), NULL) AS boards FROM accounts_apitoken t "
         "JOIN accounts_user u ON u.id = t.user_id AND u.is_active "
-        "LEFT JOIN accounts_boardmembership m ON m.user_id = u.id WHERE t.key = %s GROUP BY u.id",
-        [header.removeprefix("Token ").strip()],
+        "LEFT JOIN accounts_boardmembership m ON m.user_id = u.id "
+        "WHERE t.digest = %s AND t.revoked_at IS NULL AND t.expires_at > now() GROUP BY u.id",
+        [hashlib.sha256(header.removeprefix("Token ").strip().encode()).hexdigest()],
     )
     return list(rows[0]["boards"]) if rows else None
 

@@ -79,9 +79,9 @@ def measure(tag: str = "bench", include_create: bool = True) -> dict[str, Any]:
     from django.db.models import Count
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
-    from rest_framework.authtoken.models import Token
 
     from apps.accounts.models import User
+    from apps.accounts.services import api_token_create
     from apps.cases.models import Case
     from apps.meetings.models import Meeting
 
@@ -96,8 +96,7 @@ def measure(tag: str = "bench", include_create: bool = True) -> dict[str, Any]:
         .order_by("-n", "starts_at")
         .first()
     )
-    token, _ = Token.objects.get_or_create(user=user)
-    client = Client(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client = Client(HTTP_AUTHORIZATION=f"Token {api_token_create(user=user, name='bench/queries.py')[1]}")
     client.force_login(user)
     rows = []
 
@@ -130,7 +129,7 @@ def measure(tag: str = "bench", include_create: bool = True) -> dict[str, Any]:
         creator = User.objects.filter(memberships__board_id=board_id, role="radiation_oncologist").first()
         if creator is not None:
             client.force_login(creator)
-            client.defaults["HTTP_AUTHORIZATION"] = f"Token {Token.objects.get_or_create(user=creator)[0].key}"
+            client.defaults["HTTP_AUTHORIZATION"] = f"Token {api_token_create(user=creator, name='bench/queries.py')[1]}"
             one("case creation API (3 lesions)", "POST", "/api/v1/cases/", new_case_body(board_id, time.time_ns()))
     return {
         "date": stamp(),

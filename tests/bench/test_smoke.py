@@ -18,9 +18,9 @@ from typing import Any
 
 import pytest
 from django.db import connection
-from rest_framework.authtoken.models import Token
 
 from apps.accounts.models import User
+from apps.accounts.services import api_token_create
 from apps.cases import rules
 from apps.cases.models import Case, Lesion, PriorRadiotherapyCourse
 from apps.decisions.engine.recommendation import content_hash
@@ -76,7 +76,7 @@ def test_generator_writes_valid_linked_data_and_wipes_it_again() -> None:
         assert decision.status == "signed" and decision.content_hash == content_hash(signed_content(decision))
         assert decision.case.status in {"decided", "closed"}
     assert Comment.objects.filter(case__in=cases).count() == result["comments"]
-    assert Token.objects.filter(user__username__startswith=f"{TAG}-b1-").count() == 6
+    assert User.objects.filter(username__startswith=f"{TAG}-b1-").count() == 6
 
     # Same seed, same data; a second run replaces the first (idempotent), and --wipe removes it.
     first = list(cases.order_by("pk").values_list("question", "status", "primary_histology"))
@@ -104,7 +104,7 @@ def test_minimal_views_answer_the_essential_json_in_few_queries(client: Any, dja
         pytest.skip("the minimal views are PostgreSQL SQL (ANY(array), COUNT(*) OVER ()); the benchmark runs there")
     _generate(12)
     user = User.objects.get(username=f"{TAG}-b1-coordinator")
-    token = Token.objects.get(user=user).key
+    _, token = api_token_create(user=user, name="smoke")
     board_id = user.memberships.get().board_id
     with django_assert_max_num_queries(2):
         response = client.get("/bench/minimal/cases/?page_size=50", HTTP_AUTHORIZATION=f"Token {token}")

@@ -19,19 +19,9 @@ from django.contrib.sessions.backends.db import SessionStore
 
 from apps.accounts.models import User
 from apps.meetings import services
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.conftest import Personas
 from tests.meetings.helpers import meetings_of, submitted_case, weekly_series
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.fixture

@@ -28,11 +28,12 @@ from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection
-from rest_framework.authtoken.models import Token
 
 from apps.accounts.models import User
+from apps.accounts.services import api_token_create
 from apps.meetings import services
 from apps.meetings.models import Meeting
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.conftest import ROOT, Personas, _require_services
 from tests.meetings.helpers import meetings_of, submitted_case, weekly_series
 
@@ -177,10 +178,10 @@ def test_the_chairs_step_arrives_as_an_event_through_uvicorn(
         stream.wait_for_event("stream-open")  # the follower is listening before the chair moves
 
         # The chair advances through the API on the ASGI server: its commit publishes through Redis.
-        token = Token.objects.create(user=p.radonc)
+        _, key = api_token_create(user=p.radonc, name="sse test")
         answer = requests.post(
             f"{asgi_server}/api/v1/meetings/{meeting.pk}/advance/",
-            headers={"Authorization": f"Token {token.key}"},
+            headers={"Authorization": f"Token {key}"},
             json={},
             timeout=30,
         )
@@ -203,18 +204,6 @@ def test_the_chairs_step_arrives_as_an_event_through_uvicorn(
         assert data == {"meeting": meeting.pk, "live_version": meeting.live_version}
     finally:
         stream.close()
-
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.mark.browser
