@@ -13,13 +13,13 @@ import factory
 from django.db import transaction
 from django.utils import timezone
 
-from apps.accounts.models import Board, BoardMembership, Institution, User
+from apps.accounts.models import ApiToken, Board, BoardMembership, Institution, User
 from apps.accounts.roles import Role
 from apps.audit.events import AuditEvent
 from apps.audit.models import AuditChainHead, AuditEntry
 from apps.audit.services import audit_record
 from apps.cases.models import Case, Lesion, Patient, PriorRadiotherapyCourse
-from apps.core.models import Job, OutboxMessage
+from apps.core.models import IdempotencyKey, Job, OutboxMessage
 from apps.decisions.models import Decision, FollowUp, FollowUpReminder
 from apps.discussion.models import Comment, CommentRevision, Opinion
 from apps.dosimetry.models import ConstraintSet, DoseImportJob, DoseSummary, OrganConstraint, RadiotherapyPlan, Regimen
@@ -193,7 +193,6 @@ class LesionAssessmentFactory(factory.django.DjangoModelFactory):
 
     assessment = factory.SubFactory(RiskAssessmentFactory)
     lesion_ref = factory.Sequence(lambda n: f"lesion-{n}")
-    payload = factory.LazyFunction(lambda: {"engine_version": "test"})
 
 
 class RadiotherapyPlanFactory(factory.django.DjangoModelFactory):
@@ -470,3 +469,29 @@ class FollowUpReminderFactory(factory.django.DjangoModelFactory):
         model = FollowUpReminder
 
     decision = factory.SubFactory(DecisionFactory)
+
+
+class ApiTokenFactory(factory.django.DjangoModelFactory):
+    """A token row; real keys come from ``accounts.services.api_token_create`` (the key is shown once)."""
+
+    class Meta:
+        model = ApiToken
+
+    user = factory.SubFactory(UserFactory)
+    prefix = factory.Sequence(lambda n: f"{n:08x}")
+    digest = factory.Sequence(lambda n: ApiToken.digest_of(f"factory-key-{n}"))
+    expires_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=30))
+
+
+class IdempotencyKeyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IdempotencyKey
+
+    user = factory.SubFactory(UserFactory)
+    key = factory.Sequence(lambda n: f"key-{n}")
+    method = "POST"
+    path = "/api/v1/cases/"
+    body_digest = "0" * 64
+    response_status = 201
+    response_body = factory.LazyFunction(lambda: {"id": 1})
+    response_headers = factory.LazyFunction(lambda: {"Location": "/api/v1/cases/1/"})

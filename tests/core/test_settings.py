@@ -11,6 +11,10 @@ import pytest
 _PROBE = "import django, sys; django.setup(); print('started')"
 
 
+# Production refuses weak secret keys (issue 15): these probes use a strong-looking one.
+STRONG_KEY = "x9Qv7Lm2Kp4Rt8Wz3Hn6Bd1Fg5Js0Yc" * 2
+
+
 def _start(settings: str, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SECRET_KEY"}}
     clean.update({"DJANGO_SETTINGS_MODULE": settings, **env})
@@ -27,7 +31,7 @@ def _start(settings: str, **env: str) -> subprocess.CompletedProcess[str]:
     ],
 )
 def test_production_refuses_to_start_without_database_and_broker(env: dict[str, str], missing: str) -> None:
-    result = _start("tumorboard.settings.production", DJANGO_SECRET_KEY="k" * 60, **env)
+    result = _start("tumorboard.settings.production", DJANGO_SECRET_KEY=STRONG_KEY, **env)
     assert result.returncode != 0
     assert f"Production needs {missing}" in result.stderr
     assert "started" not in result.stdout
@@ -36,7 +40,7 @@ def test_production_refuses_to_start_without_database_and_broker(env: dict[str, 
 def test_production_starts_with_both() -> None:
     result = _start(
         "tumorboard.settings.production",
-        DJANGO_SECRET_KEY="k" * 60,
+        DJANGO_SECRET_KEY=STRONG_KEY,
         DATABASE_URL="postgres://u@127.0.0.1/x",
         REDIS_URL="redis://127.0.0.1:6379/0",
     )
@@ -47,7 +51,7 @@ def test_production_starts_with_both() -> None:
 @pytest.mark.parametrize("module", ["base", "local", "test", "production"])
 def test_settings_import_no_domain_code(module: str) -> None:
     code = (
-        f"import os, sys; os.environ.setdefault('DJANGO_SECRET_KEY', 'k' * 60); "
+        f"import os, sys; os.environ.setdefault('DJANGO_SECRET_KEY', 'x9Qv7Lm2Kp4Rt8Wz3Hn6Bd1Fg5Js0Yc' * 2); "
         f"os.environ.setdefault('DATABASE_URL', 'postgres://u@127.0.0.1/x'); os.environ.setdefault('REDIS_URL', 'redis://x'); "
         f"import tumorboard.settings.{module}; "
         "print(sorted(m for m in sys.modules if m == 'apps' or m.startswith('apps.') or m == 'frontend'))"

@@ -142,5 +142,10 @@ def test_calculators_need_credentials(url: str) -> None:
 @pytest.mark.parametrize("url", [TOKUHASHI, TOMITA])
 def test_any_signed_in_user_may_calculate(personas: Personas, url: str) -> None:
     client = personas.client(personas.outsider)
-    body = {"primary_growth": "slow", "visceral_metastases": "none", "bone_metastases": "solitary"}
+    # Each calculator gets its own inputs: an unknown field is a 400 since issue 15 (it was ignored before).
+    body = (
+        tokuhashi_body()
+        if url == TOKUHASHI
+        else {"primary_growth": "slow", "visceral_metastases": "none", "bone_metastases": "solitary"}
+    )
     assert client.post(url, body, format="json").status_code == 200

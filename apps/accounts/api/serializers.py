@@ -27,6 +27,10 @@ class TokenResponseSerializer(serializers.Serializer[None]):
 
 class ApiTokenSerializer(serializers.ModelSerializer[ApiToken]):
     status = serializers.CharField(read_only=True, help_text="`active`, `expired` or `revoked`.")
+    # "" while the token is not revoked: a plain string, so the schema's enum does not refuse it.
+    revoked_because = serializers.CharField(
+        read_only=True, help_text="`owner`, `password_changed` or `account_disabled`; empty while not revoked."
+    )
 
     class Meta:
         model = ApiToken
