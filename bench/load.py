@@ -105,7 +105,7 @@ def prepare(tag: str, n_users: int) -> dict[str, Any]:
     for user in users[: max(1, n_users)]:
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]  # the model backend (axes only guards logins)
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
         _, key = api_token_create(user=user, name="bench/load.py")
