@@ -23,9 +23,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 
-from apps.accounts.models import Board, BoardMembership, User
+from apps.accounts.models import Board, User
 from apps.accounts.roles import Permission
-from apps.accounts.scoping import scope_by_board
+from apps.accounts.scoping import is_board_member, member_board_ids, scope_by_board
 
 M = TypeVar("M", bound=Model)
 
@@ -52,7 +52,7 @@ def allowed(actor: User | AnonymousUser | None, permission: Permission, board_id
         return False  # a board-bound permission asked without its board: refuse rather than guess
     if permission in _READS and user.is_administrator:
         return True
-    return BoardMembership.objects.filter(user_id=user.pk, board_id=board_id).exists()
+    return is_board_member(user, board_id)
 
 
 def require(
@@ -86,4 +86,4 @@ def boards_where(user: User | AnonymousUser | None, permission: Permission) -> Q
         return Board.objects.none()
     if permission in GLOBAL_PERMISSIONS or (permission in _READS and active.is_administrator):
         return Board.objects.all()
-    return Board.objects.filter(memberships__user=active)
+    return Board.objects.filter(id__in=sorted(member_board_ids(active)))

@@ -5,6 +5,8 @@
 - A sign-in stamps the session (idle and absolute limits, ``apps.accounts.middleware``) and notes whether
   the second factor is still to be given.
 - A django-axes lockout is written to the audit trail.
+- A request starting, or a board membership saved or deleted, voids the board ids cached on user
+  objects (``scoping``).
 """
 
 from __future__ import annotations
@@ -15,11 +17,12 @@ from typing import Any
 from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
-from django.db.models.signals import post_save
+from django.core.signals import request_started
+from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest
 
-from apps.accounts import second_factor, services
-from apps.accounts.models import TokenRevocation, User
+from apps.accounts import scoping, second_factor, services
+from apps.accounts.models import BoardMembership, TokenRevocation, User
 from apps.audit.events import AuditEvent
 from apps.audit.services import audit_security_event
 
@@ -33,6 +36,11 @@ SECOND_FACTOR = "tb_second_factor"
 
 def connect() -> None:
     post_save.connect(on_user_saved, sender=User, dispatch_uid="accounts.user_saved")
+    # The board ids cached on user objects (apps.accounts.scoping) last one request, or until a membership
+    # changes.
+    request_started.connect(scoping.forget_board_ids, dispatch_uid="accounts.request_started")
+    post_save.connect(scoping.forget_board_ids, sender=BoardMembership, dispatch_uid="accounts.membership_saved")
+    post_delete.connect(scoping.forget_board_ids, sender=BoardMembership, dispatch_uid="accounts.membership_deleted")
     user_logged_in.connect(on_logged_in, dispatch_uid="accounts.logged_in")
     user_locked_out.connect(on_locked_out, dispatch_uid="accounts.locked_out")
 

@@ -111,6 +111,9 @@ class Case(TimeStampedModel):
             models.Index(fields=("board", "status"), name="case_board_status_idx"),
             # The case list's order within a board (newest first): the page is read off the index.
             models.Index(fields=("board", "-created_at", "-id"), name="case_board_newest_idx"),
+            # The case list page's order (urgent first, then recently changed): read off the index too, now that
+            # the scope gives the board ids as values (apps.accounts.scoping).
+            models.Index(fields=("board", "-urgent", "-updated_at", "-id"), name="case_board_worklist_idx"),
             models.Index(fields=("primary_histology",), name="case_histology_idx"),
         ]
         constraints = [

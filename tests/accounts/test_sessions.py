@@ -55,7 +55,7 @@ def test_an_active_session_still_ends_at_the_absolute_lifetime(personas: Persona
 def test_the_idle_clock_is_not_written_on_every_request(personas: Personas, django_assert_num_queries) -> None:
     client, _ = sign_in("radonc")
     client.get("/api/v1/boards/")
-    with django_assert_num_queries(4) as captured:  # session, user, count, page: no session UPDATE
+    with django_assert_num_queries(5) as captured:  # session, user, its boards, count, page: no session UPDATE
         client.get("/api/v1/boards/")
     assert not any(q["sql"].startswith("UPDATE") for q in captured.captured_queries)
 

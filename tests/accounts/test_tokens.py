@@ -75,7 +75,7 @@ def test_last_use_is_stamped_at_most_once_per_resolution(personas: Personas, dja
     token.refresh_from_db()
     first = token.last_used_at
     assert first is not None
-    with django_assert_num_queries(3) as captured:  # the token with its user, the count, the page
+    with django_assert_num_queries(4) as captured:  # the token with its user, its boards, the count, the page
         client.get("/api/v1/boards/")
     assert not any("UPDATE" in query["sql"] for query in captured.captured_queries)
     token.refresh_from_db()
