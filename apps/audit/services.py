@@ -1,8 +1,9 @@
 """Writing audit rows: the only writer of ``AuditEntry``. Call inside the caller's transaction.
 
-``audit_record`` appends one entry to the hash chain in two statements: it locks and reads the chain
-head, so concurrent appends are serialised (PostgreSQL: ``SELECT ... FOR UPDATE``; SQLite: ``UPDATE ...
-RETURNING``, which takes the database's write lock), then inserts the entry (a trigger moves the head).
+``audit_record`` appends one entry (``audit_record_many`` a chunk's entries) to the hash chain in two
+statements: it locks and reads the chain head, so concurrent appends are serialised (PostgreSQL:
+``SELECT ... FOR UPDATE``; SQLite: ``UPDATE ... RETURNING``, which takes the database's write lock), then
+inserts the entries (a trigger moves the head).
 The entry's ``sequence`` and ``prev_hash`` are unique in the database, so two writers can never fork the
 chain. Take the transaction's row locks *before* auditing: the head is then the last lock taken and
 cannot be part of a lock cycle.
@@ -16,7 +17,8 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
@@ -110,6 +112,24 @@ def _request_ip(request: HttpRequest | Any | None) -> str:
     return current_client_ip()
 
 
+@dataclass(frozen=True)
+class AuditRecord:
+    """One entry to append (the arguments of ``audit_record``), for ``audit_record_many``."""
+
+    event: AuditEvent
+    actor: User | None = None
+    subject: models.Model | None = None
+    board_id: int | None = None
+    before: Mapping[str, Any] | None = None
+    after: Mapping[str, Any] | None = None
+    reason: str = ""
+    actor_label: str | None = None
+    subject_type: str | None = None
+    subject_id: str | None = None
+    case_id: int | None = None
+    patient_id: int | None = None
+
+
 def audit_record(
     *,
     actor: User | None,
@@ -132,41 +152,81 @@ def audit_record(
     optionally ``subject_id``. ``case_id``/``patient_id`` default to what the subject says. The client IP
     comes from ``request`` or else the request being served (``apps.core`` middleware).
     """
+    record = AuditRecord(
+        event=event,
+        actor=actor,
+        subject=subject,
+        board_id=board_id,
+        before=before,
+        after=after,
+        reason=reason,
+        actor_label=actor_label,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        case_id=case_id,
+        patient_id=patient_id,
+    )
+    return audit_record_many([record], request=request)[0]
+
+
+def audit_record_many(records: Sequence[AuditRecord], *, request: HttpRequest | Any | None = None) -> list[AuditEntry]:
+    """Append ``records`` to the chain in order: one head lock and one multi-row insert for all of them.
+
+    A chunk of a recompute audits each new result (issue 16: one lock and one insert per result was a third
+    of a risk chunk's time). The entries are chained in memory under the one lock; the insert trigger moves
+    the head row by row, so it ends on the last entry. Same rules as ``audit_record``.
+    """
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         raise RuntimeError("audit_record must be called inside the service's transaction.atomic block")
-    code = AuditEvent(event)  # an unknown code is a ValueError here, not a silent new event
-    if subject is None and not subject_type:
+    if not records:
+        return []
+    ip = normalise_ip(_request_ip(request) or None)
+    request_id = current_request_id()
+    prepared = [_prepared(record) for record in records]  # an unknown event or subject-less record fails here
+    head_sequence, head_hash = _lock_head()
+    occurred_at = timezone.now()  # taken under the lock, so time order follows chain order
+    entries: list[AuditEntry] = []
+    for offset, entry in enumerate(prepared, start=1):
+        entry.sequence = head_sequence + offset
+        entry.occurred_at = occurred_at
+        entry.request_id = request_id
+        entry.ip_address = ip
+        entry.prev_hash = head_hash
+        entry.hash = head_hash = entry_hash(content_of(entry))
+        entries.append(entry)
+    if len(entries) == 1:
+        entries[0].save(force_insert=True)  # the insert trigger moves the chain head to this entry
+    else:
+        AuditEntry.objects.bulk_create(entries)
+    return entries
+
+
+def _prepared(record: AuditRecord) -> AuditEntry:
+    """The entry of ``record`` without its place in the chain (sequence, hashes, time, request)."""
+    code = AuditEvent(record.event)  # an unknown code is a ValueError here, not a silent new event
+    subject = record.subject
+    if subject is None and not record.subject_type:
         raise ValueError("audit_record needs a subject or a subject_type")
     derived_case, derived_patient = _links(subject)
-    label = actor_label or (actor.get_username() if actor is not None else "system")
+    actor = record.actor
+    label = record.actor_label or (actor.get_username() if actor is not None else "system")
     role = str(getattr(actor, "role", "") or "") if actor is not None else ""
-    ip = normalise_ip(_request_ip(request) or None)
-
-    head_sequence, head_hash = _lock_head()
-    entry = AuditEntry(
-        sequence=head_sequence + 1,
-        occurred_at=timezone.now(),  # taken under the lock, so time order follows chain order
+    return AuditEntry(
         actor=actor,
         actor_label=label[:150],
         actor_role=role,
         event=code.value,
-        board_id=board_id,
-        case_id=case_id if case_id is not None else derived_case,
-        patient_id=patient_id if patient_id is not None else derived_patient,
-        subject_type=subject_type or (subject._meta.label_lower if subject is not None else ""),
-        subject_id=subject_id if subject_id is not None else (str(subject.pk) if subject is not None else ""),
+        board_id=record.board_id,
+        case_id=record.case_id if record.case_id is not None else derived_case,
+        patient_id=record.patient_id if record.patient_id is not None else derived_patient,
+        subject_type=record.subject_type or (subject._meta.label_lower if subject is not None else ""),
+        subject_id=record.subject_id if record.subject_id is not None else (str(subject.pk) if subject is not None else ""),
         subject_label=subject_label(subject) if subject is not None else "",
-        before=to_jsonable(before) if before is not None else None,
-        after=to_jsonable(after) if after is not None else None,
-        reason=reason,
-        request_id=current_request_id(),
-        ip_address=ip,
-        prev_hash=head_hash,
+        before=to_jsonable(record.before) if record.before is not None else None,
+        after=to_jsonable(record.after) if record.after is not None else None,
+        reason=record.reason,
     )
-    entry.hash = entry_hash(content_of(entry))
-    entry.save(force_insert=True)  # the insert trigger moves the chain head to this entry
-    return entry
 
 
 def content_of(entry: AuditEntry) -> ChainContent:

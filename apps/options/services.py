@@ -23,7 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from apps.audit.events import AuditEvent
-from apps.audit.services import audit_record
+from apps.audit.services import AuditRecord, audit_record_many
 from apps.cases.models import Case
 from apps.cases.selectors import engine_cases, lock_cases
 from apps.options.engine import CaseOptions, OptionInputs, options_inputs_digest, risk_from_payload, treatment_options
@@ -146,25 +146,29 @@ def _compute_locked(case_ids: Iterable[int]) -> dict[int, TreatmentOptionsResult
         )
     if created:
         TreatmentOptionsResult.objects.bulk_create([row for row, _ in created])
-        for row, item in created:
-            audit_record(
-                actor=None,
-                actor_label="options-engine",
-                event=AuditEvent.OPTIONS_COMPUTED,
-                subject=row,
-                board_id=item.case.board_id,
-                after={
-                    "case_id": item.case.pk,
-                    "case_revision": row.case_revision,
-                    "inputs_digest": row.inputs_digest,
-                    "engine_version": row.engine_version,
-                    "preferred": sorted(
-                        {o.code for lesion in item.options.lesions for o in lesion.options if o.preferred}
-                        | {o.code for o in item.options.case if o.preferred}
-                    ),
-                    "urgent": row.has_urgent,
-                },
-            )
+        audit_record_many(
+            [
+                AuditRecord(
+                    actor=None,
+                    actor_label="options-engine",
+                    event=AuditEvent.OPTIONS_COMPUTED,
+                    subject=row,
+                    board_id=item.case.board_id,
+                    after={
+                        "case_id": item.case.pk,
+                        "case_revision": row.case_revision,
+                        "inputs_digest": row.inputs_digest,
+                        "engine_version": row.engine_version,
+                        "preferred": sorted(
+                            {o.code for lesion in item.options.lesions for o in lesion.options if o.preferred}
+                            | {o.code for o in item.options.case if o.preferred}
+                        ),
+                        "urgent": row.has_urgent,
+                    },
+                )
+                for row, item in created
+            ]
+        )
     return result
 
 

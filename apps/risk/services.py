@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from apps.audit.events import AuditEvent
-from apps.audit.services import audit_record
+from apps.audit.services import AuditRecord, audit_record_many
 from apps.cases.models import Case
 from apps.cases.selectors import engine_cases, lock_cases
 from apps.risk.engine import CaseRiskSummary, assess_case, case_inputs_digest
@@ -123,22 +123,26 @@ def _assess_locked(case_ids: Iterable[int]) -> dict[int, RiskAssessment]:
     if created:
         RiskAssessment.objects.bulk_create([row for row, _ in created])
         LesionAssessment.objects.bulk_create([lesion_row for row, item in created for lesion_row in _lesion_rows(row, item)])
-        for row, item in created:
-            audit_record(
-                actor=None,
-                actor_label="risk-engine",
-                event=AuditEvent.RISK_ASSESSED,
-                subject=row,
-                board_id=item.case.board_id,
-                after={
-                    "case_id": item.case.pk,
-                    "case_revision": row.case_revision,
-                    "inputs_digest": row.inputs_digest,
-                    "engine_version": row.engine_version,
-                    "highest_flag_code": row.highest_flag_code,
-                    "flag_codes": [flag.code for flag in item.summary.flags],
-                },
-            )
+        audit_record_many(
+            [
+                AuditRecord(
+                    actor=None,
+                    actor_label="risk-engine",
+                    event=AuditEvent.RISK_ASSESSED,
+                    subject=row,
+                    board_id=item.case.board_id,
+                    after={
+                        "case_id": item.case.pk,
+                        "case_revision": row.case_revision,
+                        "inputs_digest": row.inputs_digest,
+                        "engine_version": row.engine_version,
+                        "highest_flag_code": row.highest_flag_code,
+                        "flag_codes": [flag.code for flag in item.summary.flags],
+                    },
+                )
+                for row, item in created
+            ]
+        )
     return result
 
 

@@ -8,12 +8,13 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, IntegrityError, close_old_connections, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from apps.audit.chain import GENESIS, entry_hash
 from apps.audit.db import append_only_installed
 from apps.audit.events import AuditEvent
 from apps.audit.models import AuditChainHead, AuditEntry
-from apps.audit.services import audit_record, content_of
+from apps.audit.services import AuditRecord, audit_record, audit_record_many, content_of
 from apps.audit.verification import verify_chain
 from apps.core.request_context import client_ip_var
 from tests.conftest import Personas
@@ -212,3 +213,33 @@ def test_concurrent_writers_append_one_unforked_chain(personas: Personas) -> Non
     assert not errors
     assert list(AuditEntry.objects.order_by("sequence").values_list("sequence", flat=True)) == list(range(1, 41))
     assert verify_chain().intact
+
+
+def test_a_chunk_of_entries_is_chained_in_order_with_one_lock_and_one_insert(personas: Personas) -> None:
+    """``audit_record_many`` (a recompute chunk's entries): 120 entries, more than SQLite takes in one insert."""
+    case = CaseFactory(board=personas.board)
+    append(personas, 2)
+    records = [
+        AuditRecord(actor=None, actor_label="risk-engine", event=AuditEvent.RISK_ASSESSED, subject=case, after={"n": i})
+        for i in range(120)
+    ]
+    with transaction.atomic(), CaptureQueriesContext(connection) as captured:
+        entries = audit_record_many(records)
+    assert [e.sequence for e in entries] == list(range(3, 123))
+    assert all(later.prev_hash == earlier.hash for earlier, later in zip(entries, entries[1:], strict=False))
+    stored = list(AuditEntry.objects.filter(sequence__gte=3).order_by("sequence"))
+    assert [e.after for e in stored] == [{"n": i} for i in range(120)]
+    assert all(entry_hash(content_of(e)) == e.hash for e in stored)
+    head = AuditChainHead.objects.get()
+    assert (head.sequence, head.last_hash) == (122, entries[-1].hash)
+    assert verify_chain().intact
+    inserts = [q for q in captured.captured_queries if q["sql"].startswith('INSERT INTO "audit_auditentry"')]
+    fields = [f for f in AuditEntry._meta.concrete_fields if not f.primary_key]
+    assert len(inserts) == -(-120 // connection.ops.bulk_batch_size(fields, entries))
+    assert len(captured) - len(inserts) <= 3  # the head lock (and the savepoint pair of the atomic block)
+
+
+def test_a_chunk_refuses_an_unknown_event_before_writing_anything(personas: Personas) -> None:
+    with pytest.raises(ValueError), transaction.atomic():
+        audit_record_many([AuditRecord(event="no.such_event", subject_type="x")])  # type: ignore[arg-type]
+    assert not AuditEntry.objects.exists()

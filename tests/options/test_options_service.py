@@ -172,6 +172,22 @@ def test_compute_cases_in_bulk(personas: Personas) -> None:
     assert treatment_options_compute_cases(case_ids=[999_999]) == {}
 
 
+def test_a_chunk_costs_the_same_queries_for_one_case_as_for_four(personas: Personas) -> None:
+    """A recompute chunk (risk, trial matches and options of every case, each audited) reads and writes in
+    bulk: one audit append for the chunk's results, not a lock and an insert per result (issue 16)."""
+    one = [make_case(personas, mrn="Q-0").pk]
+    four = [make_case(personas, mrn=f"Q-{i}").pk for i in range(1, 5)]
+    with CaptureQueriesContext(connection) as first:
+        treatment_options_compute_cases(case_ids=one)
+    with CaptureQueriesContext(connection) as second:
+        treatment_options_compute_cases(case_ids=four)
+    assert len(second) == len(first), [q["sql"][:80] for q in second.captured_queries]
+    for chunk in (one, four):
+        audited = AuditEntry.objects.filter(case_id__in=chunk)
+        assert audited.filter(event="risk.assessed").count() == len(chunk)
+        assert audited.filter(event="options.computed").count() == len(chunk)
+
+
 def test_task_is_thin_and_tolerates_a_deleted_case(personas: Personas) -> None:
     case = make_case(personas)
     result = tasks.compute_case_options(case.pk)
