@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 
 import pytest
@@ -226,7 +227,7 @@ def test_a_chunk_of_entries_is_chained_in_order_with_one_lock_and_one_insert(per
     with transaction.atomic(), CaptureQueriesContext(connection) as captured:
         entries = audit_record_many(records)
     assert [e.sequence for e in entries] == list(range(3, 123))
-    assert all(later.prev_hash == earlier.hash for earlier, later in zip(entries, entries[1:], strict=False))
+    assert all(later.prev_hash == earlier.hash for earlier, later in itertools.pairwise(entries))
     stored = list(AuditEntry.objects.filter(sequence__gte=3).order_by("sequence"))
     assert [e.after for e in stored] == [{"n": i} for i in range(120)]
     assert all(entry_hash(content_of(e)) == e.hash for e in stored)
