@@ -20,17 +20,17 @@ from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from apps.accounts.authorization import require
 from apps.accounts.models import User
 from apps.accounts.roles import Permission
 from apps.audit.events import AuditEvent
-from apps.audit.services import audit_record
+from apps.audit.services import AuditRecord, audit_record, audit_record_many
 from apps.cases.models import Case, Lesion
 from apps.cases.rules import prior_course_errors
-from apps.cases.selectors import case_facts, not_lesions_of_case
+from apps.cases.selectors import case_facts, cases_for_engines, not_lesions_of_case
 from apps.cases.vocabulary import VERTEBRAL_LEVELS, Laterality, Site
 from apps.core.background import enqueue
 from apps.core.jobs import job_create
@@ -46,6 +46,7 @@ from apps.dosimetry.engine import (
 from apps.dosimetry.engine.bounds import alpha_beta_bound_errors, levels_bound_errors, oar_metric_bound_errors
 from apps.dosimetry.models import ConstraintSet, DoseSummary, RadiotherapyPlan, Regimen
 from apps.dosimetry.selectors import (
+    ConstraintCatalogue,
     constraint_catalogue,
     constraint_set_key,
     regimen_by_code,
@@ -118,14 +119,25 @@ class PlanRequest:
     catalogue_revisions: dict[str, int]
 
 
-def summary_request(plan: RadiotherapyPlan, case: Case | None = None) -> PlanRequest:
+def summary_request(
+    plan: RadiotherapyPlan,
+    case: Case | None = None,
+    *,
+    catalogue: ConstraintCatalogue | None = None,
+    regimens: Mapping[str, Regimen] | None = None,
+) -> PlanRequest:
     """The dose engine's request for ``plan`` with the prior courses of its case (prefetched or not), its
     regimen, and the constraint sets of the database catalogue (the engine picks the ones that fit the
-    fraction count; the regimen's own set is added). Raises ``DoseInputError`` for a plan the engine
-    cannot compute (``_validate`` keeps those out)."""
+    fraction count; the regimen's own set is added). A chunk passes the catalogue and its regimens read
+    once. Raises ``DoseInputError`` for a plan the engine cannot compute (``_validate`` keeps those out)."""
     facts = case_facts(case or plan.case)
-    catalogue = constraint_catalogue()
-    regimen = regimen_by_code(plan.regimen_code) if plan.regimen_code else None
+    catalogue = catalogue if catalogue is not None else constraint_catalogue()
+    if not plan.regimen_code:
+        regimen = None
+    elif regimens is not None:
+        regimen = regimens.get(plan.regimen_code)
+    else:
+        regimen = regimen_by_code(plan.regimen_code)
     levels = plan_levels(plan, regimen)
     request = DoseSummaryRequest(
         levels=levels,
@@ -301,15 +313,6 @@ def plan_update(
     return locked
 
 
-def _refresh(row: DoseSummary, plan: RadiotherapyPlan, case: Case, revisions: dict[str, int], *, current: bool) -> None:
-    """Re-stamp a reused row: same inputs, so same figures, but computed for the newer revisions."""
-    row.is_current = current
-    row.plan_revision = max(row.plan_revision, plan.revision)
-    row.case_revision = max(row.case_revision, case.revision)
-    row.catalogue_revisions = revisions
-    row.save(update_fields=["is_current", "plan_revision", "case_revision", "catalogue_revisions"])
-
-
 @transaction.atomic
 def dose_summary_compute(*, plan_id: int) -> DoseSummary:
     """Compute (or reuse) the summary of a plan from its committed state and make it current.
@@ -317,51 +320,102 @@ def dose_summary_compute(*, plan_id: int) -> DoseSummary:
     Idempotent: unchanged inputs reuse the stored row (no new row, no audit entry). Raises
     ``RadiotherapyPlan.DoesNotExist`` for a plan that no longer exists.
     """
-    plan = RadiotherapyPlan.objects.select_for_update().get(pk=plan_id)
-    case = Case.objects.prefetch_related("lesions", "prior_radiotherapy").get(pk=plan.case_id)
-    built = summary_request(plan, case)
-    digest = inputs_digest(built.request)
-    rows = list(plan.dose_summaries.filter(is_current=True) | plan.dose_summaries.filter(inputs_digest=digest))
-    current = next((row for row in rows if row.is_current), None)
-    same = next((row for row in rows if row.inputs_digest == digest), None)
-    if same is not None:
-        if current is not None and current.pk != same.pk:
-            current.is_current = False
-            current.save(update_fields=["is_current"])
-        _refresh(same, plan, case, built.catalogue_revisions, current=True)
-        return same
-    if current is not None:
-        current.is_current = False
-        current.save(update_fields=["is_current"])
-    summary = build_dose_summary(built.request)
-    row = DoseSummary.objects.create(
-        plan=plan,
-        inputs_digest=digest,
-        engine_version=summary.engine_version,
-        plan_revision=plan.revision,
-        case_revision=case.revision,
-        catalogue_revisions=built.catalogue_revisions,
-        payload=summary.to_dict(DECIMALS),
-        computed_at=timezone.now(),
-        is_current=True,
-    )
-    audit_record(
-        actor=None,
-        actor_label="dose-engine",
-        event=AuditEvent.DOSE_SUMMARY_COMPUTED,
-        subject=row,
-        board_id=case.board_id,
-        after={
-            "plan_id": plan.pk,
-            "case_id": case.pk,
-            "plan_revision": plan.revision,
-            "case_revision": case.revision,
-            "inputs_digest": digest,
-            "engine_version": row.engine_version,
-            "catalogue_revisions": built.catalogue_revisions,
-        },
-    )
-    return row
+    computed = dose_summaries_compute(plan_ids=[plan_id])
+    if plan_id not in computed:
+        raise RadiotherapyPlan.DoesNotExist(f"Plan {plan_id} does not exist.")
+    return computed[plan_id]
+
+
+@transaction.atomic
+def dose_summaries_compute(*, plan_ids: Iterable[int]) -> dict[int, DoseSummary]:
+    """Compute (or reuse) the summaries of many plans in one transaction with bulk reads and writes (a
+    recompute chunk): the plans locked in primary-key order, their cases, the catalogue and the regimens
+    read once, the stored rows in one query, new rows and their audit entries in one insert each.
+
+    Idempotent: a plan whose inputs digest is stored reuses that row (re-stamped with the newer
+    revisions; no new row, no audit entry). Returns the current row of each plan that still exists.
+    """
+    plans = list(RadiotherapyPlan.objects.select_for_update().filter(pk__in=list(plan_ids)).order_by("pk"))
+    if not plans:
+        return {}
+    cases = {case.pk: case for case in cases_for_engines({plan.case_id for plan in plans})}
+    catalogue = constraint_catalogue()
+    regimens = {r.code: r for r in Regimen.objects.filter(code__in={p.regimen_code for p in plans if p.regimen_code})}
+    built = {plan.pk: summary_request(plan, cases[plan.case_id], catalogue=catalogue, regimens=regimens) for plan in plans}
+    digests = {plan_id: inputs_digest(item.request) for plan_id, item in built.items()}
+    current: dict[int, DoseSummary] = {}
+    matching: dict[int, DoseSummary] = {}
+    for row in DoseSummary.objects.filter(plan_id__in=built).filter(
+        Q(is_current=True) | Q(inputs_digest__in=set(digests.values()))
+    ):
+        if row.is_current:
+            current[row.plan_id] = row
+        if row.inputs_digest == digests[row.plan_id]:
+            matching[row.plan_id] = row
+
+    now = timezone.now()
+    result: dict[int, DoseSummary] = {}
+    demote: list[int] = []
+    refreshed: list[DoseSummary] = []
+    created: list[DoseSummary] = []
+    for plan in plans:
+        case, item = cases[plan.case_id], built[plan.pk]
+        old, same = current.get(plan.pk), matching.get(plan.pk)
+        if old is not None and old is not same:
+            demote.append(old.pk)
+        if same is not None:
+            # Same inputs, same figures: re-stamp the row with the revisions it now describes.
+            same.is_current = True
+            same.plan_revision = max(same.plan_revision, plan.revision)
+            same.case_revision = max(same.case_revision, case.revision)
+            same.catalogue_revisions = item.catalogue_revisions
+            refreshed.append(same)
+            result[plan.pk] = same
+            continue
+        summary = build_dose_summary(item.request)
+        row = DoseSummary(
+            plan=plan,
+            inputs_digest=digests[plan.pk],
+            engine_version=summary.engine_version,
+            plan_revision=plan.revision,
+            case_revision=case.revision,
+            catalogue_revisions=item.catalogue_revisions,
+            payload=summary.to_dict(DECIMALS),
+            computed_at=now,
+            is_current=True,
+        )
+        created.append(row)
+        result[plan.pk] = row
+
+    # Demote first: the partial unique constraint allows one current row per plan at any moment.
+    if demote:
+        DoseSummary.objects.filter(pk__in=demote).update(is_current=False)
+    if refreshed:
+        DoseSummary.objects.bulk_update(refreshed, ["is_current", "plan_revision", "case_revision", "catalogue_revisions"])
+    if created:
+        DoseSummary.objects.bulk_create(created)
+        audit_record_many(
+            [
+                AuditRecord(
+                    actor=None,
+                    actor_label="dose-engine",
+                    event=AuditEvent.DOSE_SUMMARY_COMPUTED,
+                    subject=row,
+                    board_id=cases[row.plan.case_id].board_id,
+                    after={
+                        "plan_id": row.plan_id,
+                        "case_id": row.plan.case_id,
+                        "plan_revision": row.plan_revision,
+                        "case_revision": row.case_revision,
+                        "inputs_digest": row.inputs_digest,
+                        "engine_version": row.engine_version,
+                        "catalogue_revisions": row.catalogue_revisions,
+                    },
+                )
+                for row in created
+            ]
+        )
+    return result
 
 
 CatalogueKind = Literal["regimen", "constraint_set"]

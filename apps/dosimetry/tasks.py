@@ -11,7 +11,13 @@ from apps.core.jobs import MAX_RETRIES, job_chunk, job_fan_out
 from apps.core.models import Job
 from apps.dosimetry.models import DoseSummary, RadiotherapyPlan
 from apps.dosimetry.selectors import plans_needing_summary
-from apps.dosimetry.services import CatalogueKind, catalogue_recompute_job_create, dose_summary_compute, plans_built_on
+from apps.dosimetry.services import (
+    CatalogueKind,
+    catalogue_recompute_job_create,
+    dose_summaries_compute,
+    dose_summary_compute,
+    plans_built_on,
+)
 
 
 @shared_task(name="dosimetry.compute_plan_summary", acks_late=True)
@@ -34,15 +40,14 @@ def compute_plan_summary(plan_id: int) -> dict[str, Any] | None:
 def compute_case_summaries(case_id: int) -> list[int]:
     """Recompute every plan of a case (its prior courses may have changed); returns the plan ids."""
     plan_ids = list(RadiotherapyPlan.objects.filter(case_id=case_id).values_list("pk", flat=True))
-    for plan_id in plan_ids:
-        compute_plan_summary(plan_id)
+    dose_summaries_compute(plan_ids=plan_ids)
     return plan_ids
 
 
 @shared_task(name="dosimetry.compute_plan_summaries", acks_late=True)
 def compute_plan_summaries(plan_ids: list[int]) -> int:
     """Recompute a chunk of plans (each idempotent by digest); returns how many still exist."""
-    return sum(compute_plan_summary(plan_id) is not None for plan_id in plan_ids)
+    return len(dose_summaries_compute(plan_ids=plan_ids))
 
 
 def _plans_to_recompute(params: Mapping[str, Any]) -> list[int]:
@@ -61,13 +66,9 @@ def recompute(job_id: int) -> int:
 
 
 def _compute_chunk(plan_ids: list[int]) -> int:
-    """Compute each plan of a chunk (one transaction per plan, under its row lock); the new summaries."""
+    """Compute a chunk in one transaction (plans deleted meanwhile are skipped); the new summaries."""
     before = DoseSummary.objects.filter(plan_id__in=plan_ids).count()
-    for plan_id in plan_ids:
-        try:
-            dose_summary_compute(plan_id=plan_id)
-        except RadiotherapyPlan.DoesNotExist:
-            continue  # deleted meanwhile
+    dose_summaries_compute(plan_ids=plan_ids)
     return max(DoseSummary.objects.filter(plan_id__in=plan_ids).count() - before, 0)
 
 

@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from apps.audit.events import AuditEvent
 from apps.audit.models import AuditEntry
@@ -15,7 +17,7 @@ from apps.cases.derived import derived_sections
 from apps.cases.models import Case, PriorRadiotherapyCourse
 from apps.dosimetry.models import DoseSummary, RadiotherapyPlan
 from apps.dosimetry.selectors import dose_summaries_section
-from apps.dosimetry.services import dose_summary_compute, plan_create, plan_update
+from apps.dosimetry.services import dose_summaries_compute, dose_summary_compute, plan_create, plan_update
 from apps.dosimetry.tasks import compute_plan_summary
 from tests.conftest import Personas
 from tests.factories import CaseFactory, LesionFactory
@@ -163,3 +165,37 @@ def test_case_detail_api_shows_the_section(personas: Personas, case: Case) -> No
     section = response.json()["dose_summaries"]
     assert section["status"] == "current"
     assert section["plans"][0]["plan_id"] == plan.pk
+
+
+def _plans(personas: Personas, n: int) -> list[int]:
+    ids = []
+    for i in range(n):
+        case = CaseFactory(board=personas.board)
+        data = {"levels": [{"fractions": 5, "total_dose_gy": 20 + i}]} if i % 2 else {"regimen_code": "conv_30gy_10fx"}
+        ids.append(plan_create(actor=personas.radonc, case=case, data=data).pk)
+    return ids
+
+
+def test_a_chunk_of_plans_costs_the_same_queries_as_one_plan(personas: Personas) -> None:
+    """The recompute chunk reads and writes in bulk (issue 16: one transaction, catalogue read and audit
+    append per plan before); a deleted plan is skipped and a stored digest is reused, not rewritten."""
+    one, five = _plans(personas, 1), _plans(personas, 5)
+    with CaptureQueriesContext(connection) as first:
+        dose_summaries_compute(plan_ids=one)
+    with CaptureQueriesContext(connection) as second:
+        computed = dose_summaries_compute(plan_ids=[*five, 10**9])
+    assert len(second) == len(first), [q["sql"][:80] for q in second.captured_queries]
+    assert set(computed) == set(five)
+    assert all(row.is_current and row.pk for row in computed.values())
+    assert (
+        AuditEntry.objects.filter(
+            event=AuditEvent.DOSE_SUMMARY_COMPUTED, subject_id__in=[str(r.pk) for r in computed.values()]
+        ).count()
+        == 5
+    )
+    # The same figures as a plan computed on its own.
+    alone = dose_summary_compute(plan_id=five[2])
+    assert alone.pk == computed[five[2]].pk and alone.payload == DoseSummary.objects.get(pk=alone.pk).payload
+    again = dose_summaries_compute(plan_ids=five)
+    assert {p: r.pk for p, r in again.items()} == {p: r.pk for p, r in computed.items()}
+    assert AuditEntry.objects.filter(event=AuditEvent.DOSE_SUMMARY_COMPUTED).count() == 6
