@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -200,6 +200,18 @@ def audit_record_many(records: Sequence[AuditRecord], *, request: HttpRequest | 
     else:
         AuditEntry.objects.bulk_create(entries)
     return entries
+
+
+def audit_engine_results(
+    *, engine: str, event: AuditEvent, results: Iterable[tuple[models.Model, int | None, Mapping[str, Any]]]
+) -> list[AuditEntry]:
+    """Audit the new results of an engine chunk, each as ``(row, board id, after)``, in one append."""
+    return audit_record_many(
+        [
+            AuditRecord(actor=None, actor_label=engine, event=event, subject=row, board_id=board_id, after=after)
+            for row, board_id, after in results
+        ]
+    )
 
 
 def _prepared(record: AuditRecord) -> AuditEntry:

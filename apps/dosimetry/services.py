@@ -27,7 +27,7 @@ from apps.accounts.authorization import require
 from apps.accounts.models import User
 from apps.accounts.roles import Permission
 from apps.audit.events import AuditEvent
-from apps.audit.services import AuditRecord, audit_record, audit_record_many
+from apps.audit.services import audit_engine_results, audit_record
 from apps.cases.models import Case, Lesion
 from apps.cases.rules import prior_course_errors
 from apps.cases.selectors import case_facts, cases_for_engines, not_lesions_of_case
@@ -394,15 +394,14 @@ def dose_summaries_compute(*, plan_ids: Iterable[int]) -> dict[int, DoseSummary]
         DoseSummary.objects.bulk_update(refreshed, ["is_current", "plan_revision", "case_revision", "catalogue_revisions"])
     if created:
         DoseSummary.objects.bulk_create(created)
-        audit_record_many(
-            [
-                AuditRecord(
-                    actor=None,
-                    actor_label="dose-engine",
-                    event=AuditEvent.DOSE_SUMMARY_COMPUTED,
-                    subject=row,
-                    board_id=cases[row.plan.case_id].board_id,
-                    after={
+        audit_engine_results(
+            engine="dose-engine",
+            event=AuditEvent.DOSE_SUMMARY_COMPUTED,
+            results=[
+                (
+                    row,
+                    cases[row.plan.case_id].board_id,
+                    {
                         "plan_id": row.plan_id,
                         "case_id": row.plan.case_id,
                         "plan_revision": row.plan_revision,
@@ -413,7 +412,7 @@ def dose_summaries_compute(*, plan_ids: Iterable[int]) -> dict[int, DoseSummary]
                     },
                 )
                 for row in created
-            ]
+            ],
         )
     return result
 

@@ -23,7 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from apps.audit.events import AuditEvent
-from apps.audit.services import AuditRecord, audit_record_many
+from apps.audit.services import audit_engine_results
 from apps.cases.models import Case
 from apps.cases.selectors import engine_cases, lock_cases
 from apps.options.engine import CaseOptions, OptionInputs, options_inputs_digest, risk_from_payload, treatment_options
@@ -146,15 +146,14 @@ def _compute_locked(case_ids: Iterable[int]) -> dict[int, TreatmentOptionsResult
         )
     if created:
         TreatmentOptionsResult.objects.bulk_create([row for row, _ in created])
-        audit_record_many(
-            [
-                AuditRecord(
-                    actor=None,
-                    actor_label="options-engine",
-                    event=AuditEvent.OPTIONS_COMPUTED,
-                    subject=row,
-                    board_id=item.case.board_id,
-                    after={
+        audit_engine_results(
+            engine="options-engine",
+            event=AuditEvent.OPTIONS_COMPUTED,
+            results=[
+                (
+                    row,
+                    item.case.board_id,
+                    {
                         "case_id": item.case.pk,
                         "case_revision": row.case_revision,
                         "inputs_digest": row.inputs_digest,
@@ -167,7 +166,7 @@ def _compute_locked(case_ids: Iterable[int]) -> dict[int, TreatmentOptionsResult
                     },
                 )
                 for row, item in created
-            ]
+            ],
         )
     return result
 

@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from apps.audit.events import AuditEvent
-from apps.audit.services import AuditRecord, audit_record_many
+from apps.audit.services import audit_engine_results
 from apps.cases.models import Case
 from apps.cases.selectors import engine_cases, lock_cases
 from apps.risk.engine import CaseRiskSummary, assess_case, case_inputs_digest
@@ -123,15 +123,14 @@ def _assess_locked(case_ids: Iterable[int]) -> dict[int, RiskAssessment]:
     if created:
         RiskAssessment.objects.bulk_create([row for row, _ in created])
         LesionAssessment.objects.bulk_create([lesion_row for row, item in created for lesion_row in _lesion_rows(row, item)])
-        audit_record_many(
-            [
-                AuditRecord(
-                    actor=None,
-                    actor_label="risk-engine",
-                    event=AuditEvent.RISK_ASSESSED,
-                    subject=row,
-                    board_id=item.case.board_id,
-                    after={
+        audit_engine_results(
+            engine="risk-engine",
+            event=AuditEvent.RISK_ASSESSED,
+            results=[
+                (
+                    row,
+                    item.case.board_id,
+                    {
                         "case_id": item.case.pk,
                         "case_revision": row.case_revision,
                         "inputs_digest": row.inputs_digest,
@@ -141,7 +140,7 @@ def _assess_locked(case_ids: Iterable[int]) -> dict[int, RiskAssessment]:
                     },
                 )
                 for row, item in created
-            ]
+            ],
         )
     return result
 
