@@ -27,6 +27,7 @@ from apps.audit.services import audit_engine_results
 from apps.cases.models import Case
 from apps.cases.selectors import engine_cases, lock_cases
 from apps.options.engine import CaseOptions, OptionInputs, options_inputs_digest, risk_from_payload, treatment_options
+from apps.options.engine.digest import catalogue_fingerprint
 from apps.options.models import TreatmentOptionsResult
 from apps.options.selectors import catalogue_stamp, load_option_inputs, plans_stamps
 from apps.risk.services import risk_assess_cases
@@ -75,6 +76,7 @@ def _compute_locked(case_ids: Iterable[int]) -> dict[int, TreatmentOptionsResult
     loaded = load_option_inputs([case.pk for case, _ in cases])
     stamps = plans_stamps([case.pk for case, _ in cases])
     catalogue = catalogue_stamp()
+    catalogue_print = catalogue_fingerprint(loaded.catalogue)  # the same for every case of the chunk
     computed: dict[int, _Computed] = {}
     for case, facts in cases:
         risk_row = risk_rows[case.pk]
@@ -86,7 +88,7 @@ def _compute_locked(case_ids: Iterable[int]) -> dict[int, TreatmentOptionsResult
         )
         computed[case.pk] = _Computed(
             case=case,
-            digest=options_inputs_digest(facts, inputs),
+            digest=options_inputs_digest(facts, inputs, catalogue=catalogue_print),
             risk_digest=risk_row.inputs_digest,
             plans_stamp=stamps.get(case.pk, plans_stamps_empty()),
             options=treatment_options(facts, inputs),
