@@ -283,7 +283,7 @@ class WrongPassword(ValidationError):
     """The current password given to ``password_change`` is not the account's (counted by django-axes)."""
 
 
-def password_change(*, user: User, current_password: str, new_password: str, request: HttpRequest | Any | None = None) -> User:
+def password_change(*, user: User, current_password: str, new_password: str, request: HttpRequest) -> User:
     """Change one's own password: the current one first, then Django's validators (12 characters, not
     common, not all digits, not like the name), then the new hash with its audit row.
 
@@ -291,7 +291,7 @@ def password_change(*, user: User, current_password: str, new_password: str, req
     transaction (``apps.accounts.handlers`` -> ``credentials_revoke``, with its own audit row); the page
     keeps the caller's own session with ``update_session_auth_hash``. The current password is checked with
     ``authenticate`` outside the transaction, so a wrong one is recorded (failed sign-in, django-axes
-    count) even though nothing else is written.
+    count) even though nothing else is written; django-axes needs the request for that.
     """
     if authenticate(request, username=user.get_username(), password=current_password) is None:
         raise WrongPassword({"current_password": ["That is not your current password."]})
