@@ -1,5 +1,5 @@
-"""The account pages: the sign-in code prompt, re-entering the password, the second factor, the email and
-the API tokens (issue 15, docs/security/authentication.md).
+"""The account pages: the sign-in code prompt, re-entering the password, changing it, the second factor,
+the email and the API tokens (issue 15, docs/security/authentication.md).
 
 Writes go through ``apps.accounts.services`` (each with its audit row). Changing the second factor or the
 email needs the password re-entered within ``TUMORBOARD_REAUTH_SECONDS`` (signing in counts). Wrong
@@ -14,7 +14,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import SESSION_KEY, authenticate, logout
+from django.contrib.auth import SESSION_KEY, authenticate, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -46,6 +46,29 @@ class PasswordForm(forms.Form):
     password = forms.CharField(
         label="Password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True})
     )
+
+
+class PasswordChangeForm(forms.Form):
+    current_password = forms.CharField(
+        label="Current password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
+    )
+    new_password = forms.CharField(
+        label="New password",
+        strip=False,
+        help_text="At least 12 characters; not a common password, not only digits, not like your name or email.",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    new_password_again = forms.CharField(
+        label="New password again", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("new_password") and data.get("new_password_again") and data["new_password"] != data["new_password_again"]:
+            self.add_error("new_password_again", "The two new passwords differ: type the same one twice.")
+        return data
 
 
 class EmailForm(forms.Form):
@@ -192,6 +215,38 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         "next": _next(request, ""),
     }
     return render(request, "frontend/account/two_factor.html", context)
+
+
+@login_required
+def password(request: HttpRequest) -> HttpResponse:
+    """Change one's own password (the current one is asked every time: it is the re-authentication).
+
+    The change ends every other session of the account and revokes its API tokens (the service); this
+    session is kept under a new id (``update_session_auth_hash`` cycles the key).
+    """
+    user = _user(request)
+    form = PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.password_change(
+                user=user,
+                current_password=form.cleaned_data["current_password"],
+                new_password=form.cleaned_data["new_password"],
+                request=request,
+            )
+        except ValidationError as exc:
+            if isinstance(exc, services.WrongPassword) and lockout.is_locked_out(request):
+                logout(request)
+                return lockout.lockout_response(request)
+            for name, reasons in exc.message_dict.items():
+                for reason in reasons:
+                    form.add_error(name if name in form.fields else None, reason)
+        else:
+            update_session_auth_hash(request, user)
+            request.session[REAUTHENTICATED_AT] = int(time.time())  # the password was just typed
+            messages.success(request, "Your password is changed. Your other sessions and your API tokens have ended.")
+            return redirect("account")
+    return render(request, "frontend/account/password.html", {"form": form})
 
 
 @login_required

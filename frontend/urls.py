@@ -33,6 +33,7 @@ auth_urlpatterns = [
     path("account/confirm-password/", account.reauth, name="account-reauth"),
     path("account/two-factor/", account.two_factor, name="account-two-factor"),
     path("account/email/", account.email, name="account-email"),
+    path("account/password/", account.password, name="account-password"),
     path("account/tokens/", account.tokens, name="account-tokens"),
     path("account/tokens/<int:token_id>/revoke/", account.token_revoke, name="account-token-revoke"),
 ]

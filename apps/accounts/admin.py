@@ -12,6 +12,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 from django.db.models import Model
 from django.forms import ModelForm
 from django.http import HttpRequest
@@ -28,6 +29,10 @@ from apps.accounts.roles import Permission
 for _secret_model in (TOTPDevice, StaticDevice):
     if admin.site.is_registered(_secret_model):
         admin.site.unregister(_secret_model)
+# Rights come from roles and board memberships (apps.accounts.authorization), never from Django's groups
+# and model permissions: a group page would only suggest otherwise (tests/security/test_admin_walk.py).
+if admin.site.is_registered(Group):
+    admin.site.unregister(Group)
 
 
 class _AccessAdmin:

@@ -14,7 +14,8 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import SESSION_KEY
+from django.contrib.auth import SESSION_KEY, authenticate
+from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -275,4 +276,33 @@ def email_change(*, user: User, email: str, request: HttpRequest | Any | None = 
         after={"email": email},
         request=request,
     )
+    return user
+
+
+class WrongPassword(ValidationError):
+    """The current password given to ``password_change`` is not the account's (counted by django-axes)."""
+
+
+def password_change(*, user: User, current_password: str, new_password: str, request: HttpRequest) -> User:
+    """Change one's own password: the current one first, then Django's validators (12 characters, not
+    common, not all digits, not like the name), then the new hash with its audit row.
+
+    Saving the new password ends every session of the account and revokes its API tokens in the same
+    transaction (``apps.accounts.handlers`` -> ``credentials_revoke``, with its own audit row); the page
+    keeps the caller's own session with ``update_session_auth_hash``. The current password is checked with
+    ``authenticate`` outside the transaction, so a wrong one is recorded (failed sign-in, django-axes
+    count) even though nothing else is written; django-axes needs the request for that.
+    """
+    if authenticate(request, username=user.get_username(), password=current_password) is None:
+        raise WrongPassword({"current_password": ["That is not your current password."]})
+    if new_password == current_password:
+        raise ValidationError({"new_password": ["The new password is the current one: choose another."]})
+    try:
+        validate_password(new_password, user)
+    except ValidationError as exc:
+        raise ValidationError({"new_password": exc.messages}) from exc
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        audit_record(actor=user, event=AuditEvent.PASSWORD_CHANGED, subject=user, request=request)
     return user

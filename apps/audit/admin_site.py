@@ -15,9 +15,13 @@ from typing import Any
 
 from django.contrib import admin
 from django.db import models, transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 
+from apps.accounts import services
+from apps.accounts.authorization import allowed
 from apps.accounts.models import User
+from apps.accounts.roles import Permission
 from apps.audit.events import AuditEvent
 from apps.audit.services import audit_record, snapshot
 
@@ -70,7 +74,25 @@ class AuditedModelAdmin(admin.ModelAdmin):
 
 
 class AuditedAdminSite(admin.AdminSite):
-    """The default admin site: every ``ModelAdmin`` registered on it is audited."""
+    """The default admin site: every ``ModelAdmin`` registered on it is audited.
+
+    Only those who audit (administrators) or manage access (IT staff) enter it: ``is_staff`` alone, set on
+    a clinician by mistake, opens no admin page (tests/security/test_admin_walk.py). One's own password is
+    changed on the account page, through ``apps.accounts.services.password_change`` and its audit row.
+    """
+
+    def has_permission(self, request: HttpRequest) -> bool:
+        user = request.user
+        return bool(
+            super().has_permission(request) and (allowed(user, Permission.AUDIT_VIEW) or services.can_manage_access(user))
+        )
+
+    # The stubs type these views as template answers; a redirect is the point (one way to change it).
+    def password_change(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:  # type: ignore[override]
+        return redirect("account-password")
+
+    def password_change_done(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:  # type: ignore[override]
+        return redirect("account")
 
     def register(self, model_or_iterable: Any, admin_class: Any = None, **options: Any) -> None:
         admin_class = admin_class or admin.ModelAdmin

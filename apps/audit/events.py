@@ -56,6 +56,7 @@ class AuditEvent(StrEnum):
     BACKUP_CODES_RENEWED = "auth.backup_codes_renewed"
     REAUTHENTICATED = "auth.reauthenticated"
     EMAIL_CHANGED = "auth.email_changed"
+    PASSWORD_CHANGED = "auth.password_changed"  # noqa: S105 - an event code, not a secret
     CREDENTIALS_REVOKED = "auth.credentials_revoked"
     ADMIN_ADDED = "admin.added"
     ADMIN_CHANGED = "admin.changed"

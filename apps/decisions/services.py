@@ -26,7 +26,7 @@ from apps.audit.services import audit_record, snapshot
 from apps.cases.derived import derived_sections
 from apps.cases.models import Case
 from apps.cases.workflow import CaseStatus
-from apps.core.errors import InvalidInput
+from apps.core.errors import UNKNOWN_FIELD, InvalidInput
 from apps.decisions.engine import recommendation as rules
 from apps.decisions.engine.recommendation import ActionKind, DecisionStatus, Implementation
 from apps.decisions.models import Decision, FollowUp, FollowUpReminder
@@ -124,7 +124,9 @@ def _validated(case: Case, data: Mapping[str, Any], current: Decision | None) ->
     clean: dict[str, Any] = {}
     unknown = set(data) - set(EDITABLE_FIELDS)
     if unknown:
-        errors.update({name: ["not a writable field of a decision."] for name in sorted(unknown)})
+        # The API refuses these before calling (apps.core.api.serializers.refuse_unknown_fields); the same
+        # words here for any other caller.
+        errors.update({name: [UNKNOWN_FIELD] for name in sorted(unknown)})
     if "meeting" in data:
         meeting = data["meeting"]
         if meeting is not None and not isinstance(meeting, Meeting):

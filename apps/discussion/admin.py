@@ -9,21 +9,15 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from apps.accounts.authorization import restrict
+from apps.core.admin import GuardedAdmin
 from apps.discussion.models import Comment, Opinion
 
 
-class _ReadOnly(admin.ModelAdmin):
+class _ReadOnly(GuardedAdmin):
+    """Read by those who audit (``GuardedAdmin``: no add, change or delete), within their boards."""
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         return restrict(super().get_queryset(request), request.user, "case__board_id")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Comment)

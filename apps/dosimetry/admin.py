@@ -7,9 +7,12 @@ from django.db import transaction
 from django.forms import ModelForm
 from django.http import HttpRequest
 
+from apps.accounts.authorization import allowed
 from apps.accounts.models import User
+from apps.accounts.roles import Permission
 from apps.audit.events import AuditEvent
 from apps.audit.services import audit_record, snapshot
+from apps.core.admin import GuardedAdmin
 from apps.dosimetry.models import (
     ConstraintSet,
     DoseImportJob,
@@ -22,14 +25,16 @@ from apps.dosimetry.services import catalogue_entry_changed
 
 
 @admin.register(RadiotherapyPlan)
-class RadiotherapyPlanAdmin(admin.ModelAdmin):
+class RadiotherapyPlanAdmin(GuardedAdmin):
+    """Plans change through the API and the plan pages (``dosimetry.services``): read-only here."""
+
     list_display = ("id", "case", "regimen_code", "technique", "alpha_beta", "revision", "updated_at")
     list_filter = ("technique",)
     raw_id_fields = ("case", "target_lesions", "created_by")
 
 
 @admin.register(DoseSummary)
-class DoseSummaryAdmin(admin.ModelAdmin):
+class DoseSummaryAdmin(GuardedAdmin):
     list_display = ("id", "plan", "plan_revision", "case_revision", "engine_version", "is_current", "computed_at")
     list_filter = ("is_current", "engine_version")
     raw_id_fields = ("plan",)
@@ -56,11 +61,12 @@ def _set_snapshot(cset: ConstraintSet) -> dict[str, Any]:
 
 
 class CatalogueAdminMixin:
-    """Curation needs the trial/catalogue registry permission (administrators); every edit is audited."""
+    """Curation needs the registry permission (``TRIAL_REGISTRY_EDIT``: administrators), asked of the
+    authorization entry point, never ``is_superuser``; every edit is audited. Nothing is deleted here: the
+    catalogue's codes are named by stored plans and summaries (tests/security/test_admin_walk.py)."""
 
     def _can_curate(self, request: HttpRequest) -> bool:
-        user = request.user
-        return bool(user.is_active and (user.is_superuser or getattr(user, "is_administrator", False)))
+        return allowed(request.user, Permission.TRIAL_REGISTRY_EDIT)
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
         return self._can_curate(request)
@@ -69,13 +75,13 @@ class CatalogueAdminMixin:
         return self._can_curate(request)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return bool(request.user.is_active and request.user.is_superuser)
+        return False
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._can_curate(request)
+        return self._can_curate(request) or allowed(request.user, Permission.AUDIT_VIEW)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return self._can_curate(request)
+        return self.has_view_permission(request)
 
 
 @admin.register(Regimen)
@@ -102,13 +108,6 @@ class RegimenAdmin(CatalogueAdminMixin, admin.ModelAdmin):
             audit_record(
                 actor=_actor(request), event=AuditEvent.REGIMEN_CHANGED, subject=obj, before=before, after=_snapshot(obj)
             )
-
-    def delete_model(self, request: HttpRequest, obj: Regimen) -> None:
-        with transaction.atomic():
-            # Audited before the delete, while the row still has its primary key.
-            audit_record(actor=_actor(request), event=AuditEvent.REGIMEN_CHANGED, subject=obj, before=_snapshot(obj))
-            super().delete_model(request, obj)
-            catalogue_entry_changed(kind="regimen", code=obj.code)
 
 
 class OrganConstraintInline(CatalogueAdminMixin, admin.TabularInline):
@@ -171,21 +170,12 @@ class ConstraintSetAdmin(CatalogueAdminMixin, admin.ModelAdmin):
                 after=_set_snapshot(form.instance),
             )
 
-    def delete_model(self, request: HttpRequest, obj: ConstraintSet) -> None:
-        with transaction.atomic():
-            audit_record(actor=_actor(request), event=AuditEvent.CONSTRAINT_SET_CHANGED, subject=obj, before=_set_snapshot(obj))
-            super().delete_model(request, obj)
-            catalogue_entry_changed(kind="constraint_set", code=obj.code)
-
 
 @admin.register(DoseImportJob)
-class DoseImportJobAdmin(admin.ModelAdmin):
+class DoseImportJobAdmin(GuardedAdmin):
     """Import jobs are read-only here: they are created by the API and run by the worker."""
 
     list_display = ("id", "plan", "kind", "status", "progress", "job")
     list_filter = ("kind", "job__status")
     list_select_related = ("plan", "job")
     readonly_fields = ("job", "plan", "kind", "status", "progress", "log", "error", "structures")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False

@@ -20,6 +20,7 @@ from django.utils.html import format_html
 
 from apps.accounts.models import User
 from apps.accounts.roles import Permission
+from apps.core.admin import GuardedAdmin, GuardedInline
 from apps.trials import services
 from apps.trials.models import Trial, TrialMatch, TrialReferral, TrialVersion
 
@@ -32,15 +33,9 @@ def _can_edit_registry(request: HttpRequest) -> bool:
     return isinstance(user, User) and user.has_clinical_permission(Permission.TRIAL_REGISTRY_EDIT)
 
 
-class _ReadOnly:
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+class _ReadOnly(GuardedAdmin):
+    """Versions, matches and referrals are written by the services: read by those who audit, no add,
+    change or delete (``GuardedAdmin``)."""
 
 
 class _IndentedJSONField(forms.JSONField):
@@ -116,10 +111,8 @@ class TrialAdminForm(forms.ModelForm):
             self.add_error(name, text)
 
 
-class TrialVersionInline(_ReadOnly, admin.TabularInline):
+class TrialVersionInline(GuardedInline):
     model = TrialVersion
-    extra = 0
-    can_delete = False
     fields = ("version", "criteria_digest", "created_by", "created_at")
     readonly_fields = fields
     ordering = ("-version",)
@@ -178,7 +171,7 @@ class TrialAdmin(admin.ModelAdmin):
 
 
 @admin.register(TrialVersion)
-class TrialVersionAdmin(_ReadOnly, admin.ModelAdmin):
+class TrialVersionAdmin(_ReadOnly):
     list_display = ("trial", "version", "criteria_digest", "created_by", "created_at")
     list_filter = ("trial__status",)
     search_fields = ("trial__identifier", "trial__short_name")
@@ -186,7 +179,7 @@ class TrialVersionAdmin(_ReadOnly, admin.ModelAdmin):
 
 
 @admin.register(TrialMatch)
-class TrialMatchAdmin(_ReadOnly, admin.ModelAdmin):
+class TrialMatchAdmin(_ReadOnly):
     list_display = ("case", "trial", "eligibility", "trial_version", "case_revision", "engine_version", "computed_at")
     list_filter = ("eligibility", "trial__status", "trial")
     search_fields = ("trial__identifier", "trial__short_name")
@@ -195,7 +188,7 @@ class TrialMatchAdmin(_ReadOnly, admin.ModelAdmin):
 
 
 @admin.register(TrialReferral)
-class TrialReferralAdmin(_ReadOnly, admin.ModelAdmin):
+class TrialReferralAdmin(_ReadOnly):
     list_display = ("case", "trial", "status", "eligibility_at_referral", "created_by", "created_at", "updated_at")
     list_filter = ("status", "trial")
     search_fields = ("trial__identifier", "trial__short_name")

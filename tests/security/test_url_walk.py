@@ -100,6 +100,7 @@ ROUTES: dict[str, dict[str, str]] = {
     "calendar-token-detail": {"pk": "calendar_token_row"},
     "api-tokens-detail": {"pk": "api_token_row"},
     "account-token-revoke": {"token_id": "api_token_row"},
+    "account-password": {},  # one's own account only: no object in the URL
     "case-discussion": {"case_id": "case"},
     "case-opinions": {"case_id": "case"},
     "case-return-to-agenda": {"case_id": "case"},

@@ -262,6 +262,7 @@ SPECTACULAR_SETTINGS = {
         "DoseImportKindEnum": "apps.dosimetry.models.DoseImportJob.Kind",
         "MeetingStatusEnum": "apps.meetings.api.schema_enums.MEETING_STATUS",
         "AttendanceStatusEnum": "apps.meetings.api.schema_enums.ATTENDANCE_STATUS",
+        "DecisionIntentEnum": "apps.decisions.api.schema_enums.INTENT",
     },
 }
 

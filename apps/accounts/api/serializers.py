@@ -3,9 +3,10 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from apps.accounts.models import ApiToken
+from apps.core.api.serializers import StrictSerializer
 
 
-class TokenRequestSerializer(serializers.Serializer[None]):
+class TokenRequestSerializer(StrictSerializer[None]):
     """The contract's ``{"username", "password"}``, plus ``otp`` for accounts with a second factor."""
 
     username = serializers.CharField(max_length=150, trim_whitespace=False)

@@ -32,6 +32,7 @@ from apps.cases.models import Case, Patient
 from apps.cases.workflow import CaseStatus
 from apps.core.api.errors import PreconditionFailed
 from apps.core.api.preconditions import if_match_int
+from apps.core.api.serializers import refuse_unknown_fields
 from apps.core.idempotency import idempotent
 
 
@@ -177,6 +178,7 @@ class CaseViewSet(
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: str | None = None) -> Response:
         case = self.get_object()
+        refuse_unknown_fields(request.data, TransitionSerializer())  # no reason needed, but no stray key either
         services.case_transition(actor=_user(request), case_id=case.pk, target=CaseStatus.SUBMITTED)
         return self._detail_response(case.pk)
 

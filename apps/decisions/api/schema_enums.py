@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from apps.cases.vocabulary import choices
-from apps.decisions.engine.recommendation import ResponseAssessment
+from apps.decisions.engine.recommendation import Intent, ResponseAssessment
 
 RESPONSE_ASSESSMENT = choices(ResponseAssessment)
+#: A decision's intent, read (``Decision``) and written (``DecisionWrite``): one enum, not two.
+INTENT = choices(Intent)

@@ -9,7 +9,7 @@ from rest_framework import serializers
 from apps.cases.vocabulary import choices
 from apps.core.api.fields import CodeChoiceField
 from apps.core.api.serializers import StrictModelSerializer, StrictSerializer
-from apps.decisions.engine.recommendation import FollowUpReason, Implementation, ResponseAssessment
+from apps.decisions.engine.recommendation import ActionKind, Consensus, FollowUpReason, Implementation, Intent, ResponseAssessment
 from apps.decisions.models import Decision, FollowUp
 
 
@@ -108,6 +108,33 @@ class DecisionSerializer(StrictModelSerializer[Decision]):
             return decision.amended_by.pk
         except Decision.DoesNotExist:
             return None
+
+
+class _ActionSerializer(serializers.Serializer[Any]):
+    kind = serializers.ChoiceField(choices=choices(ActionKind))
+    # Further keys are the kind's details (docs/decisions.md), checked by the service's rules.
+
+
+class _DissentSerializer(serializers.Serializer[Any]):
+    member = serializers.CharField(help_text="User name of a member of the board.")
+    reason = serializers.CharField()
+
+
+class DecisionWriteSerializer(StrictSerializer[Any]):
+    """The writable fields of a draft (``apps.decisions.services.EDITABLE_FIELDS``), all optional on PATCH.
+
+    It documents the body and names the keys it may hold (``refuse_unknown_fields``); the values are checked
+    by ``apps.decisions.services`` in the clinic's words.
+    """
+
+    meeting = serializers.IntegerField(required=False, allow_null=True, help_text="Null for an urgent decision.")
+    urgent_reason = serializers.CharField(required=False, allow_blank=True)
+    intent = serializers.ChoiceField(choices=choices(Intent), required=False, allow_null=True)
+    actions = _ActionSerializer(many=True, required=False)
+    rationale = serializers.CharField(required=False, allow_blank=True)
+    consensus = serializers.ChoiceField(choices=choices(Consensus), required=False, allow_null=True)
+    dissent = _DissentSerializer(many=True, required=False)
+    started_from_option = serializers.CharField(required=False, allow_blank=True, max_length=100)
 
 
 class SignSerializer(StrictSerializer[Any]):

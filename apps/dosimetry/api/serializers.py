@@ -1,8 +1,9 @@
 """Schema-only serializers of the dose calculators.
 
 The bodies are validated by the dose engine itself (``DoseInputError`` names every problem with its field
-path, e.g. ``levels[0].fractions``), so these serializers only document the request and response shapes
-for the OpenAPI schema; they are never used to parse input.
+path, e.g. ``levels[0].fractions``), so these serializers document the request and response shapes for the
+OpenAPI schema, and the request ones name the keys a body may hold (``refuse_unknown_fields``); they never
+parse values.
 """
 
 from __future__ import annotations

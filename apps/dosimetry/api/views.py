@@ -10,12 +10,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.api.serializers import refuse_unknown_fields
 from apps.dosimetry.api.serializers import (
     DoseRequestSerializer,
     DoseResponseSerializer,
@@ -54,11 +55,15 @@ _ERRORS = {
 }
 
 
-def _body(request: Request, required: tuple[str, ...]) -> tuple[Mapping[str, Any], dict[str, list[str]]]:
-    """The JSON object body and the errors of its missing required keys."""
+def _body(
+    request: Request, schema: serializers.BaseSerializer[Any], required: tuple[str, ...]
+) -> tuple[Mapping[str, Any], dict[str, list[str]]]:
+    """The JSON object body and the errors of its missing required keys; a key the schema serializer does
+    not take (a typo such as ``alpha_bet``) is a 400 naming it first (issue 15), never silently ignored."""
     data = request.data
     if not isinstance(data, Mapping):
         return {}, {"non_field_errors": ["Expected a JSON object."]}
+    refuse_unknown_fields(data, schema)
     missing = {name: [REQUIRED] for name in required if data.get(name) is None}
     return data, missing
 
@@ -77,7 +82,7 @@ class DoseCalculatorView(APIView):
         responses={200: DoseResponseSerializer, **_ERRORS},
     )
     def post(self, request: Request) -> Response:
-        data, missing = _body(request, ("levels", "alpha_beta"))
+        data, missing = _body(request, DoseRequestSerializer(), ("levels", "alpha_beta"))
         if missing:
             return _bad_request(missing)
         levels = data["levels"]
@@ -111,7 +116,7 @@ class ReirradiationCalculatorView(APIView):
     )
     def post(self, request: Request) -> Response:
         # alpha_beta may be left out: the organ's default ratio (with its source) is used then.
-        data, missing = _body(request, ("organ", "courses"))
+        data, missing = _body(request, ReirradiationRequestSerializer(), ("organ", "courses"))
         if missing:
             return _bad_request(missing)
         bounded = levels_bound_errors(data["courses"], "courses")

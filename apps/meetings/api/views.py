@@ -32,6 +32,7 @@ from apps.accounts.roles import Permission
 from apps.accounts.scoping import scope_boards
 from apps.core.api.errors import Conflict
 from apps.core.api.preconditions import PreconditionRequired
+from apps.core.api.serializers import refuse_unknown_fields
 from apps.core.idempotency import idempotent
 from apps.meetings import calendar, selectors, services
 from apps.meetings.api import serializers as s
@@ -317,6 +318,7 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["post"])
     def publish(self, request: Request, pk: str | None = None) -> Response:
         meeting = self.get_object()
+        refuse_unknown_fields(request.data, ())  # takes no body
         services.agenda_publish(actor=_user(request), meeting_id=meeting.pk)
         return Response(s.MeetingDetailSerializer(self._fresh(meeting.pk)).data)
 
@@ -386,6 +388,8 @@ class MeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     def _mode(self, request: Request, pk: str | None, step: str) -> Response:
         meeting = self.get_object()
+        if step != "advance":
+            refuse_unknown_fields(request.data, ())  # start and end take no body: a key sent is a mistake
         try:
             if step == "start":
                 services.meeting_start(actor=_user(request), meeting_id=meeting.pk)

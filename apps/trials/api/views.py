@@ -19,6 +19,7 @@ from apps.accounts.api.permissions import requires
 from apps.accounts.models import User
 from apps.accounts.roles import Permission
 from apps.cases import selectors as case_selectors
+from apps.core.api.serializers import refuse_unknown_fields
 from apps.core.idempotency import idempotent
 from apps.core.models import Job
 from apps.trials import reports, selectors, services
@@ -35,6 +36,7 @@ from apps.trials.api.serializers import (
     TrialReferralSerializer,
     TrialSerializer,
 )
+from apps.trials.engine.schema import TRIAL_DEFINITION_KEYS
 from apps.trials.models import MatchFlag, Trial, TrialMatch, TrialReferral, TrialVersion
 
 
@@ -46,6 +48,9 @@ def _user(request: Request) -> User:
 def _definition_body(request: Request) -> dict[str, Any]:
     if not isinstance(request.data, dict):
         raise ValidationError({"non_field_errors": ["expected a JSON object (a trial definition)."]})
+    # A top-level key the trial language does not define is a 400 naming it, like every other body
+    # (issue 15); deeper keys are named by the language's own JSON paths (``$.criteria[0].rule.x``).
+    refuse_unknown_fields(request.data, TRIAL_DEFINITION_KEYS)
     return dict(request.data)
 
 

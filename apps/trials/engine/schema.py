@@ -252,6 +252,8 @@ def build_schema() -> dict[str, Any]:
 
 
 TRIAL_SCHEMA: dict[str, Any] = build_schema()
+#: The top-level keys of a trial definition.
+TRIAL_DEFINITION_KEYS: frozenset[str] = frozenset(TRIAL_SCHEMA["$defs"]["trial"]["properties"])
 
 
 def _rooted(ref: str) -> dict[str, Any]:

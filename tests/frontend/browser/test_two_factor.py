@@ -49,3 +49,29 @@ def test_enrol_totp_then_sign_in_with_a_code(personas: Personas, visitor: Any) -
     page.wait_for_url(re.compile(r"/$"))
     assert page.get_by_role("link", name="Cases").first.is_visible()
     assert person.console_errors == []
+
+
+def test_change_the_password_from_the_account_page(personas: Personas, visitor: Any) -> None:
+    """The password page in Chromium: a weak one refused beside its field, then the change, still signed in."""
+    person = visitor("radonc")
+    page = person.page
+    person.go("/account/")
+    page.get_by_role("link", name="Change your password").click()
+    page.wait_for_url(re.compile(r"/account/password/$"))
+    assert axe_violations(page) == []
+    page.locator("#id_current_password").fill("pw-for-tests")
+    page.locator("#id_new_password").fill("short")
+    page.locator("#id_new_password_again").fill("short")
+    page.get_by_role("button", name="Change the password").click()
+    error = page.locator("#id_new_password_error")
+    error.wait_for()
+    assert "too short" in error.inner_text()
+    assert axe_violations(page) == []
+    person.shot("account-password-refused")
+    page.locator("#id_current_password").fill("pw-for-tests")
+    page.locator("#id_new_password").fill("a long and unusual pass phrase 7")
+    page.locator("#id_new_password_again").fill("a long and unusual pass phrase 7")
+    page.get_by_role("button", name="Change the password").click()
+    page.wait_for_url(re.compile(r"/account/$"))
+    assert "Your password is changed" in page.content()
+    assert person.console_errors == []
