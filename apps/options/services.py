@@ -30,8 +30,8 @@ from apps.options.engine import CaseOptions, OptionInputs, options_inputs_digest
 from apps.options.engine.digest import catalogue_fingerprint
 from apps.options.models import TreatmentOptionsResult
 from apps.options.selectors import catalogue_stamp, load_option_inputs, plans_stamps
-from apps.risk.services import risk_assess_cases
-from apps.trials.services import cases_match_trials
+from apps.risk.services import risk_assess_loaded_cases
+from apps.trials.matching import match_loaded_cases
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,10 +69,11 @@ def _compute_locked(case_ids: Iterable[int]) -> dict[int, TreatmentOptionsResult
     locked = lock_cases(case_ids)
     if not locked:
         return {}
-    # The inputs first, for exactly these revisions (no-ops when their tasks already ran).
-    risk_rows = risk_assess_cases(case_ids=locked)
-    cases_match_trials(locked)
+    # The inputs first, for exactly these revisions (no-ops when their tasks already ran), from the cases
+    # loaded once for all three.
     cases = engine_cases(locked)
+    risk_rows = risk_assess_loaded_cases(cases)
+    match_loaded_cases(cases)
     loaded = load_option_inputs([case.pk for case, _ in cases])
     stamps = plans_stamps([case.pk for case, _ in cases])
     catalogue = catalogue_stamp()

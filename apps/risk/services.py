@@ -9,7 +9,7 @@ forward, never back), new inputs create a row and every other row of the case st
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from apps.audit.events import AuditEvent
 from apps.audit.services import audit_engine_results
+from apps.cases.facts import CaseFacts
 from apps.cases.models import Case
 from apps.cases.selectors import engine_cases, lock_cases
 from apps.risk.engine import CaseRiskSummary, assess_case, case_inputs_digest
@@ -74,8 +75,14 @@ def _assess_locked(case_ids: Iterable[int]) -> dict[int, RiskAssessment]:
     locked = lock_cases(case_ids)
     if not locked:
         return {}
+    return risk_assess_loaded_cases(engine_cases(locked))
+
+
+def risk_assess_loaded_cases(cases: Sequence[tuple[Case, CaseFacts]]) -> dict[int, RiskAssessment]:
+    """Assess cases the caller has locked (``lock_cases``) and loaded (``engine_cases``) in its transaction:
+    the options chunk, which reads the same cases for the risk, the trial matches and the options."""
     computed: dict[int, _Computed] = {}
-    for case, facts in engine_cases(locked):
+    for case, facts in cases:
         computed[case.pk] = _Computed(case=case, digest=case_inputs_digest(facts), summary=assess_case(facts))
 
     current: dict[int, RiskAssessment] = {}

@@ -7,7 +7,7 @@ the referrals (issue 10). ``apps.trials.services`` re-exports these names.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 
 from django.db import transaction
 from django.db.models import Case as DbCase
@@ -15,6 +15,7 @@ from django.db.models import F, PositiveIntegerField, Value, When
 from django.utils import timezone
 
 from apps.cases import selectors as case_selectors
+from apps.cases.facts import CaseFacts
 from apps.cases.models import Case
 from apps.cases.workflow import CaseStatus
 from apps.trials.engine import ENGINE_VERSION
@@ -86,61 +87,68 @@ def cases_match_trials(case_ids: Collection[int], *, trial_ids: Collection[int] 
         locked = case_selectors.lock_cases(case_ids)
         if not locked:
             return 0
-        trials = current_trials(trial_ids)
-        # Only what the comparison needs: the stored revision and inputs digest of each pair (no payloads
-        # read back; a re-match where nothing changed evaluates no criterion, issue 16).
-        existing: dict[tuple[int, int], tuple[int, str]] = {
-            # A row of another matcher version is recomputed whatever its digest says.
-            (case_id, trial_id): (revision, digest if engine == ENGINE_VERSION else "")
-            for case_id, trial_id, revision, digest, engine in TrialMatch.objects.filter(
-                case_id__in=locked, trial_id__in=[t.trial.pk for t in trials]
-            ).values_list("case_id", "trial_id", "case_revision", "inputs_digest", "engine_version")
-        }
-        now = timezone.now()
-        rows: list[TrialMatch] = []
-        moved: dict[int, int] = {}  # case id -> revision, for matches whose inputs are the same
-        for case, facts in case_selectors.engine_cases(locked):
-            facts_digest = case_facts_digest(facts)
-            for row in trials:
-                digest = match_inputs_digest(facts_digest, row.version.criteria_digest, row.version.pk)
-                stored = existing.get((case.pk, row.trial.pk))
-                if stored is not None and stored[1] == digest:
-                    if stored[0] < case.revision:
-                        moved[case.pk] = case.revision  # same facts at a later revision: the match is current
-                    continue
-                payload = row.compiled.match(facts).to_dict()
-                rows.append(
-                    TrialMatch(
-                        case_id=case.pk,
-                        trial_id=row.trial.pk,
-                        trial_version_id=row.version.pk,
-                        eligibility=payload["eligibility"],
-                        payload=payload,
-                        inputs_digest=digest,
-                        case_revision=case.revision,
-                        engine_version=ENGINE_VERSION,
-                        computed_at=now,
-                    )
-                )
-        if rows:
-            TrialMatch.objects.bulk_create(
-                rows,
-                batch_size=_MATCH_UPSERT_BATCH,
-                update_conflicts=True,
-                unique_fields=("case", "trial"),
-                update_fields=_MATCH_UPDATE_FIELDS,
-            )
-        forwarded = 0
-        if moved:
-            # One UPDATE for every case whose facts came back unchanged at a later revision (rows just
-            # rewritten already carry that revision, so including them changes nothing).
-            rewritten = {(r.case_id, r.trial_id) for r in rows}
-            forwarded = sum(1 for pair in existing if pair[0] in moved and pair not in rewritten)
-            TrialMatch.objects.filter(case_id__in=list(moved), trial_id__in=[t.trial.pk for t in trials]).update(
-                case_revision=DbCase(
-                    *(When(case_id=pk, then=Value(rev)) for pk, rev in moved.items()),
-                    default=F("case_revision"),
-                    output_field=PositiveIntegerField(),
+        return match_loaded_cases(case_selectors.engine_cases(locked), trial_ids=trial_ids)
+
+
+def match_loaded_cases(cases: Sequence[tuple[Case, CaseFacts]], *, trial_ids: Collection[int] | None = None) -> int:
+    """``cases_match_trials`` for cases the caller has locked and loaded in its transaction (the options
+    chunk reads them once for the risk, the trial matches and the options)."""
+    locked = [case.pk for case, _ in cases]
+    trials = current_trials(trial_ids)
+    # Only what the comparison needs: the stored revision and inputs digest of each pair (no payloads
+    # read back; a re-match where nothing changed evaluates no criterion, issue 16).
+    existing: dict[tuple[int, int], tuple[int, str]] = {
+        # A row of another matcher version is recomputed whatever its digest says.
+        (case_id, trial_id): (revision, digest if engine == ENGINE_VERSION else "")
+        for case_id, trial_id, revision, digest, engine in TrialMatch.objects.filter(
+            case_id__in=locked, trial_id__in=[t.trial.pk for t in trials]
+        ).values_list("case_id", "trial_id", "case_revision", "inputs_digest", "engine_version")
+    }
+    now = timezone.now()
+    rows: list[TrialMatch] = []
+    moved: dict[int, int] = {}  # case id -> revision, for matches whose inputs are the same
+    for case, facts in cases:
+        facts_digest = case_facts_digest(facts)
+        for row in trials:
+            digest = match_inputs_digest(facts_digest, row.version.criteria_digest, row.version.pk)
+            stored = existing.get((case.pk, row.trial.pk))
+            if stored is not None and stored[1] == digest:
+                if stored[0] < case.revision:
+                    moved[case.pk] = case.revision  # same facts at a later revision: the match is current
+                continue
+            payload = row.compiled.match(facts).to_dict()
+            rows.append(
+                TrialMatch(
+                    case_id=case.pk,
+                    trial_id=row.trial.pk,
+                    trial_version_id=row.version.pk,
+                    eligibility=payload["eligibility"],
+                    payload=payload,
+                    inputs_digest=digest,
+                    case_revision=case.revision,
+                    engine_version=ENGINE_VERSION,
+                    computed_at=now,
                 )
             )
-        return len(rows) + forwarded
+    if rows:
+        TrialMatch.objects.bulk_create(
+            rows,
+            batch_size=_MATCH_UPSERT_BATCH,
+            update_conflicts=True,
+            unique_fields=("case", "trial"),
+            update_fields=_MATCH_UPDATE_FIELDS,
+        )
+    forwarded = 0
+    if moved:
+        # One UPDATE for every case whose facts came back unchanged at a later revision (rows just
+        # rewritten already carry that revision, so including them changes nothing).
+        rewritten = {(r.case_id, r.trial_id) for r in rows}
+        forwarded = sum(1 for pair in existing if pair[0] in moved and pair not in rewritten)
+        TrialMatch.objects.filter(case_id__in=list(moved), trial_id__in=[t.trial.pk for t in trials]).update(
+            case_revision=DbCase(
+                *(When(case_id=pk, then=Value(rev)) for pk, rev in moved.items()),
+                default=F("case_revision"),
+                output_field=PositiveIntegerField(),
+            )
+        )
+    return len(rows) + forwarded
