@@ -194,15 +194,16 @@ def _raw_options_row(case: Case) -> Any:
         parts["lesions_json"] = RawSQL(_LESIONS_WITH_IDS_SQL, [case.pk], output_field=TextField())  # noqa: S611
     else:  # elsewhere the lesion ids are added in Python to the decoded ``lesions`` only
         parts["lesions_text"] = Cast(KeyTransform("lesions", "payload"), TextField())
-    return _detail_base().filter(case_id=case.pk).annotate(**parts).first()
+    return _detail_base(raw=True).filter(case_id=case.pk).annotate(**parts).first()
 
 
 @functools.cache
-def _detail_base() -> QuerySet[TreatmentOptionsResult]:
+def _detail_base(*, raw: bool) -> QuerySet[TreatmentOptionsResult]:
     """``current_options_queryset()`` built once per process (its six subqueries took ~8 % of the case
     detail's CPU to build, issue 16); only ever cloned (``filter``), never evaluated itself. One row is
     current per case (a unique constraint), so it is read by pk, without the default order's join."""
-    return current_options_queryset().defer("payload").order_by("pk")
+    rows = current_options_queryset().order_by("pk")
+    return rows.defer("payload") if raw else rows
 
 
 def _with_lesion_ids(entries: list[dict[str, Any]], case: Case) -> list[dict[str, Any]]:
@@ -214,7 +215,7 @@ def treatment_options_section(case: Case, *, raw: bool = False) -> dict[str, Any
     """``{status, computed_at, computed_for_revision, engine_version, lesions, case, ...}`` (api-contract.md
     second part, "Case detail"). Each lesion entry carries the lesion's id, its options and its NOMS.
     With ``raw`` the stored parts are served as the database's text (``RawJSON``), never decoded."""
-    row: Any = _raw_options_row(case) if raw else current_options_queryset().filter(case_id=case.pk).first()
+    row: Any = _raw_options_row(case) if raw else _detail_base(raw=False).filter(case_id=case.pk).first()
     if row is None:
         return {**pending_section(), "computed_for_revision": None, "engine_version": None, "lesions": [], "case": []}
     section = section_envelope(computed_revision=row.case_revision, case=case, computed_at=row.computed_at)
