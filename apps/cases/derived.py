@@ -4,18 +4,25 @@ The apps that compute them register a section here in their ``AppConfig.ready``,
 show them without the cases app importing its dependants. Every section reports a ``status``:
 ``pending`` (never computed yet), ``current`` (computed from the case as it is) or ``stale`` (computed
 from an older revision; a recomputation is queued).
+
+A section called with ``raw=True`` may hand its stored JSON back as :class:`apps.core.rawjson.RawJSON`
+(the column's text, never decoded): the case API writes it into the response as it is (issue 16). The
+pages and the write responses ask for Python values (``raw=False``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from apps.cases.models import Case
 
-DerivedSection = Callable[[Case], dict[str, Any]]
+
+class DerivedSection(Protocol):
+    def __call__(self, case: Case, *, raw: bool = False) -> dict[str, Any]: ...
+
+
 _SECTIONS: dict[str, DerivedSection] = {}
 
 
@@ -47,9 +54,9 @@ def section_envelope(*, computed_revision: int | None, case: Case, computed_at: 
     }
 
 
-def derived_sections(case: Case) -> dict[str, Any]:
+def derived_sections(case: Case, *, raw: bool = False) -> dict[str, Any]:
     names = ("risk", "dose_summaries", "trial_matches")
     out: dict[str, Any] = {name: pending_section() for name in names}
     for name, section in _SECTIONS.items():
-        out[name] = section(case)
+        out[name] = section(case, raw=raw)
     return out

@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import CharField, Exists, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models import CharField, Exists, OuterRef, Prefetch, Q, QuerySet, TextField, Value
+from django.db.models.functions import Cast
 
 from apps.cases.derived import DerivedStatus, pending_section
-from apps.cases.models import Case
+from apps.cases.models import Case, Lesion
+from apps.core.rawjson import RawJSON
 from apps.dosimetry.engine import ENGINE_VERSION, Constraint, Direction, LimitUnit, Metric
 from apps.dosimetry.engine import ConstraintSet as EngineConstraintSet
 from apps.dosimetry.models import ConstraintSet, DoseSummary, OrganConstraint, RadiotherapyPlan, Regimen
@@ -100,17 +102,18 @@ def catalogue_is_stale(summary: DoseSummary, in_force: Mapping[str, int]) -> boo
     return any(in_force.get(key) != revision for key, revision in (summary.catalogue_revisions or {}).items())
 
 
-def case_plans(case: Case) -> QuerySet[RadiotherapyPlan]:
-    """The case's plans with their current summary (``current_summaries``) and target lesions prefetched."""
+def case_plans(case: Case, *, raw: bool = False) -> QuerySet[RadiotherapyPlan]:
+    """The case's plans with their current summary (``current_summaries``) and target lesions prefetched.
+    With ``raw`` each summary's payload is read as text only (``payload_json``), not decoded."""
+    summaries = DoseSummary.objects.filter(is_current=True)
+    if raw:
+        summaries = summaries.defer("payload").annotate(payload_json=Cast("payload", TextField()))
     return (
         RadiotherapyPlan.objects.filter(case=case)
         .prefetch_related(
-            "target_lesions",
-            Prefetch(
-                "dose_summaries",
-                queryset=DoseSummary.objects.filter(is_current=True),
-                to_attr="current_summaries",
-            ),
+            # Only the uuid is shown (``target_lesions``): not the whole lesion row again.
+            Prefetch("target_lesions", queryset=Lesion.objects.only("id", "uuid")),
+            Prefetch("dose_summaries", queryset=summaries, to_attr="current_summaries"),
         )
         .order_by("created_at", "id")
     )
@@ -131,9 +134,19 @@ def plan_status(plan: RadiotherapyPlan, summary: DoseSummary | None, case: Case,
     return DerivedStatus.CURRENT
 
 
-def plan_entry(plan: RadiotherapyPlan, case: Case, in_force: Mapping[str, int] | None = None) -> dict[str, Any]:
+def _summary_payload(summary: DoseSummary | None, *, raw: bool) -> Any:
+    if summary is None:
+        return None
+    # ``payload_json``: the payload's text, annotated by ``case_plans(raw=True)``.
+    return RawJSON(summary.payload_json) if raw else summary.payload  # type: ignore[attr-defined]
+
+
+def plan_entry(
+    plan: RadiotherapyPlan, case: Case, in_force: Mapping[str, int] | None = None, *, raw: bool = False
+) -> dict[str, Any]:
     """One plan of the section: its inputs, status and current summary payload. Pass ``in_force`` when
-    listing several plans (one query for all of them)."""
+    listing several plans (one query for all of them); ``raw`` when the plan came from
+    ``case_plans(raw=True)`` (the payload is then ``RawJSON``)."""
     if in_force is None:
         in_force = catalogue_revisions_in_force()
     summaries: list[DoseSummary] = getattr(plan, "current_summaries", None) or list(plan.dose_summaries.filter(is_current=True))
@@ -157,23 +170,23 @@ def plan_entry(plan: RadiotherapyPlan, case: Case, in_force: Mapping[str, int] |
         "computed_at": summary.computed_at.isoformat() if summary else None,
         "computed_for_revision": summary.plan_revision if summary else None,
         "engine_version": summary.engine_version if summary else None,
-        "summary": summary.payload if summary else None,
+        "summary": _summary_payload(summary, raw=raw),
     }
 
 
-def plan_entries(case: Case) -> list[dict[str, Any]]:
+def plan_entries(case: Case, *, raw: bool = False) -> list[dict[str, Any]]:
     """Every plan of ``case`` as :func:`plan_entry` (a constant number of queries)."""
-    rows = list(case_plans(case))
+    rows = list(case_plans(case, raw=raw))
     if not rows:
         return []
     in_force = catalogue_revisions_in_force()
-    return [plan_entry(plan, case, in_force) for plan in rows]
+    return [plan_entry(plan, case, in_force, raw=raw) for plan in rows]
 
 
-def dose_summaries_section(case: Case) -> dict[str, Any]:
+def dose_summaries_section(case: Case, *, raw: bool = False) -> dict[str, Any]:
     """``{status, computed_at, plans: [...]}``: ``pending`` without plans or while any plan is uncomputed,
     ``stale`` when any summary is out of date, else ``current``; ``computed_at`` is the latest summary's."""
-    plans = plan_entries(case)
+    plans = plan_entries(case, raw=raw)
     if not plans:
         return {**pending_section(), "plans": []}
     statuses = {entry["status"] for entry in plans}

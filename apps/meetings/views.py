@@ -14,9 +14,11 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -148,11 +150,42 @@ def live_page(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "meetings/live.html", _live_context(request, meeting))
 
 
+def live_panel_cache_key(meeting: Meeting) -> str:
+    """The followers' panel of ``meeting`` as it is now.
+
+    Everything the panel shows that a step or an edit of the meeting changes is in the key: the live
+    version (each start, step and close), the agenda version (a placement or reorder), the meeting row's
+    ``updated_at`` (any other edit: time, place, capacity), its status and the quorum (attendance is
+    recorded without a step; ``quorum_met`` comes from the rows ``_meeting`` prefetched, no query). The
+    meeting's uuid keeps two databases sharing one cache (tests, a restore) apart. What the key cannot
+    see (a risk recomputed under the current case, a patient's name corrected) lasts at most
+    ``MEETINGS_LIVE_PANEL_CACHE_SECONDS``.
+    """
+    stamp = meeting.updated_at.timestamp() if meeting.updated_at else 0
+    return (
+        f"meetings:live-panel:{meeting.uuid}:{meeting.live_version}:{meeting.agenda_version}:"
+        f"{stamp}:{meeting.status}:{selectors.quorum_met(meeting)}"
+    )
+
+
 @login_required
 def live_panel(request: HttpRequest, pk: int) -> HttpResponse:
-    """The panel followers poll (htmx ``every 1s``): cheap, and the same fragment the page starts with."""
+    """The panel followers fetch on each meeting-mode event (or poll): one render serves them all.
+
+    Every follower fetches it at the same moment after a step (issue 16: 30 renders per event). The
+    scope check (``_meeting``: 404 off the user's boards) runs on every request, before the cache is
+    read. The chair's panel holds the minutes form (with the chair's CSRF token) and is never cached;
+    every other member sees the same fragment (no user-specific content), cached per meeting state.
+    """
     meeting = _meeting(request, pk)
-    return render(request, "meetings/_live_panel.html", _live_context(request, meeting))
+    if _user(request).pk == meeting.chair_id:
+        return render(request, "meetings/_live_panel.html", _live_context(request, meeting))
+    key = live_panel_cache_key(meeting)
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string("meetings/_live_panel.html", _live_context(request, meeting), request=request)
+        cache.set(key, html, settings.MEETINGS_LIVE_PANEL_CACHE_SECONDS)
+    return HttpResponse(html)
 
 
 @login_required

@@ -9,18 +9,24 @@ function of the case's fields and always describes the case as it is.
 
 from __future__ import annotations
 
+import functools
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db import connection
+from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery, Sum, TextField, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.fields.json import KeyTransform
+from django.db.models.functions import Cast, Coalesce
 
 from apps.cases.derived import DerivedStatus, pending_section, section_envelope
 from apps.cases.models import Case
 from apps.cases.selectors import case_facts
+from apps.core.rawjson import RawJSON
 from apps.dosimetry.models import RadiotherapyPlan, Regimen
 from apps.options.engine import ENGINE_VERSION, PlanEntry, RegimenEntry, RegimenLevelEntry, TrialEntry, case_prognosis
 from apps.options.models import TreatmentOptionsResult
@@ -167,10 +173,49 @@ def _lesion_ids(case: Case) -> dict[str, int]:
     return {str(lesion.uuid): lesion.pk for lesion in case.lesions.all()}
 
 
-def treatment_options_section(case: Case) -> dict[str, Any]:
+#: The parts of the stored payload the section shows as they are.
+_PAYLOAD_PARTS = ("case", "case_not_offered", "notes")
+
+
+#: PostgreSQL: the payload's ``lesions`` with each entry's lesion id added (``{"lesion": id, **entry}``,
+#: the entry's own keys winning as in Python), built and encoded by the database. The one parameter is
+#: the case id (its lesions' uuids are the entries' ``lesion_ref``).
+_LESIONS_WITH_IDS_SQL = (
+    "SELECT COALESCE(jsonb_agg(jsonb_build_object('lesion', l.id) || e.item ORDER BY e.n), '[]'::jsonb)::text "
+    'FROM jsonb_array_elements("options_treatmentoptionsresult"."payload" -> \'lesions\') WITH ORDINALITY AS e(item, n) '
+    "LEFT JOIN cases_lesion l ON l.case_id = %s AND l.uuid::text = e.item ->> 'lesion_ref'"
+)
+
+
+def _raw_options_row(case: Case) -> Any:
+    """The current row with its payload's parts as text (``<part>_json``), the payload itself not loaded."""
+    parts: dict[str, Any] = {f"{part}_json": Cast(KeyTransform(part, "payload"), TextField()) for part in _PAYLOAD_PARTS}
+    if connection.vendor == "postgresql":
+        parts["lesions_json"] = RawSQL(_LESIONS_WITH_IDS_SQL, [case.pk], output_field=TextField())  # noqa: S611
+    else:  # elsewhere the lesion ids are added in Python to the decoded ``lesions`` only
+        parts["lesions_text"] = Cast(KeyTransform("lesions", "payload"), TextField())
+    return _detail_base(raw=True).filter(case_id=case.pk).annotate(**parts).first()
+
+
+@functools.cache
+def _detail_base(*, raw: bool) -> QuerySet[TreatmentOptionsResult]:
+    """``current_options_queryset()`` built once per process (its six subqueries took ~8 % of the case
+    detail's CPU to build, issue 16); only ever cloned (``filter``), never evaluated itself. One row is
+    current per case (a unique constraint), so it is read by pk, without the default order's join."""
+    rows = current_options_queryset().order_by("pk")
+    return rows.defer("payload") if raw else rows
+
+
+def _with_lesion_ids(entries: list[dict[str, Any]], case: Case) -> list[dict[str, Any]]:
+    ids = _lesion_ids(case)
+    return [{"lesion": ids.get(item["lesion_ref"]), **item} for item in entries]
+
+
+def treatment_options_section(case: Case, *, raw: bool = False) -> dict[str, Any]:
     """``{status, computed_at, computed_for_revision, engine_version, lesions, case, ...}`` (api-contract.md
-    second part, "Case detail"). Each lesion entry carries the lesion's id, its options and its NOMS."""
-    row = current_options_queryset().filter(case_id=case.pk).first()
+    second part, "Case detail"). Each lesion entry carries the lesion's id, its options and its NOMS.
+    With ``raw`` the stored parts are served as the database's text (``RawJSON``), never decoded."""
+    row: Any = _raw_options_row(case) if raw else _detail_base(raw=False).filter(case_id=case.pk).first()
     if row is None:
         return {**pending_section(), "computed_for_revision": None, "engine_version": None, "lesions": [], "case": []}
     section = section_envelope(computed_revision=row.case_revision, case=case, computed_at=row.computed_at)
@@ -179,17 +224,24 @@ def treatment_options_section(case: Case) -> dict[str, Any]:
         section["status"] = DerivedStatus.STALE.value
     section["stale_reasons"] = reasons
     section["engine_version"] = row.engine_version
-    ids = _lesion_ids(case)
-    payload = row.payload
-    section["lesions"] = [{"lesion": ids.get(item["lesion_ref"]), **item} for item in payload.get("lesions", [])]
-    section["case"] = payload.get("case", [])
-    section["case_not_offered"] = payload.get("case_not_offered", [])
-    section["notes"] = payload.get("notes", [])
+    if raw:
+        if hasattr(row, "lesions_json"):
+            section["lesions"] = RawJSON(row.lesions_json)
+        else:
+            section["lesions"] = _with_lesion_ids(json.loads(row.lesions_text) if row.lesions_text else [], case)
+        for part in _PAYLOAD_PARTS:
+            text = getattr(row, f"{part}_json")
+            section[part] = RawJSON("[]" if text is None else text)
+    else:
+        payload = row.payload
+        section["lesions"] = _with_lesion_ids(payload.get("lesions", []), case)
+        for part in _PAYLOAD_PARTS:
+            section[part] = payload.get(part, [])
     section["has_urgent"] = row.has_urgent
     return section
 
 
-def prognosis_section(case: Case) -> dict[str, Any]:
+def prognosis_section(case: Case, *, raw: bool = False) -> dict[str, Any]:
     """``{tokuhashi, tomita, spinal, note, ...}`` computed from the case as it is (always current)."""
     data = case_prognosis(case_facts(case)).to_dict()
     data["status"] = DerivedStatus.CURRENT.value

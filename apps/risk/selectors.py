@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, TextField
+from django.db.models.functions import Cast
 
 from apps.cases.derived import DerivedStatus, pending_section, section_envelope
 from apps.cases.models import Case
+from apps.core.rawjson import RawJSON
 from apps.risk.engine import ENGINE_VERSION
 from apps.risk.models import RiskAssessment
 
@@ -17,20 +19,31 @@ def current_assessment(case_id: int) -> RiskAssessment | None:
     return RiskAssessment.objects.filter(case_id=case_id, is_current=True).first()
 
 
-def risk_section(case: Case) -> dict[str, Any]:
+def risk_section(case: Case, *, raw: bool = False) -> dict[str, Any]:
     """``{status, computed_at, computed_for_revision, engine_version, summary}`` for the case API.
 
     ``pending`` before the first assessment; ``stale`` when the case has changed since (or the stored
-    assessment comes from an older engine version); ``current`` otherwise.
+    assessment comes from an older engine version); ``current`` otherwise. With ``raw`` the summary is
+    the stored payload's text (``RawJSON``), read as text and never decoded.
     """
-    row = current_assessment(case.pk)
+    row: Any
+    if raw:
+        row = (
+            RiskAssessment.objects.filter(case_id=case.pk, is_current=True)
+            .defer("payload")
+            .annotate(payload_json=Cast("payload", TextField()))
+            .order_by("pk")  # one current row per case (a unique constraint): no join for the default order
+            .first()
+        )
+    else:
+        row = current_assessment(case.pk)
     if row is None:
         return {**pending_section(), "computed_for_revision": None, "engine_version": None, "summary": None}
     section = section_envelope(computed_revision=row.case_revision, case=case, computed_at=row.computed_at)
     if row.engine_version != ENGINE_VERSION:
         section["status"] = DerivedStatus.STALE.value
     section["engine_version"] = row.engine_version
-    section["summary"] = row.payload
+    section["summary"] = RawJSON(row.payload_json) if raw else row.payload
     return section
 
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet, TextField
+from django.db.models.fields.json import KeyTransform
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from apps.accounts.models import User
@@ -18,6 +21,7 @@ from apps.cases.facts import CaseFacts
 from apps.cases.models import Case
 from apps.cases.workflow import CaseStatus
 from apps.core.models import Job
+from apps.core.rawjson import RawJSON
 from apps.trials.engine import ENGINE_VERSION, CompiledTrial, compile_trial, is_recruiting, recruitment_note, status_rank
 from apps.trials.models import MatchFlag, Trial, TrialMatch, TrialVersion
 
@@ -134,9 +138,24 @@ def case_trial_matches(case: Case, facts: CaseFacts) -> list[dict[str, Any]]:
     return out
 
 
-def trial_matches_section(case: Case) -> dict[str, Any]:
-    """The ``trial_matches`` section of the case detail: envelope plus one line per stored match."""
-    matches = list(TrialMatch.objects.filter(case_id=case.pk).select_related("trial", "trial_version"))
+def _missing_fields(text: str | None, *, raw: bool) -> Any:
+    if text is None:  # a payload without the key
+        return RawJSON("[]") if raw else []
+    return RawJSON(text) if raw else json.loads(text)
+
+
+def trial_matches_section(case: Case, *, raw: bool = False) -> dict[str, Any]:
+    """The ``trial_matches`` section of the case detail: envelope plus one line per stored match.
+
+    Only ``missing_fields`` of each stored payload is shown: it is read as text on its own (the rest of
+    the ~1.2 KB payload, the version's definition and the trial's long texts are not loaded), and with
+    ``raw`` served as that text (``RawJSON``)."""
+    matches = list(
+        TrialMatch.objects.filter(case_id=case.pk)
+        .select_related("trial", "trial_version")
+        .defer("payload", "trial_version__definition", "trial__title", "trial__summary")
+        .annotate(missing_json=Cast(KeyTransform("missing_fields", "payload"), TextField()))
+    )
     if not matches:
         return {**pending_section(), "computed_for_revision": None, "matches": []}
     trial_count = Trial.objects.count()
@@ -161,7 +180,7 @@ def trial_matches_section(case: Case) -> dict[str, Any]:
                 "version": m.trial_version.version,
             },
             "eligibility": m.eligibility,
-            "missing_fields": m.payload.get("missing_fields", []),
+            "missing_fields": _missing_fields(m.missing_json, raw=raw),
             "computed_at": m.computed_at.isoformat(),
         }
         for m in matches

@@ -216,3 +216,15 @@ def test_meeting_hour_delivers_every_step_to_every_follower(tmp_path: Path, monk
     assert result["events_received"] == result["events_expected"] == result["steps"] * 2, result["errors"]
     assert result["case_view_ms"]["n"] > 0 and result["baseline_case_view_ms"]["n"] > 0
     assert code == 0
+
+
+@pytest.mark.django_db
+def test_detail_profile_script_counts_cpu_per_request(capsys: pytest.CaptureFixture[str]) -> None:
+    from bench import profile_detail
+
+    _generate(12)
+    result = profile_detail.measure(TAG, n=2, profile=True)
+    rows = {r["request"]: r for r in result["rows"]}
+    assert rows["case detail API"]["cpu_ms"] > 0 and rows["case detail page"]["bytes"] > 0
+    assert "CaseViewSet.retrieve" in capsys.readouterr().out  # pyinstrument's call tree of the API
+    assert "| case detail API |" in profile_detail.markdown(result)

@@ -325,6 +325,9 @@ CELERY_BEAT_SCHEDULE = {
 DECISION_FOLLOW_UP_REMINDER_WEEKS = env_int("DECISION_FOLLOW_UP_REMINDER_WEEKS", 6)
 # Server-sent events for meeting mode (django-eventstream over Redis, ASGI server); pages poll otherwise.
 MEETINGS_EVENTSTREAM = env_bool("MEETINGS_EVENTSTREAM", False)
+# How long a rendered meeting-mode panel serves the followers (keyed by the meeting's state, so a step is
+# seen at once; this bounds only what the key cannot see, such as a risk recomputed mid-discussion).
+MEETINGS_LIVE_PANEL_CACHE_SECONDS = env_int("MEETINGS_LIVE_PANEL_CACHE_SECONDS", 15)
 # The benchmark's minimal baseline views at /bench/ (bench/minimal.py, docs/performance.md); off in production.
 BENCH_VIEWS = env_bool("TUMORBOARD_BENCH", False)
 if MEETINGS_EVENTSTREAM:

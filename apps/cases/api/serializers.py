@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
@@ -205,3 +206,19 @@ class CaseDetailSerializer(serializers.ModelSerializer):
 
 class TransitionSerializer(StrictSerializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+_READER = threading.local()
+
+
+def case_detail_representation(case: Case) -> dict[str, Any]:
+    """``CaseDetailSerializer(case).data`` from a serializer whose fields are built once per thread.
+
+    A ``ModelSerializer`` builds its fields (and its nested serializers' fields) from the model on every
+    instance: ~15 % of the detail's CPU (issue 16). The representation of a read uses no context and no
+    state of the instance, so one bound serializer per thread serves every read.
+    """
+    reader = getattr(_READER, "detail", None)
+    if reader is None:
+        reader = _READER.detail = CaseDetailSerializer()
+    return dict(reader.to_representation(case))
