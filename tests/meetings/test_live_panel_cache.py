@@ -23,10 +23,11 @@ from tests.meetings.helpers import meetings_of, submitted_case, weekly_series
 
 pytestmark = pytest.mark.django_db
 
-#: What a cached panel costs a follower: the session and its user, the meeting in the user's scope (with
-#: board and chair), its attendance and the board's quorum rule (``_meeting``'s two prefetches). No
-#: agenda, case, patient or risk read: those are the render's.
-AUTH_AND_SCOPE_QUERIES = 5
+#: What a cached panel costs a follower: the session and its user, the user's board ids (the scope, given
+#: to the next query as values), the meeting in that scope (with board and chair), its attendance and the
+#: board's quorum rule (``_meeting``'s two prefetches). No agenda, case, patient or risk read: those are
+#: the render's.
+AUTH_AND_SCOPE_QUERIES = 6
 RENDER_TABLES = ("meetings_agendaitem", "cases_case", "cases_patient", "risk_riskassessment")
 
 
