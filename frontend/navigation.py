@@ -55,5 +55,7 @@ def nav_items(user: User | AnonymousUser, path: str) -> list[NavItem]:
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:
-    """Context processor: ``nav`` for the base template."""
-    return {"nav": nav_items(request.user, request.path)}
+    """Context processor: ``nav`` for the base template (none for a request refused before the
+    authentication middleware ran, e.g. a 400 for a disallowed host)."""
+    user = getattr(request, "user", None)
+    return {"nav": nav_items(user, request.path) if user is not None else []}
