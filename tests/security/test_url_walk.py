@@ -14,6 +14,7 @@ of parameter to ``KINDS``) so every new endpoint is walked too.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -228,9 +229,13 @@ def _leaks(content: bytes) -> list[str]:
     return [name for name, text in MARKERS.items() if text.encode() in content]
 
 
+_CSRF_TOKEN = re.compile(rb'(X-CSRFToken": "|name="csrfmiddlewaretoken" value=")[^"]+')
+
+
 def _normalised(content: bytes, world: World) -> bytes:
-    """The body with ids replaced, so a foreign object's answer compares with an unknown id's."""
-    text = content
+    """The body with ids replaced, so a foreign object's answer compares with an unknown id's (and the CSRF
+    token of a page masked: it is random per response and says nothing about the object)."""
+    text = _CSRF_TOKEN.sub(rb"\1<csrf>", content)
     for value in {KINDS[kind][0](world) for kind in KINDS} | {KINDS[kind][1] for kind in KINDS}:
         text = text.replace(str(value).encode(), b"<id>")
     return text
