@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 from django.db import transaction
 from django.db.models import Q
@@ -24,6 +25,7 @@ from django.utils import timezone
 
 from apps.audit.events import AuditEvent
 from apps.audit.services import audit_engine_results
+from apps.cases.facts import CaseFacts
 from apps.cases.models import Case
 from apps.cases.selectors import engine_cases, lock_cases
 from apps.options.engine import CaseOptions, OptionInputs, options_inputs_digest, risk_from_payload, treatment_options
@@ -34,13 +36,19 @@ from apps.risk.services import risk_assess_loaded_cases
 from apps.trials.matching import match_loaded_cases
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class _Computed:
     case: Case
     digest: str
     risk_digest: str
     plans_stamp: str
-    options: CaseOptions
+    facts: CaseFacts
+    inputs: OptionInputs
+
+    @cached_property
+    def options(self) -> CaseOptions:
+        """Run only for a case whose inputs digest is not stored: an unchanged case evaluates nothing."""
+        return treatment_options(self.facts, self.inputs)
 
 
 def _has_urgent(options: CaseOptions) -> bool:
@@ -92,7 +100,8 @@ def _compute_locked(case_ids: Iterable[int]) -> dict[int, TreatmentOptionsResult
             digest=options_inputs_digest(facts, inputs, catalogue=catalogue_print),
             risk_digest=risk_row.inputs_digest,
             plans_stamp=stamps.get(case.pk, plans_stamps_empty()),
-            options=treatment_options(facts, inputs),
+            facts=facts,
+            inputs=inputs,
         )
 
     current: dict[int, TreatmentOptionsResult] = {}

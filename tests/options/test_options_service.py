@@ -188,6 +188,27 @@ def test_a_chunk_costs_the_same_queries_for_one_case_as_for_four(personas: Perso
         assert audited.filter(event="options.computed").count() == len(chunk)
 
 
+def test_an_unchanged_chunk_evaluates_no_option(personas: Personas, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 16: a recompute where nothing changed compares digests and runs no engine."""
+    from apps.options import services
+
+    ids = [make_case(personas, mrn=f"U-{i}").pk for i in range(3)]
+    treatment_options_compute_cases(case_ids=ids)
+    calls: list[int] = []
+    real = services.treatment_options
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "treatment_options", counted)
+    rows = treatment_options_compute_cases(case_ids=ids)
+    assert calls == [] and set(rows) == set(ids)
+    set_survival(personas, Case.objects.get(pk=ids[0]), 2)
+    treatment_options_compute_cases(case_ids=ids)
+    assert calls == [1]  # only the changed case is evaluated
+
+
 def test_task_is_thin_and_tolerates_a_deleted_case(personas: Personas) -> None:
     case = make_case(personas)
     result = tasks.compute_case_options(case.pk)
