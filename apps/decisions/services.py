@@ -130,9 +130,14 @@ def _validated(case: Case, data: Mapping[str, Any], current: Decision | None) ->
     if "meeting" in data:
         meeting = data["meeting"]
         if meeting is not None and not isinstance(meeting, Meeting):
-            meeting = Meeting.objects.filter(pk=meeting).first() if isinstance(meeting, int) else None
+            # Looked up among the case's board's meetings only: another board's meeting answers exactly like
+            # an id naming nothing (issue 15: errors do not reveal what exists on other boards).
+            if isinstance(meeting, int):
+                meeting = Meeting.objects.filter(pk=meeting, board_id=case.board_id).first()
+            else:
+                meeting = None
             if meeting is None:
-                errors["meeting"] = ["no such meeting."]
+                errors["meeting"] = ["no such meeting on this case's board."]
         if isinstance(meeting, Meeting):
             if meeting.board_id != case.board_id:
                 errors["meeting"] = ["the meeting is not of this case's board."]

@@ -10,7 +10,7 @@ import pytest
 from apps.cases.models import Lesion
 from tests.conftest import Personas
 from tests.decisions.helpers import draft_body, sitting
-from tests.factories import CaseFactory, LesionFactory
+from tests.factories import CaseFactory, LesionFactory, MeetingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -65,5 +65,16 @@ def test_decision_action_lesion_of_another_board_answers_like_an_unknown_one(per
     def create(lesion_id: int) -> Any:
         body = draft_body(s, actions=[{"kind": "surgery", "procedure": "fixation", "target_lesions": [lesion_id]}])
         return client.post(f"/api/v1/cases/{s.case.pk}/decisions/", body, format="json")
+
+    _same_answer(create(foreign.pk), create(UNKNOWN), foreign.pk, UNKNOWN)
+
+
+def test_decision_meeting_of_another_board_answers_like_an_unknown_one(personas: Personas) -> None:
+    s = sitting(personas)
+    foreign = MeetingFactory(board=personas.other_board)
+    client = personas.client(personas.radonc)
+
+    def create(meeting_id: int) -> Any:
+        return client.post(f"/api/v1/cases/{s.case.pk}/decisions/", draft_body(s, meeting=meeting_id), format="json")
 
     _same_answer(create(foreign.pk), create(UNKNOWN), foreign.pk, UNKNOWN)
