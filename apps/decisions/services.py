@@ -206,6 +206,11 @@ def snapshot_basis(case: Case) -> dict[str, Any]:
     return {"case_revision": case.revision, "taken_at": timezone.now().isoformat(), **derived_sections(case)}
 
 
+def _basis_content(basis: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A basis without the time it was taken: two takes of an unchanged case compare equal."""
+    return {key: value for key, value in (basis or {}).items() if key != "taken_at"}
+
+
 class StaleDecision(Exception):
     """The caller edited a state of the draft that is no longer the current one (a stale ``If-Match``)."""
 
@@ -230,9 +235,14 @@ def decision_update(*, actor: User, decision_id: int, data: Mapping[str, Any], e
         raise DecisionLocked(f"Version {decision.version} is {decision.status}; a correction is an amendment.")
     clean = _validated(decision.case, data, decision)
     before = _decision_snapshot(decision)
+    based_on_before = decision.based_on
     _apply(decision, clean)
     # The basis is re-taken at each edit: the draft is based on what the board sees while writing it.
     decision.based_on = snapshot_basis(decision.case)
+    if _decision_snapshot(decision) == before and _basis_content(decision.based_on) == _basis_content(based_on_before):
+        # An empty PATCH, or one repeating the stored values, writes nothing (issue 15): the ETag stays,
+        # so another client's If-Match is not made stale by a no-op, and no audit row says "updated".
+        return decision
     decision.save()
     audit_record(
         actor=actor,

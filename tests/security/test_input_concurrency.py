@@ -12,6 +12,7 @@ from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from apps.audit.models import AuditEntry
 from apps.cases.models import Case
 from apps.core.idempotency import sweep_idempotency_keys
 from apps.core.models import IdempotencyKey
@@ -118,6 +119,36 @@ def test_decision_patch_honours_if_match_but_keeps_it_optional(personas: Persona
     assert client.get(url).json()["rationale"] == "Fixation first."
     # The contract's "read and edit a draft" without If-Match still works.
     assert client.patch(url, {"rationale": "RT alone."}, format="json").status_code == 200
+
+
+@pytest.mark.django_db
+def test_an_empty_or_unchanged_plan_or_decision_patch_writes_nothing(personas: Personas) -> None:
+    """Like the case: a PATCH that changes nothing keeps the revision (plan) or the ETag (decision draft),
+    so another client's If-Match stays good, and writes no audit row."""
+    case = CaseFactory(board=personas.board)
+    LesionFactory(case=case)
+    client = personas.client(personas.radonc)
+    plan = client.post(
+        f"/api/v1/cases/{case.pk}/radiotherapy-plans/", {"levels": [{"fractions": 5, "total_dose_gy": 20}]}, format="json"
+    )
+    plan_url = f"/api/v1/radiotherapy-plans/{plan.json()['plan_id']}/"
+    empty = client.patch(plan_url, {}, format="json", HTTP_IF_MATCH=plan["ETag"])
+    assert empty.status_code == 200 and empty["ETag"] == plan["ETag"] and empty.json()["revision"] == 1
+
+    s = sitting(personas)
+    created = client.post(f"/api/v1/cases/{s.case.pk}/decisions/", draft_body(s), format="json")
+    url = f"/api/v1/decisions/{created.json()['id']}/"
+    read = client.get(url)
+    entries = AuditEntry.objects.count()
+    for body in ({}, {"rationale": created.json()["rationale"]}):
+        again = client.patch(url, body, format="json", HTTP_IF_MATCH=read["ETag"])
+        assert again.status_code == 200, again.json()
+        assert again["ETag"] == read["ETag"], body
+    assert AuditEntry.objects.count() == entries
+    # A real edit still moves the ETag, and the old one is then stale.
+    edited = client.patch(url, {"rationale": "Fixation first."}, format="json", HTTP_IF_MATCH=read["ETag"])
+    assert edited.status_code == 200 and edited["ETag"] != read["ETag"]
+    assert client.patch(url, {}, format="json", HTTP_IF_MATCH=read["ETag"]).status_code == 412
 
 
 # --- Idempotency-Key ----------------------------------------------------------------------------------
