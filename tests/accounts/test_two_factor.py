@@ -169,6 +169,28 @@ def test_changing_the_factor_or_the_email_needs_the_password_again(personas: Per
     assert bad.status_code == 200 and b"valid email" in bad.content
 
 
+def test_the_factor_changes_themselves_need_the_password_again(personas: Personas) -> None:
+    """Not only the page: each change POSTed to it (remove, renew the backup codes, confirm a new app) is
+    refused without a recent password, and changes nothing."""
+    device, _ = enrol(personas.medonc)
+    client, _ = sign_in("medonc")
+    forget_failures(device)
+    assert client.post("/login/verify/", {"code": totp_code(device, offset=30)}).status_code == 302
+    session = client.session
+    session[REAUTHENTICATED_AT] = int(time.time()) - 3600  # signed in an hour ago
+    session.save()
+    stored = set(StaticToken.objects.filter(device__user=personas.medonc).values_list("token", flat=True))
+    for body in ({"action": "remove"}, {"action": "renew"}, {"action": "confirm", "code": "123456"}):
+        response = client.post("/account/two-factor/", body)
+        assert response.status_code == 302 and response.url.startswith("/account/confirm-password/"), body
+    assert TOTPDevice.objects.filter(user=personas.medonc, confirmed=True).count() == 1
+    assert not TOTPDevice.objects.filter(user=personas.medonc, confirmed=False).exists()
+    assert set(StaticToken.objects.filter(device__user=personas.medonc).values_list("token", flat=True)) == stored
+    assert not AuditEntry.objects.filter(
+        event__in=(AuditEvent.SECOND_FACTOR_REMOVED, AuditEvent.BACKUP_CODES_RENEWED), actor=personas.medonc
+    ).exists()
+
+
 def test_without_the_requirement_the_contract_and_demo_are_unchanged(personas: Personas) -> None:
     client, response = sign_in("coordinator")
     assert response.status_code == 302 and client.get("/").status_code == 200
