@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from django.conf import settings
 from django.test import Client, override_settings
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -104,6 +105,23 @@ def test_the_token_endpoint_requires_the_code_once_enrolled(personas: Personas) 
     backup = api.post(TOKEN_URL, {"username": "radonc", "password": PASSWORD, "otp": codes[1]}, format="json")
     assert backup.status_code == 200
     assert ApiToken.objects.filter(user=personas.radonc).count() == 2
+
+
+def test_wrong_codes_on_the_token_endpoint_count_towards_the_lockout(personas: Personas) -> None:
+    """The right password with a wrong code is a failed sign-in (django-axes counts it): the code cannot
+    be guessed through the API either."""
+    device, _ = enrol(personas.radonc)
+    api = APIClient(REMOTE_ADDR="198.51.100.7")
+    body = {"username": "radonc", "password": PASSWORD, "otp": "000000"}
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert api.post(TOKEN_URL, body, format="json").status_code == 400
+    locked = api.post(TOKEN_URL, body, format="json")
+    assert locked.status_code == 429 and locked.json()["code"] == "locked_out"
+    forget_failures(device)
+    right = api.post(TOKEN_URL, {**body, "otp": totp_code(device, offset=30)}, format="json")
+    assert right.status_code == 429 and "token" not in right.json()
+    assert not ApiToken.objects.filter(user=personas.radonc).exists()
+    assert AuditEntry.objects.filter(event=AuditEvent.LOGIN_FAILED, actor_label="radonc").count() >= settings.AXES_FAILURE_LIMIT
 
 
 @override_settings(TUMORBOARD_REQUIRE_2FA=True)
