@@ -16,12 +16,15 @@ from apps.audit.models import AuditEntry
 from apps.cases.models import Case
 from apps.core.idempotency import sweep_idempotency_keys
 from apps.core.models import IdempotencyKey
+from apps.decisions.models import Decision
 from apps.discussion.models import Comment
+from apps.dosimetry.models import RadiotherapyPlan
 from apps.meetings.models import AgendaItem
 from tests.cases.test_case_api import URL, create_case, new_case_payload
 from tests.conftest import Personas
 from tests.decisions.helpers import draft_body, sitting
-from tests.factories import CaseFactory, LesionFactory
+from tests.factories import CaseFactory, LesionFactory, MeetingFactory
+from tests.meetings.helpers import submitted_case
 
 
 def _case_url(case_id: int) -> str:
@@ -167,6 +170,28 @@ def test_a_repeated_create_with_the_same_key_returns_the_first_response(personas
     assert Case.objects.count() == 1
     other = client.post(URL, new_case_payload(personas.board.pk, question="Other question?"), format="json")
     assert other.status_code == 400  # no key: judged as a new create (the MRN now exists)
+
+
+@pytest.mark.django_db
+def test_a_repeated_plan_decision_or_agenda_item_create_with_the_same_key_creates_one(personas: Personas) -> None:
+    """Not only cases and comments: every create that takes an Idempotency-Key replays its first answer."""
+    s = sitting(personas)
+    radonc, coordinator = personas.client(personas.radonc), personas.client(personas.coordinator)
+    later = MeetingFactory(board=personas.board, original_start=timezone.now() + timedelta(days=14))
+    waiting = submitted_case(personas)
+    creates = (
+        (radonc, f"/api/v1/cases/{s.case.pk}/radiotherapy-plans/", {"levels": [{"fractions": 5, "total_dose_gy": 20}]}),
+        (radonc, f"/api/v1/cases/{s.case.pk}/decisions/", draft_body(s)),
+        (coordinator, f"/api/v1/meetings/{later.pk}/agenda/", {"case": waiting.pk}),
+    )
+    for n, (client, url, body) in enumerate(creates):
+        before = (RadiotherapyPlan.objects.count(), Decision.objects.count(), AgendaItem.objects.count())
+        first = client.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY=f"create-{n}")
+        again = client.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY=f"create-{n}")
+        assert first.status_code == again.status_code == 201, (url, first.json())
+        assert again.json() == first.json() and again["Idempotent-Replayed"] == "true", url
+        after = (RadiotherapyPlan.objects.count(), Decision.objects.count(), AgendaItem.objects.count())
+        assert sum(after) - sum(before) == 1, url  # one record, not two
 
 
 @pytest.mark.django_db
