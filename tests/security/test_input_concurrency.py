@@ -20,11 +20,13 @@ from apps.decisions.models import Decision
 from apps.discussion.models import Comment
 from apps.dosimetry.models import RadiotherapyPlan
 from apps.meetings.models import AgendaItem
+from apps.trials.models import TrialReferral
 from tests.cases.test_case_api import URL, create_case, new_case_payload
 from tests.conftest import Personas
 from tests.decisions.helpers import draft_body, sitting
 from tests.factories import CaseFactory, LesionFactory, MeetingFactory
 from tests.meetings.helpers import submitted_case
+from tests.trials.test_matching import make_breast_case
 
 
 def _case_url(case_id: int) -> str:
@@ -192,6 +194,21 @@ def test_a_repeated_plan_decision_or_agenda_item_create_with_the_same_key_create
         assert again.json() == first.json() and again["Idempotent-Replayed"] == "true", url
         after = (RadiotherapyPlan.objects.count(), Decision.objects.count(), AgendaItem.objects.count())
         assert sum(after) - sum(before) == 1, url  # one record, not two
+
+
+@pytest.mark.django_db
+def test_a_repeated_trial_referral_with_the_same_key_is_replayed_not_refused(personas: Personas) -> None:
+    """Without the key a second referral to the same trial is a 400 (already referred); with it, the
+    first answer comes back: a client that lost the answer and retried sees its referral."""
+    case = make_breast_case(personas)
+    client = personas.client(personas.radonc)
+    url = f"/api/v1/cases/{case.pk}/referrals/"
+    body = {"trial": "NCT03862911", "note": "SABR-COMET-3"}
+    first = client.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="refer-1")
+    again = client.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="refer-1")
+    assert first.status_code == again.status_code == 201, first.json()
+    assert again.json() == first.json() and again["Idempotent-Replayed"] == "true"
+    assert TrialReferral.objects.filter(case=case).count() == 1
 
 
 @pytest.mark.django_db
