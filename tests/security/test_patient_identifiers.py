@@ -143,9 +143,13 @@ def test_no_admin_search_box_is_keyed_on_patient_identifiers() -> None:
     }
     offending = {name: fields for name, fields in offending.items() if fields}
     assert not offending, f"admin search is a GET (?q= reaches access logs): {offending}"
-    # The clinical records have no search box at all (a question or rationale may name the patient too).
-    for model in (Patient, Case):
-        assert not admin.site._registry[model].search_fields
+    # The clinical records have no search box at all (a question, rationale, comment or opinion may name the
+    # patient too: the searched text would be in the URL all the same).
+    from apps.decisions.models import Decision, FollowUp
+    from apps.discussion.models import Comment, Opinion
+
+    for model in (Patient, Case, Decision, FollowUp, Comment, Opinion):
+        assert not admin.site._registry[model].search_fields, model.__name__
 
 
 def test_case_search_is_posted_and_a_search_text_in_the_url_is_ignored(personas: Personas) -> None:
