@@ -91,6 +91,18 @@ def test_nul_in_a_query_parameter_of_a_page_answers_an_html_400(personas: Person
     assert b"q: contains a NUL character" in response.content
 
 
+def test_nul_in_the_path_answers_400_naming_it(personas: Personas) -> None:
+    """A NUL in the URL path is refused before any view (a path reaches logs, lookups and redirects)."""
+    api = personas.client(personas.coordinator).get("/api/v1/cases/1%00/")
+    assert api.status_code == 400
+    assert api.json() == {"path": ["contains a NUL character (\\x00), which is not allowed."]}
+    client = Client()
+    client.force_login(personas.coordinator)
+    page = client.get("/cases/%00/")
+    assert page.status_code == 400 and page["Content-Type"].startswith("text/html")
+    assert b"path: contains a NUL character" in page.content
+
+
 def test_nul_in_a_form_field_answers_400(personas: Personas) -> None:
     response = APIClient().post("/api/v1/auth/token/", {"username": "radonc\x00", "password": "x"}, format="multipart")
     assert response.status_code == 400
