@@ -26,6 +26,11 @@ from rest_framework.test import APIClient
 from apps.accounts.models import Board, User
 from apps.accounts.roles import Role
 from tests.factories import BoardFactory, MembershipFactory, UserFactory
+from tests.identifier_log_scan import (  # noqa: F401  (hooks: the suite-wide log scan, issue 15)
+    pytest_runtest_logreport,
+    pytest_sessionfinish,
+    pytest_terminal_summary,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -130,9 +130,14 @@ def _validated(case: Case, data: Mapping[str, Any], current: Decision | None) ->
     if "meeting" in data:
         meeting = data["meeting"]
         if meeting is not None and not isinstance(meeting, Meeting):
-            meeting = Meeting.objects.filter(pk=meeting).first() if isinstance(meeting, int) else None
+            # Looked up among the case's board's meetings only: another board's meeting answers exactly like
+            # an id naming nothing (issue 15: errors do not reveal what exists on other boards).
+            if isinstance(meeting, int):
+                meeting = Meeting.objects.filter(pk=meeting, board_id=case.board_id).first()
+            else:
+                meeting = None
             if meeting is None:
-                errors["meeting"] = ["no such meeting."]
+                errors["meeting"] = ["no such meeting on this case's board."]
         if isinstance(meeting, Meeting):
             if meeting.board_id != case.board_id:
                 errors["meeting"] = ["the meeting is not of this case's board."]
@@ -201,6 +206,11 @@ def snapshot_basis(case: Case) -> dict[str, Any]:
     return {"case_revision": case.revision, "taken_at": timezone.now().isoformat(), **derived_sections(case)}
 
 
+def _basis_content(basis: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A basis without the time it was taken: two takes of an unchanged case compare equal."""
+    return {key: value for key, value in (basis or {}).items() if key != "taken_at"}
+
+
 class StaleDecision(Exception):
     """The caller edited a state of the draft that is no longer the current one (a stale ``If-Match``)."""
 
@@ -225,9 +235,14 @@ def decision_update(*, actor: User, decision_id: int, data: Mapping[str, Any], e
         raise DecisionLocked(f"Version {decision.version} is {decision.status}; a correction is an amendment.")
     clean = _validated(decision.case, data, decision)
     before = _decision_snapshot(decision)
+    based_on_before = decision.based_on
     _apply(decision, clean)
     # The basis is re-taken at each edit: the draft is based on what the board sees while writing it.
     decision.based_on = snapshot_basis(decision.case)
+    if _decision_snapshot(decision) == before and _basis_content(decision.based_on) == _basis_content(based_on_before):
+        # An empty PATCH, or one repeating the stored values, writes nothing (issue 15): the ETag stays,
+        # so another client's If-Match is not made stale by a no-op, and no audit row says "updated".
+        return decision
     decision.save()
     audit_record(
         actor=actor,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from django.conf import settings
 from django.test import Client, override_settings
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -106,6 +107,23 @@ def test_the_token_endpoint_requires_the_code_once_enrolled(personas: Personas) 
     assert ApiToken.objects.filter(user=personas.radonc).count() == 2
 
 
+def test_wrong_codes_on_the_token_endpoint_count_towards_the_lockout(personas: Personas) -> None:
+    """The right password with a wrong code is a failed sign-in (django-axes counts it): the code cannot
+    be guessed through the API either."""
+    device, _ = enrol(personas.radonc)
+    api = APIClient(REMOTE_ADDR="198.51.100.7")
+    body = {"username": "radonc", "password": PASSWORD, "otp": "000000"}
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert api.post(TOKEN_URL, body, format="json").status_code == 400
+    locked = api.post(TOKEN_URL, body, format="json")
+    assert locked.status_code == 429 and locked.json()["code"] == "locked_out"
+    forget_failures(device)
+    right = api.post(TOKEN_URL, {**body, "otp": totp_code(device, offset=30)}, format="json")
+    assert right.status_code == 429 and "token" not in right.json()
+    assert not ApiToken.objects.filter(user=personas.radonc).exists()
+    assert AuditEntry.objects.filter(event=AuditEvent.LOGIN_FAILED, actor_label="radonc").count() >= settings.AXES_FAILURE_LIMIT
+
+
 @override_settings(TUMORBOARD_REQUIRE_2FA=True)
 def test_when_required_every_role_enrols_before_using_pages_or_the_api(personas: Personas) -> None:
     for user in (personas.coordinator, personas.administrator):
@@ -167,6 +185,28 @@ def test_changing_the_factor_or_the_email_needs_the_password_again(personas: Per
     assert changed.after == {"email": "new@hospital.example"}
     bad = client.post("/account/email/", {"email": "not an email"})
     assert bad.status_code == 200 and b"valid email" in bad.content
+
+
+def test_the_factor_changes_themselves_need_the_password_again(personas: Personas) -> None:
+    """Not only the page: each change POSTed to it (remove, renew the backup codes, confirm a new app) is
+    refused without a recent password, and changes nothing."""
+    device, _ = enrol(personas.medonc)
+    client, _ = sign_in("medonc")
+    forget_failures(device)
+    assert client.post("/login/verify/", {"code": totp_code(device, offset=30)}).status_code == 302
+    session = client.session
+    session[REAUTHENTICATED_AT] = int(time.time()) - 3600  # signed in an hour ago
+    session.save()
+    stored = set(StaticToken.objects.filter(device__user=personas.medonc).values_list("token", flat=True))
+    for body in ({"action": "remove"}, {"action": "renew"}, {"action": "confirm", "code": "123456"}):
+        response = client.post("/account/two-factor/", body)
+        assert response.status_code == 302 and response.url.startswith("/account/confirm-password/"), body
+    assert TOTPDevice.objects.filter(user=personas.medonc, confirmed=True).count() == 1
+    assert not TOTPDevice.objects.filter(user=personas.medonc, confirmed=False).exists()
+    assert set(StaticToken.objects.filter(device__user=personas.medonc).values_list("token", flat=True)) == stored
+    assert not AuditEntry.objects.filter(
+        event__in=(AuditEvent.SECOND_FACTOR_REMOVED, AuditEvent.BACKUP_CODES_RENEWED), actor=personas.medonc
+    ).exists()
 
 
 def test_without_the_requirement_the_contract_and_demo_are_unchanged(personas: Personas) -> None:

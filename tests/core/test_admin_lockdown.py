@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from rest_framework.test import APIClient
 
 from apps.accounts.models import BoardMembership, User
 from apps.accounts.roles import Role
@@ -140,3 +141,29 @@ def test_seed_demo_auditor_is_staff_but_not_superuser(db: None) -> None:
     auditor = User.objects.get(username="auditor")
     assert auditor.is_staff
     assert not auditor.is_superuser
+
+
+def test_disabling_an_account_in_the_admin_ends_its_sessions_and_revokes_its_tokens(personas: Personas, it_staff: User) -> None:
+    """The way IT staff disable an account (the admin's change form) ends the account's sessions and
+    revokes its API tokens at once, like any other save of ``is_active = False``."""
+    from django.contrib.sessions.models import Session
+
+    from apps.accounts import services
+    from apps.accounts.models import ApiToken
+
+    target = personas.medonc
+    _, key = services.api_token_create(user=target)
+    session = _client(target)
+    assert session.get("/").status_code == 200
+    response = _client(it_staff).post(
+        f"/admin/accounts/user/{target.pk}/change/",
+        {"username": target.username, "role": target.role, "date_joined_0": "2026-01-01", "date_joined_1": "00:00:00"},
+    )  # "is_active" left out: the box unticked
+    assert response.status_code == 302, response.content[:2000]
+    target.refresh_from_db()
+    assert not target.is_active
+    assert not Session.objects.filter(session_key=session.session.session_key).exists()
+    assert ApiToken.objects.get(user=target).revoked_because == "account_disabled"
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert api.get("/api/v1/boards/").status_code == 401

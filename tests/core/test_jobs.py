@@ -178,3 +178,23 @@ def test_a_transient_error_outside_a_worker_fails_the_job_instead_of_retrying() 
     jobs.job_run(None, job.pk, body)
     job.refresh_from_db()
     assert (job.status, job.error) == ("failed", "OperationalError: could not connect to server")
+
+
+def test_the_beat_task_sweeps_the_outbox_and_stale_jobs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``core.sweep`` (the task beat runs every minute) runs each sweep, not only the derived results':
+    a message the broker missed is sent and a job whose worker died is re-enqueued."""
+    from apps.core import background
+    from apps.core.tasks import sweep
+
+    published: list[str] = []
+    monkeypatch.setattr(background, "_publish", lambda m: published.append(m.task_name))
+    missed = OutboxMessage.objects.create(task_name="core.probe", args=["after-the-outage"])
+    OutboxMessage.objects.filter(pk=missed.pk).update(created_at=timezone.now() - timedelta(minutes=5))
+    dead_worker = _job(status="running", heartbeat_at=timezone.now() - jobs.STALE_AFTER - timedelta(minutes=1), attempts=1)
+
+    result = sweep()
+
+    assert result["sent"] == 1 and result["jobs"] == [dead_worker.pk]
+    missed.refresh_from_db()
+    assert missed.sent_at is not None and published[0] == "core.probe"
+    assert Job.objects.get(pk=dead_worker.pk).status == "queued"

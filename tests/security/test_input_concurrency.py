@@ -12,15 +12,21 @@ from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from apps.audit.models import AuditEntry
 from apps.cases.models import Case
 from apps.core.idempotency import sweep_idempotency_keys
 from apps.core.models import IdempotencyKey
+from apps.decisions.models import Decision
 from apps.discussion.models import Comment
+from apps.dosimetry.models import RadiotherapyPlan
 from apps.meetings.models import AgendaItem
+from apps.trials.models import TrialReferral
 from tests.cases.test_case_api import URL, create_case, new_case_payload
 from tests.conftest import Personas
 from tests.decisions.helpers import draft_body, sitting
-from tests.factories import CaseFactory, LesionFactory
+from tests.factories import CaseFactory, LesionFactory, MeetingFactory
+from tests.meetings.helpers import submitted_case
+from tests.trials.test_matching import make_breast_case
 
 
 def _case_url(case_id: int) -> str:
@@ -120,6 +126,36 @@ def test_decision_patch_honours_if_match_but_keeps_it_optional(personas: Persona
     assert client.patch(url, {"rationale": "RT alone."}, format="json").status_code == 200
 
 
+@pytest.mark.django_db
+def test_an_empty_or_unchanged_plan_or_decision_patch_writes_nothing(personas: Personas) -> None:
+    """Like the case: a PATCH that changes nothing keeps the revision (plan) or the ETag (decision draft),
+    so another client's If-Match stays good, and writes no audit row."""
+    case = CaseFactory(board=personas.board)
+    LesionFactory(case=case)
+    client = personas.client(personas.radonc)
+    plan = client.post(
+        f"/api/v1/cases/{case.pk}/radiotherapy-plans/", {"levels": [{"fractions": 5, "total_dose_gy": 20}]}, format="json"
+    )
+    plan_url = f"/api/v1/radiotherapy-plans/{plan.json()['plan_id']}/"
+    empty = client.patch(plan_url, {}, format="json", HTTP_IF_MATCH=plan["ETag"])
+    assert empty.status_code == 200 and empty["ETag"] == plan["ETag"] and empty.json()["revision"] == 1
+
+    s = sitting(personas)
+    created = client.post(f"/api/v1/cases/{s.case.pk}/decisions/", draft_body(s), format="json")
+    url = f"/api/v1/decisions/{created.json()['id']}/"
+    read = client.get(url)
+    entries = AuditEntry.objects.count()
+    for body in ({}, {"rationale": created.json()["rationale"]}):
+        again = client.patch(url, body, format="json", HTTP_IF_MATCH=read["ETag"])
+        assert again.status_code == 200, again.json()
+        assert again["ETag"] == read["ETag"], body
+    assert AuditEntry.objects.count() == entries
+    # A real edit still moves the ETag, and the old one is then stale.
+    edited = client.patch(url, {"rationale": "Fixation first."}, format="json", HTTP_IF_MATCH=read["ETag"])
+    assert edited.status_code == 200 and edited["ETag"] != read["ETag"]
+    assert client.patch(url, {}, format="json", HTTP_IF_MATCH=read["ETag"]).status_code == 412
+
+
 # --- Idempotency-Key ----------------------------------------------------------------------------------
 
 
@@ -136,6 +172,43 @@ def test_a_repeated_create_with_the_same_key_returns_the_first_response(personas
     assert Case.objects.count() == 1
     other = client.post(URL, new_case_payload(personas.board.pk, question="Other question?"), format="json")
     assert other.status_code == 400  # no key: judged as a new create (the MRN now exists)
+
+
+@pytest.mark.django_db
+def test_a_repeated_plan_decision_or_agenda_item_create_with_the_same_key_creates_one(personas: Personas) -> None:
+    """Not only cases and comments: every create that takes an Idempotency-Key replays its first answer."""
+    s = sitting(personas)
+    radonc, coordinator = personas.client(personas.radonc), personas.client(personas.coordinator)
+    later = MeetingFactory(board=personas.board, original_start=timezone.now() + timedelta(days=14))
+    waiting = submitted_case(personas)
+    creates = (
+        (radonc, f"/api/v1/cases/{s.case.pk}/radiotherapy-plans/", {"levels": [{"fractions": 5, "total_dose_gy": 20}]}),
+        (radonc, f"/api/v1/cases/{s.case.pk}/decisions/", draft_body(s)),
+        (coordinator, f"/api/v1/meetings/{later.pk}/agenda/", {"case": waiting.pk}),
+    )
+    for n, (client, url, body) in enumerate(creates):
+        before = (RadiotherapyPlan.objects.count(), Decision.objects.count(), AgendaItem.objects.count())
+        first = client.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY=f"create-{n}")
+        again = client.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY=f"create-{n}")
+        assert first.status_code == again.status_code == 201, (url, first.json())
+        assert again.json() == first.json() and again["Idempotent-Replayed"] == "true", url
+        after = (RadiotherapyPlan.objects.count(), Decision.objects.count(), AgendaItem.objects.count())
+        assert sum(after) - sum(before) == 1, url  # one record, not two
+
+
+@pytest.mark.django_db
+def test_a_repeated_trial_referral_with_the_same_key_is_replayed_not_refused(personas: Personas) -> None:
+    """Without the key a second referral to the same trial is a 400 (already referred); with it, the
+    first answer comes back: a client that lost the answer and retried sees its referral."""
+    case = make_breast_case(personas)
+    client = personas.client(personas.radonc)
+    url = f"/api/v1/cases/{case.pk}/referrals/"
+    body = {"trial": "NCT03862911", "note": "SABR-COMET-3"}
+    first = client.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="refer-1")
+    again = client.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="refer-1")
+    assert first.status_code == again.status_code == 201, first.json()
+    assert again.json() == first.json() and again["Idempotent-Replayed"] == "true"
+    assert TrialReferral.objects.filter(case=case).count() == 1
 
 
 @pytest.mark.django_db

@@ -8,12 +8,16 @@ import io
 import json
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 from rest_framework.test import APIClient
 
 from apps.cases.models import Case, Patient
+from apps.dosimetry.models import DoseImportJob
+from apps.dosimetry.services import plan_create
 from tests.cases.test_case_api import URL, new_case_payload
 from tests.conftest import Personas
+from tests.factories import CaseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -87,6 +91,18 @@ def test_nul_in_a_query_parameter_of_a_page_answers_an_html_400(personas: Person
     assert b"q: contains a NUL character" in response.content
 
 
+def test_nul_in_the_path_answers_400_naming_it(personas: Personas) -> None:
+    """A NUL in the URL path is refused before any view (a path reaches logs, lookups and redirects)."""
+    api = personas.client(personas.coordinator).get("/api/v1/cases/1%00/")
+    assert api.status_code == 400
+    assert api.json() == {"path": ["contains a NUL character (\\x00), which is not allowed."]}
+    client = Client()
+    client.force_login(personas.coordinator)
+    page = client.get("/cases/%00/")
+    assert page.status_code == 400 and page["Content-Type"].startswith("text/html")
+    assert b"path: contains a NUL character" in page.content
+
+
 def test_nul_in_a_form_field_answers_400(personas: Personas) -> None:
     response = APIClient().post("/api/v1/auth/token/", {"username": "radonc\x00", "password": "x"}, format="multipart")
     assert response.status_code == 400
@@ -154,3 +170,34 @@ def test_uploads_have_their_own_limit(personas: Personas) -> None:
     )
     assert response.status_code == 413
     assert "10000 bytes" in response.json()["detail"]
+
+
+def _csv_with_nul() -> SimpleUploadedFile:
+    # A binary file chosen by mistake: text with a NUL byte in it (valid UTF-8, so only the NUL check stops it).
+    return SimpleUploadedFile("dvh.csv", b"structure,dose_gy,volume_cc,cumulative\nspinal\x00cord,0,10,true\n")
+
+
+NUL_CSV_REASON = "contains NUL characters (\\x00): choose the CSV DVH export, not a binary file."
+
+
+def test_nul_in_an_uploaded_csv_answers_400_naming_the_file(personas: Personas) -> None:
+    plan = plan_create(
+        actor=personas.radonc, case=CaseFactory(board=personas.board), data={"levels": [{"fractions": 10, "total_dose_gy": 30}]}
+    )
+    response = personas.client(personas.radonc).post(
+        f"/api/v1/radiotherapy-plans/{plan.pk}/imports/", {"kind": "csv_dvh", "csv": _csv_with_nul()}, format="multipart"
+    )
+    assert response.status_code == 400
+    assert response.json()["csv"] == [NUL_CSV_REASON]
+    assert not DoseImportJob.objects.filter(plan=plan).exists()
+
+
+def test_nul_in_a_csv_uploaded_on_the_import_page_answers_400_beside_the_field(personas: Personas) -> None:
+    case = CaseFactory(board=personas.board)
+    plan = plan_create(actor=personas.radonc, case=case, data={"levels": [{"fractions": 10, "total_dose_gy": 30}]})
+    client = Client()
+    client.force_login(personas.radonc)
+    page = client.post(f"/cases/{case.pk}/plans/{plan.pk}/import/", {"kind": "csv_dvh", "csv": _csv_with_nul()})
+    assert page.status_code == 400
+    assert page.context["form"].errors["csv"] == [NUL_CSV_REASON]
+    assert not DoseImportJob.objects.filter(plan=plan).exists()

@@ -143,9 +143,13 @@ def test_no_admin_search_box_is_keyed_on_patient_identifiers() -> None:
     }
     offending = {name: fields for name, fields in offending.items() if fields}
     assert not offending, f"admin search is a GET (?q= reaches access logs): {offending}"
-    # The clinical records have no search box at all (a question or rationale may name the patient too).
-    for model in (Patient, Case):
-        assert not admin.site._registry[model].search_fields
+    # The clinical records have no search box at all (a question, rationale, comment or opinion may name the
+    # patient too: the searched text would be in the URL all the same).
+    from apps.decisions.models import Decision, FollowUp
+    from apps.discussion.models import Comment, Opinion
+
+    for model in (Patient, Case, Decision, FollowUp, Comment, Opinion):
+        assert not admin.site._registry[model].search_fields, model.__name__
 
 
 def test_case_search_is_posted_and_a_search_text_in_the_url_is_ignored(personas: Personas) -> None:
@@ -163,3 +167,41 @@ def test_case_search_is_posted_and_a_search_text_in_the_url_is_ignored(personas:
     assert f"/cases/{other.pk}/" in listed
     posted = client.post("/cases/", {"q": "H-5501"}).content.decode()
     assert f"/cases/{mine.pk}/" in posted and f"/cases/{other.pk}/" not in posted
+
+
+def _report(sections: list[tuple[str, str]], when: str = "call") -> pytest.TestReport:
+    return pytest.TestReport("tests/x.py::test_x", ("x.py", 1, "test_x"), {}, "passed", None, when, sections)  # type: ignore[arg-type]
+
+
+def test_the_suite_wide_log_scan_finds_demo_mrns_and_names(demo: None) -> None:
+    """The scan over every test's captured log (tests/identifier_log_scan.py) finds what it looks for, in
+    the forms the demo's patients have, and nothing in clean lines."""
+    from tests.identifier_log_scan import leaks_in
+
+    patient = Patient.objects.filter(mrn__startswith="DEMO").order_by("pk").first()
+    assert patient is not None
+    leaking = [
+        ("Captured log call", f"WARNING django.request Bad Request: /api/v1/patients/?q={patient.mrn}"),
+        ("Captured stderr setup", f"2026-12-02 INFO apps.cases saved {patient.given_name} {patient.family_name}"),
+        ("Captured log teardown", f"INFO tumorboard {patient.family_name}, {patient.given_name} signed"),
+    ]
+    found = [leak.found for when in ("setup", "call", "teardown") for leak in leaks_in(_report(leaking, when))]
+    assert found == [
+        f"{patient.given_name} {patient.family_name}",
+        patient.mrn,
+        f"{patient.family_name}, {patient.given_name}",
+    ]
+    clean = [("Captured log call", "WARNING django.request Not Found: /api/v1/cases/987654/ DEMO12345 Smithson")]
+    assert leaks_in(_report(clean)) == []
+    # Captured stdout (the console email backend, a command's output) is not a log.
+    assert leaks_in(_report([("Captured stdout call", patient.mrn)])) == []
+
+
+def test_the_suite_wide_log_scan_is_wired_into_the_suite(pytestconfig: pytest.Config) -> None:
+    """The scan's hooks are registered for this run (imported into tests/conftest.py)."""
+    from tests import identifier_log_scan
+
+    registered = {impl.function for impl in pytestconfig.hook.pytest_runtest_logreport.get_hookimpls()}
+    assert identifier_log_scan.pytest_runtest_logreport in registered
+    finishing = {impl.function for impl in pytestconfig.hook.pytest_sessionfinish.get_hookimpls()}
+    assert identifier_log_scan.pytest_sessionfinish in finishing

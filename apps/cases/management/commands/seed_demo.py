@@ -224,10 +224,14 @@ _QUESTIONS = (
 )
 #: Asked only of a case that has a prior course to the lesion's region.
 _REIRRADIATION_QUESTION = "Re-irradiation feasible after the previous palliative course to this level?"
-_GIVEN_NAMES = {
+#: The demo patients' names and MRNs (``DEMO0001``...), public: the test suite scans every log it captures
+#: for them (tests/identifier_log_scan.py).
+GIVEN_NAMES = {
     "female": ("Anna", "Chloe", "Elena", "Grace", "Maria", "Sofia"),
     "male": ("Ben", "David", "Farid", "Hugo", "Jonas", "Karim"),
 }
+FAMILY_NAMES = ("Smith", "Okafor", "Nguyen", "Garcia", "Müller", "Rossi", "Kowalski")
+MRN_PREFIX = "DEMO"
 
 
 class Command(BaseCommand):
@@ -263,7 +267,7 @@ class Command(BaseCommand):
         showcases = seed_showcases(board=board, coordinator=users["coordinator"], radiation_oncologist=users["radonc"])
         created = 0
         for index in range(options["cases"]):
-            mrn = f"DEMO{index:04d}"
+            mrn = f"{MRN_PREFIX}{index:04d}"
             if Patient.objects.filter(institution=institution, mrn=mrn).exists():
                 continue
             self._create_case(index, mrn, board, users["coordinator"])
@@ -318,8 +322,8 @@ class Command(BaseCommand):
             board=board,
             new_patient={
                 "mrn": mrn,
-                "given_name": rng.choice(_GIVEN_NAMES[sex]),
-                "family_name": rng.choice(("Smith", "Okafor", "Nguyen", "Garcia", "Müller", "Rossi", "Kowalski")),
+                "given_name": rng.choice(GIVEN_NAMES[sex]),
+                "family_name": rng.choice(FAMILY_NAMES),
                 "date_of_birth": dt.date(1940 + rng.randint(0, 45), rng.randint(1, 12), rng.randint(1, 28)),
                 "sex": sex,
             },
