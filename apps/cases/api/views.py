@@ -49,7 +49,8 @@ class PatientViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cr
 
     permission_classes = (RolePermission,)
     action_permissions = {"list": Permission.PATIENT_VIEW, "retrieve": Permission.PATIENT_VIEW, "create": Permission.PATIENT_EDIT}
-    search_fields = ("mrn", "family_name")
+    # No search_fields: a search by MRN or name would put patient identifiers in the URL and the access
+    # logs (issue 15); the case search is POSTed for that reason.
     ordering_fields = ("family_name", "date_of_birth", "created_at")
 
     def get_queryset(self) -> QuerySet[Patient]:
