@@ -20,7 +20,7 @@ from apps.accounts.authorization import require
 from apps.accounts.models import Board, User
 from apps.accounts.roles import Permission
 from apps.audit.events import AuditEvent
-from apps.audit.services import audit_record, snapshot
+from apps.audit.services import AuditRecord, audit_record, audit_record_many, snapshot
 from apps.cases.fields import Entity, names
 from apps.cases.models import Case, Lesion, Patient, PriorRadiotherapyCourse
 from apps.cases.rules import case_errors, lesion_errors, normalise_lesion, prior_course_errors
@@ -89,11 +89,14 @@ def _announce(case: Case) -> None:
 def patient_create(*, actor: User, board: Board, data: Mapping[str, Any]) -> Patient:
     """Register a patient in the MRN register of the board's institution."""
     require(actor, Permission.PATIENT_EDIT, board.pk)
-    return _register_patient(actor=actor, board=board, data=data)
+    patient, entry = _register_patient(actor=actor, board=board, data=data)
+    audit_record_many([entry])
+    return patient
 
 
-def _register_patient(*, actor: User, board: Board, data: Mapping[str, Any]) -> Patient:
-    """``patient_create`` without its permission check and transaction, for a caller that holds both."""
+def _register_patient(*, actor: User, board: Board, data: Mapping[str, Any]) -> tuple[Patient, AuditRecord]:
+    """``patient_create`` without its permission check, transaction and audit append, for a caller that
+    holds the first two and appends the returned entry with its own (one head lock for both)."""
     patient = Patient(institution_id=board.institution_id, created_by=actor, **data)
     if Patient.objects.filter(institution_id=board.institution_id, mrn=patient.mrn).exists():
         raise ValidationError({"mrn": [f"MRN {patient.mrn} is already registered at this institution."]})
@@ -101,8 +104,10 @@ def _register_patient(*, actor: User, board: Board, data: Mapping[str, Any]) -> 
         raise ValidationError({"date_of_birth": ["is in the future."]})
     patient.clean_fields(exclude=_RELATIONS)
     patient.save()
-    audit_record(actor=actor, event=AuditEvent.PATIENT_CREATED, subject=patient, board_id=board.pk, after=snapshot(patient))
-    return patient
+    entry = AuditRecord(
+        event=AuditEvent.PATIENT_CREATED, actor=actor, subject=patient, board_id=board.pk, after=snapshot(patient)
+    )
+    return patient, entry
 
 
 def _write_lesions(
@@ -179,9 +184,11 @@ def case_create(
     lesions = [normalise_lesion(lesion) for lesion in lesions]
     if (patient is None) == (new_patient is None):
         raise ValidationError({"patient": ["give either an existing patient's id or a new patient, not both."]})
+    entries: list[AuditRecord] = []
     if patient is None:
         assert new_patient is not None
-        patient = _register_patient(actor=actor, board=board, data=new_patient)
+        patient, patient_entry = _register_patient(actor=actor, board=board, data=new_patient)
+        entries.append(patient_entry)
     elif patient.institution_id != board.institution_id:
         raise ValidationError({"patient": ["this patient is registered at another institution than the board's."]})
     _validate_nested(case_data=data, lesions=lesions, prior_courses=prior_courses, patient=patient)
@@ -190,13 +197,18 @@ def case_create(
     case.save()
     lesion_rows = _write_lesions(case, lesions, actor, new_case=True)
     course_rows = _write_prior_courses(case, prior_courses, actor, new_case=True)
-    audit_record(
-        actor=actor,
-        event=AuditEvent.CASE_CREATED,
-        subject=case,
-        board_id=board.pk,
-        after={**snapshot(case), "lesions": lesion_rows, "prior_radiotherapy": course_rows},
+    entries.append(
+        AuditRecord(
+            event=AuditEvent.CASE_CREATED,
+            actor=actor,
+            subject=case,
+            board_id=board.pk,
+            after={**snapshot(case), "lesions": lesion_rows, "prior_radiotherapy": course_rows},
+        )
     )
+    # Appended last, in one go: the chain head is locked from here to commit, so the shorter the better
+    # for concurrent submissions (issue 16), and a new patient's entry costs no second lock.
+    audit_record_many(entries)
     _announce(case)
     return case
 

@@ -72,3 +72,26 @@ def test_case_creation_with_two_lesions_and_a_prior_course_costs_at_most_25_quer
     assert response.status_code == 201, response.json()
     assert len(ctx.captured_queries) <= 25, [q["sql"][:80] for q in ctx.captured_queries]
     assert len(response.json()["lesions"]) == 2
+
+
+def test_a_case_with_a_new_patient_appends_both_audit_entries_under_one_head_lock(personas: Personas) -> None:
+    """Issue 16: the patient's and the case's entries are one append, taken last, so concurrent submissions
+    hold the chain head only from the append to commit; the chain stays whole and in order."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from apps.audit.models import AuditEntry
+    from apps.audit.verification import verify_chain
+    from tests.cases.test_case_api import URL, new_case_payload
+
+    client = personas.client(personas.coordinator)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.post(URL, new_case_payload(personas.board.pk), format="json")
+    assert response.status_code == 201, response.json()
+    head_locks = [q["sql"] for q in ctx.captured_queries if "audit_auditchainhead" in q["sql"]]
+    assert len(head_locks) == 1, head_locks
+    entries = list(AuditEntry.objects.order_by("-sequence")[:2])
+    assert [e.event for e in reversed(entries)] == ["patient.created", "case.created"]
+    assert entries[0].sequence == entries[1].sequence + 1
+    assert entries[0].case_id == response.json()["id"]
+    assert verify_chain().intact
