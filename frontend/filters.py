@@ -12,8 +12,8 @@ import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from apps.accounts.authorization import readable_boards
 from apps.accounts.models import Board, User
-from apps.accounts.scoping import scope_boards
 from apps.cases.models import Case
 from apps.cases.vocabulary import PrimaryHistology
 from apps.cases.workflow import CaseStatus
@@ -63,7 +63,7 @@ class CaseListFilter(django_filters.FilterSet):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.filters["board"].queryset = scope_boards(user)
+        self.filters["board"].queryset = readable_boards(user)
         for field in self.form.fields.values():
             if isinstance(field.widget, forms.TextInput):
                 field.widget.input_type = "search"

@@ -8,6 +8,8 @@ Every service, view, admin and export asks here, and nothing else decides:
   board (the trial registry, the audit log, reports).
 * ``restrict(queryset, user, board_path)``: the rows of the boards the user may read (delegates to
   ``apps.accounts.scoping``, so list and detail agree).
+* ``readable_boards(user)`` / ``readable_board_ids(user)``: the boards the user may read (a filter's
+  choices, a board picked from a query string).
 * ``boards_where(user, permission)``: the boards on which the user may do ``permission`` (the choices of a
   "board" field on a form or a write endpoint).
 
@@ -25,7 +27,7 @@ from django.db.models import Model, QuerySet
 
 from apps.accounts.models import Board, User
 from apps.accounts.roles import Permission
-from apps.accounts.scoping import is_board_member, member_board_ids, scope_by_board
+from apps.accounts.scoping import is_board_member, member_board_ids, scope_boards, scope_by_board, visible_board_ids
 
 M = TypeVar("M", bound=Model)
 
@@ -77,6 +79,17 @@ def require(
 def restrict(queryset: QuerySet[M], user: User | AnonymousUser | None, board_path: str) -> QuerySet[M]:
     """``queryset`` limited to rows of the boards ``user`` may read (none for an anonymous user)."""
     return scope_by_board(queryset, user, board_path)
+
+
+def readable_boards(user: User | AnonymousUser | None) -> QuerySet[Board]:
+    """The boards whose cases ``user`` may read (every board for an administrator; none when signed out)."""
+    return scope_boards(user)
+
+
+def readable_board_ids(user: User | AnonymousUser | None) -> list[int] | None:
+    """The ids of ``readable_boards``, sorted, without a query once read in this request; ``None`` means
+    every board (an administrator)."""
+    return visible_board_ids(user)
 
 
 def boards_where(user: User | AnonymousUser | None, permission: Permission) -> QuerySet[Board]:

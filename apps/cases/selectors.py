@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from apps.accounts.authorization import readable_board_ids, restrict
 from apps.accounts.models import Board, User
-from apps.accounts.scoping import scope_by_board, visible_board_ids
 from apps.cases.facts import CASE_FIELD_NAMES, LESION_FIELD_NAMES, CaseFacts, LesionFacts, PriorCourseFacts
 from apps.cases.models import Case, Lesion, Patient, PriorRadiotherapyCourse
 from apps.cases.vocabulary import (
@@ -39,12 +39,12 @@ from apps.cases.vocabulary import (
 
 
 def scope_cases(user: User | AnonymousUser | None) -> QuerySet[Case]:
-    return scope_by_board(Case.objects.all(), user, "board_id")
+    return restrict(Case.objects.all(), user, "board_id")
 
 
 def scope_patients(user: User | AnonymousUser | None) -> QuerySet[Patient]:
     """Patients of the institutions whose boards the user sits on (the hospital's MRN register)."""
-    board_ids = visible_board_ids(user)
+    board_ids = readable_board_ids(user)
     if board_ids is None:
         return Patient.objects.all()
     institution_ids = Board.objects.filter(id__in=board_ids).values("institution_id")

@@ -19,10 +19,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from apps.accounts.authorization import allowed
+from apps.accounts.authorization import allowed, readable_boards
 from apps.accounts.models import User
 from apps.accounts.roles import Permission
-from apps.accounts.scoping import scope_boards
 from apps.audit.events import AuditEvent
 from apps.cases.workflow import CaseStatus
 from apps.core.errors import InvalidInput
@@ -289,7 +288,7 @@ def quality_page(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if not allowed(user, Permission.REPORTS_VIEW):
         raise PermissionDenied("Quality reports are for administrators.")
-    boards = list(scope_boards(user).order_by("name"))
+    boards = list(readable_boards(user).order_by("name"))
     today = timezone.now().date()
     try:
         date_from = (

@@ -23,7 +23,6 @@ from django.utils import timezone
 from apps.accounts import authorization
 from apps.accounts.models import Board, BoardMembership, User
 from apps.accounts.roles import Permission, Role
-from apps.accounts.scoping import is_board_member
 from apps.audit.events import AuditEvent
 from apps.audit.services import audit_record, snapshot
 from apps.cases import services as case_services
@@ -740,7 +739,7 @@ def agenda_item_update(
     is_chair = actor.pk == meeting.chair_id and actor.has_clinical_permission(Permission.MEETING_RUN)
     if not (is_chair and set(changes) <= {"minutes"}):
         _require(actor, Permission.AGENDA_EDIT, meeting.board_id)
-    elif not is_board_member(actor, meeting.board_id):
+    elif not authorization.allowed(actor, Permission.MEETING_RUN, meeting.board_id):
         raise PermissionDenied("You are not a member of this meeting's board.")
     _check_version(meeting, expected_version)
     item = AgendaItem.objects.get(pk=item_id)
@@ -934,7 +933,7 @@ def quorum_rule_set(*, actor: User, board: Board, minimums: Mapping[str, int]) -
 
 
 def _require_chair(actor: User, meeting: Meeting) -> None:
-    if not actor.has_clinical_permission(Permission.MEETING_RUN) or not is_board_member(actor, meeting.board_id):
+    if not authorization.allowed(actor, Permission.MEETING_RUN, meeting.board_id):
         raise PermissionDenied("Your role may not run meetings.")
     if actor.pk != meeting.chair_id:
         raise PermissionDenied("Only the meeting's chair runs meeting mode.")

@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from apps.accounts.authorization import require, restrict
 from apps.accounts.models import User
 from apps.accounts.roles import Permission
-from apps.accounts.scoping import scope_by_board
 from apps.audit.events import AuditEvent
 from apps.audit.services import audit_record
 from apps.cases import selectors as case_selectors
@@ -26,7 +26,6 @@ from apps.trials.models import (
     TrialMatch,
     TrialReferral,
 )
-from apps.trials.permissions import require_case_permission, require_registry_editor
 from apps.trials.selectors import current_trials
 
 
@@ -34,7 +33,7 @@ from apps.trials.selectors import current_trials
 def referral_create(*, actor: User, case_id: int, trial_identifier: str, note: str = "") -> TrialReferral:
     """Propose a case for a trial. The case is matched now; an ineligible match cannot be referred."""
     case = Case.objects.select_for_update().get(pk=case_id)
-    require_case_permission(actor, Permission.REFERRAL_MANAGE, case.board_id)
+    require(actor, Permission.REFERRAL_MANAGE, case.board_id)
     trial = Trial.objects.filter(identifier=trial_identifier).first()
     if trial is None:
         raise ValidationError({"trial": [f"no trial {trial_identifier!r} in the registry."]})
@@ -73,7 +72,7 @@ def referral_create(*, actor: User, case_id: int, trial_identifier: str, note: s
 @transaction.atomic
 def referral_transition(*, actor: User, referral_id: int, target: str, reason: str = "") -> TrialReferral:
     referral = TrialReferral.objects.select_for_update().select_related("case").get(pk=referral_id)
-    require_case_permission(actor, Permission.REFERRAL_MANAGE, referral.case.board_id)
+    require(actor, Permission.REFERRAL_MANAGE, referral.case.board_id)
     allowed = REFERRAL_TRANSITIONS.get(referral.status, frozenset())
     if target not in allowed:
         options = ", ".join(sorted(allowed)) or "none (final status)"
@@ -113,7 +112,7 @@ def match_flag_create(*, actor: User, case_id: int, trial_identifier: str, reaso
     )
     if match is None:
         raise TrialMatch.DoesNotExist(f"no stored match of case {case_id} to {trial_identifier}.")
-    require_case_permission(actor, Permission.MATCH_FLAG, match.case.board_id)
+    require(actor, Permission.MATCH_FLAG, match.case.board_id)
     if not reason.strip():
         raise ValidationError({"reason": ["say what is wrong with this match."]})
     codes = [c.get("code") for c in match.payload.get("criteria", [])]
@@ -149,8 +148,8 @@ def match_flag_resolve(*, actor: User, flag_id: int, note: str) -> MatchFlag:
     "the match is right: ECOG was 1 at the board"). Only registry editors (administrators) resolve flags;
     a flag outside the boards they see is ``MatchFlag.DoesNotExist``, a resolved one cannot be resolved again.
     """
-    require_registry_editor(actor)
-    visible = scope_by_board(MatchFlag.objects.filter(pk=flag_id), actor, "match__case__board_id")
+    require(actor, Permission.TRIAL_REGISTRY_EDIT)
+    visible = restrict(MatchFlag.objects.filter(pk=flag_id), actor, "match__case__board_id")
     # Lock the flag row only (not the joined case and trial), so two administrators cannot both resolve it.
     flag = visible.select_for_update(of=("self",)).select_related("match__case", "match__trial", "trial_version").get()
     if flag.resolved:

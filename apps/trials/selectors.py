@@ -14,8 +14,8 @@ from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from apps.accounts.authorization import restrict
 from apps.accounts.models import User
-from apps.accounts.scoping import scope_by_board
 from apps.cases.derived import DerivedStatus, pending_section, section_envelope
 from apps.cases.facts import CaseFacts
 from apps.cases.models import Case
@@ -72,7 +72,7 @@ def match_flag_list(user: User | AnonymousUser | None, *, resolved: bool | None 
     flags = MatchFlag.objects.select_related("match__trial", "trial_version", "created_by", "resolved_by")
     if resolved is not None:
         flags = flags.filter(resolved=resolved)
-    return scope_by_board(flags, user, "match__case__board_id")
+    return restrict(flags, user, "match__case__board_id")
 
 
 def recruitment(status: str) -> dict[str, Any]:

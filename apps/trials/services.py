@@ -14,7 +14,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from apps.accounts.authorization import require
 from apps.accounts.models import User
+from apps.accounts.roles import Permission
 from apps.audit.events import AuditEvent
 from apps.audit.services import audit_record
 from apps.core.jobs import job_create
@@ -26,7 +28,6 @@ from apps.trials.models import (
     Trial,
     TrialVersion,
 )
-from apps.trials.permissions import require_registry_editor
 from apps.trials.referrals import match_flag_create, match_flag_resolve, referral_create, referral_transition
 
 __all__ = [
@@ -99,7 +100,7 @@ def trial_definition(trial: Trial) -> dict[str, Any]:
 @transaction.atomic
 def trial_create(*, actor: User, definition: Mapping[str, Any]) -> Trial:
     """Add a trial (version 1) to the registry; raises ``ValidationError`` keyed by JSON path."""
-    require_registry_editor(actor)
+    require(actor, Permission.TRIAL_REGISTRY_EDIT)
     clean = _validated(definition)
     if Trial.objects.filter(identifier=clean["identifier"]).exists():
         raise ValidationError({"identifier": ["a trial with this identifier is already in the registry."]})
@@ -124,7 +125,7 @@ def trial_update(*, actor: User, trial_id: int, changes: Mapping[str, Any]) -> T
 
     An edit that changes nothing creates no version. The identifier cannot change.
     """
-    require_registry_editor(actor)
+    require(actor, Permission.TRIAL_REGISTRY_EDIT)
     trial = Trial.objects.select_for_update().get(pk=trial_id)
     if "identifier" in changes and changes["identifier"] != trial.identifier:
         raise ValidationError({"identifier": ["cannot be changed; add a new trial instead."]})

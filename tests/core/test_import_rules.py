@@ -133,6 +133,15 @@ def test_the_contracts_cover_every_pure_module() -> None:
     assert any(c.get("forbidden_modules") == ["apps.*.tasks"] for c in contracts)
 
 
+def test_every_app_but_accounts_is_kept_from_the_scoping_module() -> None:
+    """One authorization entry point: a new app is added to the contract, or it could check membership
+    its own way (``apps.accounts.scoping``) instead of asking ``apps.accounts.authorization``."""
+    contracts = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"]
+    scoping = next(c for c in contracts if c.get("forbidden_modules") == ["apps.accounts.scoping"])
+    apps = {f"apps.{p.name}" for p in APPS.iterdir() if (p / "__init__.py").exists() and p.name != "accounts"}
+    assert set(scoping["source_modules"]) == apps | {"frontend", "tumorboard"}
+
+
 def test_the_contracts_catch_an_engine_importing_django_through_a_helper(tmp_path: Path) -> None:
     """The check itself: a pure engine that loads Django through another module breaks the contract."""
     package = tmp_path / "apps"

@@ -20,9 +20,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.api.permissions import requires
+from apps.accounts.authorization import readable_boards
 from apps.accounts.models import User
 from apps.accounts.roles import Permission
-from apps.accounts.scoping import scope_boards
 from apps.audit.events import AuditEvent
 from apps.core.api.errors import Conflict, PreconditionFailed
 from apps.core.api.preconditions import etag, if_match
@@ -232,7 +232,7 @@ class QualityReportView(APIView):
     def get(self, request: Request) -> HttpResponse:
         query = QualityQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        board = scope_boards(request.user).filter(pk=query.validated_data["board"]).first()
+        board = readable_boards(request.user).filter(pk=query.validated_data["board"]).first()
         if board is None:
             raise NotFound("No such board.")
         date_from, date_to = query.validated_data["from"], query.validated_data["to"]

@@ -26,10 +26,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.api.permissions import RolePermission, requires
-from apps.accounts.authorization import boards_where, restrict
+from apps.accounts.authorization import boards_where, readable_boards, restrict
 from apps.accounts.models import User
 from apps.accounts.roles import Permission
-from apps.accounts.scoping import scope_boards
 from apps.core.api.errors import Conflict
 from apps.core.api.preconditions import PreconditionRequired
 from apps.core.api.serializers import refuse_unknown_fields
@@ -475,7 +474,7 @@ class CalendarFeedView(APIView):
         )
         if row is None:
             raise NotFound("No such calendar feed (the link may have been revoked).")
-        visible = scope_boards(row.user)
+        visible = readable_boards(row.user)
         if row.scope == CalendarScope.BOARD:
             board_ids = list(visible.filter(pk=row.board_id or 0).values_list("pk", flat=True))
             if not board_ids:
@@ -674,7 +673,7 @@ class CalendarTokenViewSet(
         board = None
         board_id = body.validated_data.get("board")
         if board_id is not None:
-            board = scope_boards(request.user).filter(pk=board_id).first()
+            board = readable_boards(request.user).filter(pk=board_id).first()
             if board is None:
                 raise ValidationError({"board": ["no such board among yours."]})
         row, token = services.calendar_token_create(actor=_user(request), board=board, label=body.validated_data["label"])
