@@ -29,7 +29,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from apps.cases.vocabulary import LEVEL_INDEX, MIDLINE_SITES, SPINAL_SITES, Laterality, Site, lateralities_for
+from apps.cases.facts import PriorCourseFacts
+from apps.cases.vocabulary import LEVEL_INDEX, MIDLINE_SITES, SPINAL_SITES, Laterality, Site, lateralities_for, levels_between
 
 #: Laterality codes (clinical-rules.md §1, added 2026-12).
 LATERALITIES: tuple[str, ...] = tuple(lat.value for lat in Laterality)
@@ -193,3 +194,35 @@ def target_overlap(planned: Target, prior: Target, *, planned_field: str = "", p
     if planned.laterality == prior.laterality or "bilateral" in (planned.laterality, prior.laterality):
         return OverlapResult(Overlap.OVERLAPS, f"{prior.describe()} reaches {planned.describe()}")
     return OverlapResult(Overlap.SEPARATE, f"{prior.describe()} is the other side from {planned.describe()}")
+
+
+def _placeable(target: Target) -> bool:
+    if target.level_from is None:
+        return True
+    try:
+        levels_between(target.level_from, target.level_to)
+    except (KeyError, ValueError):
+        return False  # level codes the rule cannot place (unknown, or reversed)
+    return True
+
+
+def course_reaches(planned: Target, course: PriorCourseFacts) -> bool | None:
+    """Whether a recorded prior course reached ``planned``, by :func:`target_overlap` (clinical-rules.md §7):
+    True (overlaps), False (separate), None (unknown: the course has no structured site, or a target's
+    levels cannot be placed, or the rule needs a field that is not recorded).
+
+    The one reading of a case's prior courses for the engines that ask "was this area irradiated": the
+    risk engine (prior RT to a compression area) and the options engine (re-irradiation of a lesion).
+    """
+    if course.site is None:
+        return None
+    prior = Target(
+        site=str(course.site),
+        level_from=course.level_from,
+        level_to=course.level_to,
+        laterality=None if course.laterality is None else str(course.laterality),
+    )
+    if not (_placeable(planned) and _placeable(prior)):
+        return None
+    status = target_overlap(planned, prior).status
+    return None if status is Overlap.UNKNOWN else status is Overlap.OVERLAPS

@@ -7,7 +7,7 @@ from __future__ import annotations
 import itertools
 
 from apps.cases.facts import PriorCourseFacts
-from apps.cases.vocabulary import LEVEL_INDEX, Site
+from apps.cases.vocabulary import LEVEL_INDEX, SPINAL_SITES, Site
 from apps.clinical.overlap import Overlap, Target, target_overlap
 from apps.risk.engine import escc
 
@@ -42,3 +42,48 @@ def test_courses_the_rule_cannot_place_stay_undecided_in_the_risk_engine() -> No
     assert escc._course_overlaps(no_levels, area) is None
     assert escc._course_overlaps(no_target, area) is None
     assert escc._course_overlaps(femur, area) is False
+
+
+# --- the options engine reads the same rule (clinical-rules.md §7) ------------------------------------------
+
+_SIDES = (None, "left", "right", "bilateral", "midline")
+_NON_SPINAL = tuple(site for site in Site if site not in SPINAL_SITES)
+
+
+def test_options_and_dose_engines_agree_on_every_non_spinal_site_and_side() -> None:
+    """Every (lesion site, side) against every (prior site, side): the options engine's "does this course
+    reach the lesion" is the dose engine's re-irradiation overlap (overlaps True, separate False, unknown None)."""
+    from apps.cases.facts import LesionFacts
+    from apps.options.engine.options import course_overlaps
+
+    expected_of = {Overlap.OVERLAPS: True, Overlap.SEPARATE: False, Overlap.UNKNOWN: None}
+    for (site, side), (prior_site, prior_side) in itertools.product(
+        itertools.product(_NON_SPINAL, _SIDES), itertools.product(_NON_SPINAL, _SIDES)
+    ):
+        lesion = LesionFacts(site=site, laterality=side)  # type: ignore[arg-type]
+        course = PriorCourseFacts(region="x", total_dose_gy=8, fractions=1, site=prior_site, laterality=prior_side)  # type: ignore[arg-type]
+        dose = target_overlap(Target(site=str(site), laterality=side), Target(site=str(prior_site), laterality=prior_side)).status
+        assert course_overlaps(lesion, course) is expected_of[dose], (site, side, prior_site, prior_side)
+
+
+def test_options_engine_reads_midline_bones_other_and_midline_sides_by_the_rule() -> None:
+    """The cases where the options engine's own copy of the rule answered differently (issue 16's
+    duplicates): a sternum or skull course reaches the same bone whatever side is recorded; the site
+    ``other`` names no bone; ``midline`` says no side of a paired bone."""
+    from apps.cases.facts import LesionFacts
+    from apps.options.engine.options import course_overlaps
+
+    def course(site: Site, side: str | None) -> PriorCourseFacts:
+        return PriorCourseFacts(region="x", total_dose_gy=8, fractions=1, site=site, laterality=side)  # type: ignore[arg-type]
+
+    assert course_overlaps(LesionFacts(site=Site.STERNUM), course(Site.STERNUM, None)) is True
+    assert course_overlaps(LesionFacts(site=Site.SKULL), course(Site.SKULL, "midline")) is True  # type: ignore[arg-type]
+    assert course_overlaps(LesionFacts(site=Site.OTHER, laterality="left"), course(Site.OTHER, "left")) is None  # type: ignore[arg-type]
+    assert course_overlaps(LesionFacts(site=Site.FEMUR, laterality="left"), course(Site.FEMUR, "midline")) is None  # type: ignore[arg-type]
+    assert course_overlaps(LesionFacts(site=Site.FEMUR, laterality="left"), course(Site.HUMERUS, "left")) is False  # type: ignore[arg-type]
+    # A spinal lesion against a course of unplaceable levels: undecided, never a guess.
+    spine = LesionFacts(site=Site.THORACIC_SPINE, level_from="T8")
+    reversed_levels = PriorCourseFacts(
+        region="x", total_dose_gy=8, fractions=1, site=Site.THORACIC_SPINE, level_from="T9", level_to="T7"
+    )
+    assert course_overlaps(spine, reversed_levels) is None

@@ -45,7 +45,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
 from apps.cases.facts import CaseFacts, LesionFacts, PriorCourseFacts
-from apps.cases.vocabulary import SPINAL_SITES, levels_between
+from apps.cases.vocabulary import SPINAL_SITES
+from apps.clinical.overlap import Target, course_reaches
 from apps.dosimetry.engine.lq import TUMOUR_ALPHA_BETA, bed_eqd2
 from apps.options.engine import sources
 from apps.options.engine.findings import CaseRisk, LesionRisk, PlanEntry, RegimenEntry, TrialEntry
@@ -455,27 +456,17 @@ def _symptom_reason(lesion: LesionFacts) -> str:
 
 
 def course_overlaps(lesion: LesionFacts, course: PriorCourseFacts) -> bool | None:
-    """Does a prior course reach this lesion? Spinal: the level ranges intersect; other sites: site and
-    laterality agree (clinical-rules.md §7). None when the structured target cannot decide it."""
-    if course.site is None:
-        return None
-    lesion_spinal = lesion.site in SPINAL_SITES
-    course_spinal = course.site in SPINAL_SITES
-    if lesion_spinal and course_spinal:
-        if not lesion.level_from or not course.level_from:
-            return None
-        try:
-            mine = set(levels_between(lesion.level_from, lesion.level_to))
-            theirs = set(levels_between(course.level_from, course.level_to))
-        except (KeyError, ValueError):
-            return None
-        return bool(mine & theirs)
-    if lesion_spinal or course_spinal or str(course.site) != str(lesion.site):
-        return False
-    if lesion.laterality is None or course.laterality is None:
-        return None
-    sides = {str(lesion.laterality), str(course.laterality)}
-    return len(sides) == 1 or "bilateral" in sides
+    """Does a prior course reach this lesion? The one anatomical overlap rule
+    (``apps.clinical.overlap.course_reaches``, clinical-rules.md §7): spinal level ranges intersect; other
+    sites: the same bone and side (or bilateral; sternum and skull whatever the side). None when the
+    structured targets cannot decide it (no site or levels, side not recorded, the site ``other``)."""
+    lesion_target = Target(
+        site=None if lesion.site is None else str(lesion.site),
+        level_from=lesion.level_from or None,
+        level_to=lesion.level_to or None,
+        laterality=None if lesion.laterality is None else str(lesion.laterality),
+    )
+    return course_reaches(lesion_target, course)
 
 
 def _sins_text(risk: LesionRisk) -> str:

@@ -8,4 +8,4 @@ from __future__ import annotations
 
 from typing import Final
 
-ENGINE_VERSION: Final[str] = "options-2026.12.3"
+ENGINE_VERSION: Final[str] = "options-2026.12.4"

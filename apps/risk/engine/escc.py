@@ -58,7 +58,7 @@ from typing import Final
 
 from apps.cases.facts import CaseFacts, LesionFacts, PriorCourseFacts
 from apps.cases.vocabulary import LEVEL_INDEX, SPINAL_SITES, EpiduralCompressionGrade, Site, levels_between
-from apps.clinical.overlap import Overlap, Target, target_overlap
+from apps.clinical.overlap import Target, course_reaches
 from apps.risk.engine import sources
 from apps.risk.engine._scoring import invalid_note, remember
 from apps.risk.engine.radiosensitivity import RADIOSENSITIVITY_TABLE, Radiosensitivity, radiosensitivity_of
@@ -325,25 +325,13 @@ def _course_label(course: PriorCourseFacts) -> str:
 
 def _course_overlaps(course: PriorCourseFacts, area: tuple[str, ...]) -> bool | None:
     """Whether a prior course reached the compression area, decided by the one anatomical overlap rule
-    (``apps.clinical.overlap``, clinical-rules.md §7): spinal level ranges intersect; a course to a
-    non-spinal site did not; a course without a structured spinal target (no site, or no levels): None."""
-    if course.site is None:
-        return None
-    if course.level_from is not None:
-        try:
-            levels_between(course.level_from, course.level_to)
-        except (KeyError, ValueError):
-            return None  # level codes the overlap rule cannot place (unknown, or reversed)
-    prior = Target(
-        site=str(course.site),
-        level_from=course.level_from,
-        level_to=course.level_to,
-        laterality=None if course.laterality is None else str(course.laterality),
-    )
-    statuses = {target_overlap(Target(level_from=run[0], level_to=run[-1]), prior).status for run in _runs(set(area))}
-    if Overlap.OVERLAPS in statuses:
+    (``apps.clinical.overlap.course_reaches``, clinical-rules.md §7) for each contiguous run of the area's
+    levels: spinal level ranges intersect; a course to a non-spinal site did not; a course without a
+    structured spinal target (no site, or no levels): None."""
+    answers = {course_reaches(Target(level_from=run[0], level_to=run[-1]), course) for run in _runs(set(area))}
+    if True in answers:
         return True
-    return None if Overlap.UNKNOWN in statuses else False
+    return None if None in answers else False
 
 
 def _prior_rt_check(lesion: LesionFacts, area: tuple[str, ...] | None, case: CaseFacts | None) -> CriterionCheck:

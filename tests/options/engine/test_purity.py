@@ -10,6 +10,7 @@ ALLOWED_ROOTS = {"__future__", "collections", "dataclasses", "enum", "hashlib", 
 ALLOWED_APPS = (
     "apps.cases.vocabulary",
     "apps.cases.facts",
+    "apps.clinical",  # pure (the import-linter contract): the one anatomical overlap rule
     "apps.options.engine",
     "apps.risk.engine",
     "apps.dosimetry.engine.lq",
