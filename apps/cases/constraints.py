@@ -70,6 +70,20 @@ def laterality_fits_site(site: str, laterality: str) -> Q:
     )
 
 
+def structured_target_constraints(prefix: str) -> list[CheckConstraint]:
+    """The cross-field rules of a structured target (site, vertebral levels, laterality; clinical-rules.md
+    §1 and §7), named ``<prefix>_...``: shared by a lesion, a prior course and a planned course, so the three
+    cannot drift apart. The per-field codes are each model's own (the field table or ``in_enum``)."""
+    return [
+        CheckConstraint(condition=Q(level_to__isnull=True) | Q(level_from__isnull=False), name=f"{prefix}_level_to_needs_from"),
+        CheckConstraint(condition=levels_in_order("level_from", "level_to"), name=f"{prefix}_levels_in_order"),
+        # The levels must touch the spinal region named by the site (no T4-T5 on a lumbar lesion); a span may
+        # cross a junction (T12-L1 filed as thoracic or lumbar), see rules.lesion_errors.
+        CheckConstraint(condition=levels_touch_site("site", "level_from", "level_to"), name=f"{prefix}_levels_touch_site"),
+        CheckConstraint(condition=laterality_fits_site("site", "laterality"), name=f"{prefix}_laterality_fits_site"),
+    ]
+
+
 # --- constraints derived from the field table (``apps.cases.fields``) ------------------------------------
 
 

@@ -15,7 +15,7 @@ from django.db.models import Q
 
 from apps.accounts.models import Board, Institution
 from apps.cases.columns import model_field
-from apps.cases.constraints import field_constraints, in_enum, laterality_fits_site, levels_in_order, levels_touch_site
+from apps.cases.constraints import field_constraints, in_enum, structured_target_constraints
 from apps.cases.fields import MAX_FRACTIONS, MAX_PARAPLEGIA_HOURS, Entity
 from apps.cases.vocabulary import LIMB_SITES, RADIOTHERAPY_TECHNIQUE_LABELS, SPINAL_SITES, Sex, SymptomBurden, choices
 from apps.cases.workflow import CaseStatus
@@ -158,16 +158,7 @@ class Lesion(TimeStampedModel):
         ordering = ("case", "id")
         constraints = [
             *field_constraints(L),
-            models.CheckConstraint(
-                condition=Q(level_to__isnull=True) | Q(level_from__isnull=False), name="lesion_level_to_needs_from"
-            ),
-            models.CheckConstraint(condition=levels_in_order("level_from", "level_to"), name="lesion_levels_in_order"),
-            # The levels must touch the spinal region named by the site (no T4-T5 on a lumbar lesion); a
-            # span may cross a junction (T12-L1 filed as thoracic or lumbar), see rules.lesion_errors.
-            models.CheckConstraint(
-                condition=levels_touch_site("site", "level_from", "level_to"), name="lesion_levels_touch_site"
-            ),
-            models.CheckConstraint(condition=laterality_fits_site("site", "laterality"), name="lesion_laterality_fits_site"),
+            *structured_target_constraints("lesion"),
             # The contract's bool and the burden say the same thing.
             models.CheckConstraint(
                 condition=Q(symptoms__isnull=True)
@@ -228,14 +219,7 @@ class PriorRadiotherapyCourse(TimeStampedModel):
         ordering = ("case", "date", "id")
         constraints = [
             *field_constraints(P),
-            models.CheckConstraint(
-                condition=Q(level_to__isnull=True) | Q(level_from__isnull=False), name="prior_rt_level_to_needs_from"
-            ),
-            models.CheckConstraint(condition=levels_in_order("level_from", "level_to"), name="prior_rt_levels_in_order"),
-            models.CheckConstraint(
-                condition=levels_touch_site("site", "level_from", "level_to"), name="prior_rt_levels_touch_site"
-            ),
-            models.CheckConstraint(condition=laterality_fits_site("site", "laterality"), name="prior_rt_laterality_fits_site"),
+            *structured_target_constraints("prior_rt"),
         ]
 
     def __str__(self) -> str:

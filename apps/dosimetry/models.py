@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from apps.cases.constraints import in_enum, laterality_fits_site, levels_in_order, levels_touch_site
+from apps.cases.constraints import in_enum, structured_target_constraints
 from apps.cases.models import Case, Lesion, RadiotherapyTechnique
 from apps.cases.vocabulary import SPINAL_SITES, VERTEBRAL_LEVELS, Laterality, Site, choices
 from apps.core.models import Job, TimeStampedModel
@@ -82,14 +82,7 @@ class RadiotherapyPlan(models.Model):
                 condition=Q(level_from__isnull=True, level_to__isnull=True) | Q(site__in=_SPINAL, site__isnull=False),
                 name="rt_plan_levels_spine_only",
             ),
-            models.CheckConstraint(
-                condition=Q(level_to__isnull=True) | Q(level_from__isnull=False), name="rt_plan_level_to_needs_from"
-            ),
-            models.CheckConstraint(condition=levels_in_order("level_from", "level_to"), name="rt_plan_levels_in_order"),
-            models.CheckConstraint(
-                condition=levels_touch_site("site", "level_from", "level_to"), name="rt_plan_levels_touch_site"
-            ),
-            models.CheckConstraint(condition=laterality_fits_site("site", "laterality"), name="rt_plan_laterality_fits_site"),
+            *structured_target_constraints("rt_plan"),
         ]
 
     def __str__(self) -> str:

@@ -16,16 +16,12 @@ from django.db.models import Q
 
 from apps.accounts.models import Board
 from apps.accounts.roles import Role
+from apps.cases.constraints import in_enum
 from apps.cases.models import Case
 from apps.cases.vocabulary import choices
 from apps.core.models import TimeStampedModel
 from apps.meetings.engine.agenda import Capacity
 from apps.meetings.engine.quorum import AttendanceStatus
-
-
-def in_enum(field: str, enum: type[StrEnum], *, nullable: bool = False) -> Q:
-    condition = Q(**{f"{field}__in": [member.value for member in enum]})
-    return condition | Q(**{f"{field}__isnull": True}) if nullable else condition
 
 
 class MeetingStatus(StrEnum):
@@ -162,7 +158,7 @@ class Meeting(_Schedule, TimeStampedModel):
         indexes = [models.Index(fields=("board", "starts_at"), name="meeting_board_start_idx")]
         constraints = [
             *_schedule_constraints("meeting"),
-            models.CheckConstraint(condition=in_enum("status", MeetingStatus), name="meeting_status_valid"),
+            models.CheckConstraint(condition=in_enum("status", MeetingStatus, nullable=False), name="meeting_status_valid"),
             models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="meeting_ends_after_start"),
             models.CheckConstraint(
                 condition=Q(submission_deadline__lte=models.F("starts_at")), name="meeting_deadline_before_start"
@@ -218,7 +214,7 @@ class Attendance(TimeStampedModel):
         ordering = ("meeting", "user")
         constraints = [
             models.UniqueConstraint(fields=("meeting", "user"), name="attendance_once_per_member"),
-            models.CheckConstraint(condition=in_enum("rsvp", Rsvp), name="attendance_rsvp_valid"),
+            models.CheckConstraint(condition=in_enum("rsvp", Rsvp, nullable=False), name="attendance_rsvp_valid"),
             models.CheckConstraint(condition=in_enum("status", AttendanceStatus, nullable=True), name="attendance_status_valid"),
         ]
 
@@ -240,7 +236,7 @@ class QuorumRequirement(models.Model):
         ordering = ("board", "role")
         constraints = [
             models.UniqueConstraint(fields=("board", "role"), name="quorum_role_once_per_board"),
-            models.CheckConstraint(condition=in_enum("role", Role), name="quorum_role_valid"),
+            models.CheckConstraint(condition=in_enum("role", Role, nullable=False), name="quorum_role_valid"),
             models.CheckConstraint(condition=Q(minimum__gte=1), name="quorum_minimum_positive"),
         ]
 
@@ -269,8 +265,10 @@ class Notification(models.Model):
         ordering = ("-created_at", "-id")
         indexes = [models.Index(fields=("recipient", "in_app", "-created_at"), name="notification_inbox_idx")]
         constraints = [
-            models.CheckConstraint(condition=in_enum("kind", NotificationKind), name="notification_kind_valid"),
-            models.CheckConstraint(condition=in_enum("email_state", EmailState), name="notification_email_state_valid"),
+            models.CheckConstraint(condition=in_enum("kind", NotificationKind, nullable=False), name="notification_kind_valid"),
+            models.CheckConstraint(
+                condition=in_enum("email_state", EmailState, nullable=False), name="notification_email_state_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -289,7 +287,9 @@ class NotificationPreference(models.Model):
         ordering = ("user", "kind")
         constraints = [
             models.UniqueConstraint(fields=("user", "kind"), name="notification_preference_once"),
-            models.CheckConstraint(condition=in_enum("kind", NotificationKind), name="notification_preference_kind_valid"),
+            models.CheckConstraint(
+                condition=in_enum("kind", NotificationKind, nullable=False), name="notification_preference_kind_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -313,7 +313,7 @@ class CalendarToken(TimeStampedModel):
     class Meta:
         ordering = ("user", "-created_at")
         constraints = [
-            models.CheckConstraint(condition=in_enum("scope", CalendarScope), name="calendar_token_scope_valid"),
+            models.CheckConstraint(condition=in_enum("scope", CalendarScope, nullable=False), name="calendar_token_scope_valid"),
             models.CheckConstraint(
                 condition=(Q(scope=CalendarScope.BOARD.value) & Q(board__isnull=False))
                 | (Q(scope=CalendarScope.USER.value) & Q(board__isnull=True)),
