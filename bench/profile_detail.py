@@ -10,7 +10,8 @@ case that has a risk assessment, treatment options, a dose summary and trial mat
 once to warm up, then ``--requests`` times while ``time.process_time`` counts this process's CPU: the
 figure is CPU milliseconds per request (what the web worker spends, the database's own work excluded), a
 ratio to the minimal view's in the same run. ``--profile`` prints pyinstrument's call tree of the API
-requests (``--html`` writes it as a page).
+requests (``--profile-request`` names another: the page, the trial matches API; ``--html`` writes it as
+a page).
 """
 
 from __future__ import annotations
@@ -38,7 +39,9 @@ def _cpu_ms(call: Callable[[], Any], n: int) -> float:
     return (time.process_time() - started) * 1000 / n
 
 
-def measure(tag: str = "bench", n: int = 50, profile: bool = False, html: Path | None = None) -> dict[str, Any]:
+def measure(
+    tag: str = "bench", n: int = 50, profile: bool = False, html: Path | None = None, profile_request: str = "case detail API"
+) -> dict[str, Any]:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tumorboard.settings.base")
     os.environ.setdefault("TUMORBOARD_BENCH", "1")
     import django
@@ -78,6 +81,7 @@ def measure(tag: str = "bench", n: int = 50, profile: bool = False, html: Path |
         "minimal case detail": f"/bench/minimal/cases/{case.pk}/",
         "case detail API": f"/api/v1/cases/{case.pk}/",
         "case detail page": f"/cases/{case.pk}/",
+        "trial matches API": f"/api/v1/cases/{case.pk}/trial-matches/",
     }
     rows = []
     for name, path in paths.items():
@@ -96,7 +100,7 @@ def measure(tag: str = "bench", n: int = 50, profile: bool = False, html: Path |
         profiler = Profiler(interval=0.0005)
         with profiler:
             for _ in range(n):
-                client.get(paths["case detail API"])
+                client.get(paths[profile_request])
         print(profiler.output_text(unicode=True, color=False, show_all=False))
         if html is not None:
             html.write_text(profiler.output_html())
@@ -121,9 +125,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--tag", default="bench", help="the generator's tag (default bench)")
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--profile", action="store_true", help="print pyinstrument's call tree of the API requests")
+    parser.add_argument(
+        "--profile-request",
+        default="case detail API",
+        help="which request --profile runs (default 'case detail API'; 'case detail page', 'trial matches API')",
+    )
     parser.add_argument("--html", type=Path, help="write the profile as HTML (with --profile)")
     args = parser.parse_args(argv)
-    print(markdown(measure(args.tag, args.requests, args.profile, args.html)))
+    print(markdown(measure(args.tag, args.requests, args.profile, args.html, args.profile_request)))
     return 0
 
 
