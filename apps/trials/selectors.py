@@ -10,7 +10,21 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Case as SqlCase
-from django.db.models import Exists, F, FilteredRelation, JSONField, OuterRef, Q, QuerySet, TextField, Value, When
+from django.db.models import (
+    Exists,
+    F,
+    FilteredRelation,
+    Func,
+    IntegerField,
+    JSONField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+    When,
+)
 from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -313,6 +327,9 @@ def _missing_fields(text: str | None, *, raw: bool) -> Any:
     return RawJSON(text) if raw else json.loads(text)
 
 
+_TRIAL_COUNT = Trial.objects.order_by().annotate(n=Func(F("pk"), function="COUNT", output_field=IntegerField())).values("n")
+
+
 def trial_matches_section(case: Case, *, raw: bool = False) -> dict[str, Any]:
     """The ``trial_matches`` section of the case detail: envelope plus one line per stored match.
 
@@ -323,11 +340,16 @@ def trial_matches_section(case: Case, *, raw: bool = False) -> dict[str, Any]:
         TrialMatch.objects.filter(case_id=case.pk)
         .select_related("trial", "trial_version")
         .defer("payload", "trial_version__definition", "trial__title", "trial__summary")
-        .annotate(missing_json=Cast(KeyTransform("missing_fields", "payload"), TextField()))
+        .annotate(
+            missing_json=Cast(KeyTransform("missing_fields", "payload"), TextField()),
+            # The registry's size comes with the matches (an uncorrelated subquery, evaluated once): one
+            # query for the section, not two (issue 16).
+            trial_count=Subquery(_TRIAL_COUNT),
+        )
     )
     if not matches:
         return {**pending_section(), "computed_for_revision": None, "matches": []}
-    trial_count = Trial.objects.count()
+    trial_count = matches[0].trial_count  # type: ignore[attr-defined]
     envelope = section_envelope(
         computed_revision=min(m.case_revision for m in matches),
         case=case,
