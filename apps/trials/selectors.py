@@ -330,45 +330,67 @@ def _missing_fields(text: str | None, *, raw: bool) -> Any:
 _TRIAL_COUNT = Trial.objects.order_by().annotate(n=Func(F("pk"), function="COUNT", output_field=IntegerField())).values("n")
 
 
+#: The section's columns of every stored match of a case, built once per process (``filter`` per request):
+#: no model instances, and the registry's size in the same query.
+_SECTION_COLUMNS = (
+    "trial__identifier",
+    "trial__short_name",
+    "trial__status",
+    "trial__current_version",
+    "trial_version__version",
+    "eligibility",
+    "missing_json",
+    "computed_at",
+    "case_revision",
+    "engine_version",
+    "trial_count",
+)
+_SECTION_ROWS = (
+    TrialMatch.objects.order_by()
+    .annotate(
+        missing_json=Cast(KeyTransform("missing_fields", "payload"), TextField()),
+        # The registry's size (an uncorrelated subquery, evaluated once): one query, not two (issue 16).
+        trial_count=Subquery(_TRIAL_COUNT),
+    )
+    .values_list(*_SECTION_COLUMNS, named=True)
+)
+
+
 def trial_matches_section(case: Case, *, raw: bool = False) -> dict[str, Any]:
     """The ``trial_matches`` section of the case detail: envelope plus one line per stored match.
 
     Only ``missing_fields`` of each stored payload is shown: it is read as text on its own (the rest of
     the ~1.2 KB payload, the version's definition and the trial's long texts are not loaded), and with
-    ``raw`` served as that text (``RawJSON``)."""
-    matches = list(
-        TrialMatch.objects.filter(case_id=case.pk)
-        .select_related("trial", "trial_version")
-        .defer("payload", "trial_version__definition", "trial__title", "trial__summary")
-        .annotate(
-            missing_json=Cast(KeyTransform("missing_fields", "payload"), TextField()),
-            # The registry's size comes with the matches (an uncorrelated subquery, evaluated once): one
-            # query for the section, not two (issue 16).
-            trial_count=Subquery(_TRIAL_COUNT),
-        )
-    )
+    ``raw`` served as that text (``RawJSON``). One query (issue 16: the registry's size was a second)."""
+    matches = list(_SECTION_ROWS.filter(case_id=case.pk))
     if not matches:
         return {**pending_section(), "computed_for_revision": None, "matches": []}
-    trial_count = matches[0].trial_count  # type: ignore[attr-defined]
     envelope = section_envelope(
         computed_revision=min(m.case_revision for m in matches),
         case=case,
         computed_at=max(m.computed_at for m in matches),
     )
-    outdated = len(matches) < trial_count or any(
-        match_status(m, case=case, trial=m.trial) is not DerivedStatus.CURRENT for m in matches
+    # As ``match_status``: current when computed for this case revision, the trial's current version and
+    # this matcher.
+    outdated = len(matches) < matches[0].trial_count or any(
+        not (
+            m.case_revision >= case.revision
+            and m.trial_version__version == m.trial__current_version
+            and m.engine_version == ENGINE_VERSION
+        )
+        for m in matches
     )
     if outdated and envelope["status"] == DerivedStatus.CURRENT.value:
         envelope["status"] = DerivedStatus.STALE.value
-    matches.sort(key=lambda m: (status_rank(m.trial.status), m.trial.identifier))
+    matches.sort(key=lambda m: (status_rank(m.trial__status), m.trial__identifier))
     envelope["matches"] = [
         {
             "trial": {
-                "identifier": m.trial.identifier,
-                "short_name": m.trial.short_name,
-                "status": m.trial.status,
-                **recruitment(m.trial.status),
-                "version": m.trial_version.version,
+                "identifier": m.trial__identifier,
+                "short_name": m.trial__short_name,
+                "status": m.trial__status,
+                **recruitment(m.trial__status),
+                "version": m.trial_version__version,
             },
             "eligibility": m.eligibility,
             "missing_fields": _missing_fields(m.missing_json, raw=raw),
