@@ -11,7 +11,8 @@ once to warm up, then ``--requests`` times while ``time.process_time`` counts th
 figure is CPU milliseconds per request (what the web worker spends, the database's own work excluded), a
 ratio to the minimal view's in the same run. ``--profile`` prints pyinstrument's call tree of the API
 requests (``--profile-request`` names another: the page, the trial matches API; ``--html`` writes it as
-a page).
+a page). ``--calls`` adds Python function calls per request (cProfile's count, 20 requests): it does not
+depend on what else the machine runs, so a before/after on a shared machine can be compared.
 """
 
 from __future__ import annotations
@@ -39,8 +40,26 @@ def _cpu_ms(call: Callable[[], Any], n: int) -> float:
     return (time.process_time() - started) * 1000 / n
 
 
+def _calls(call: Callable[[], Any], n: int) -> int:
+    """Python function calls per request (cProfile's count): the same on an idle or a loaded machine."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(n):
+        call()
+    profiler.disable()
+    return int(pstats.Stats(profiler).total_calls) // n  # type: ignore[attr-defined]
+
+
 def measure(
-    tag: str = "bench", n: int = 50, profile: bool = False, html: Path | None = None, profile_request: str = "case detail API"
+    tag: str = "bench",
+    n: int = 50,
+    profile: bool = False,
+    html: Path | None = None,
+    profile_request: str = "case detail API",
+    calls: bool = False,
 ) -> dict[str, Any]:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tumorboard.settings.base")
     os.environ.setdefault("TUMORBOARD_BENCH", "1")
@@ -90,7 +109,10 @@ def measure(
             continue  # the minimal views are mounted only with TUMORBOARD_BENCH=1 at start-up
         assert response.status_code == 200, (path, response.status_code)
         cpu = _cpu_ms(lambda p=path: client.get(p), n)  # type: ignore[misc]
-        rows.append({"request": name, "cpu_ms": round(cpu, 1), "bytes": len(response.content)})
+        row: dict[str, Any] = {"request": name, "cpu_ms": round(cpu, 1), "bytes": len(response.content)}
+        if calls:
+            row["calls"] = _calls(lambda p=path: client.get(p), min(n, 20))  # type: ignore[misc]
+        rows.append(row)
     base = rows[0]["cpu_ms"] if rows[0]["request"] == "minimal case detail" else None
     for row in rows:
         row["ratio"] = round(row["cpu_ms"] / base, 1) if base else None
@@ -108,15 +130,17 @@ def measure(
 
 
 def markdown(result: dict[str, Any]) -> str:
+    calls = any("calls" in r for r in result["rows"])
     lines = [
         f"CPU per request, {result['requests']} requests each, case {result['case']}, {result['date']}, load {result['load']}",
         "",
-        "| request | CPU ms / request | / minimal | KB |",
-        "| --- | --- | --- | --- |",
+        "| request | CPU ms / request | / minimal | KB |" + (" Python calls / request |" if calls else ""),
+        "| --- | --- | --- | --- |" + (" --- |" if calls else ""),
     ]
     for r in result["rows"]:
         ratio = "-" if r["ratio"] is None else f"{r['ratio']}x"
-        lines.append(f"| {r['request']} | {r['cpu_ms']} | {ratio} | {r['bytes'] / 1024:.1f} |")
+        extra = f" {r['calls']:,} |" if calls else ""
+        lines.append(f"| {r['request']} | {r['cpu_ms']} | {ratio} | {r['bytes'] / 1024:.1f} |{extra}")
     return "\n".join(lines) + "\n"
 
 
@@ -131,8 +155,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="which request --profile runs (default 'case detail API'; 'case detail page', 'trial matches API')",
     )
     parser.add_argument("--html", type=Path, help="write the profile as HTML (with --profile)")
+    parser.add_argument(
+        "--calls", action="store_true", help="add Python function calls per request (cProfile): repeatable under load"
+    )
     args = parser.parse_args(argv)
-    print(markdown(measure(args.tag, args.requests, args.profile, args.html, args.profile_request)))
+    print(markdown(measure(args.tag, args.requests, args.profile, args.html, args.profile_request, args.calls)))
     return 0
 
 
