@@ -10,7 +10,9 @@ case that has a risk assessment, treatment options, a dose summary and trial mat
 once to warm up, then ``--requests`` times while ``time.process_time`` counts this process's CPU: the
 figure is CPU milliseconds per request (what the web worker spends, the database's own work excluded), a
 ratio to the minimal view's in the same run. ``--profile`` prints pyinstrument's call tree of the API
-requests (``--html`` writes it as a page).
+requests (``--profile-request`` names another: the page, the trial matches API; ``--html`` writes it as
+a page). ``--calls`` adds Python function calls per request (cProfile's count, 20 requests): it does not
+depend on what else the machine runs, so a before/after on a shared machine can be compared.
 """
 
 from __future__ import annotations
@@ -38,7 +40,27 @@ def _cpu_ms(call: Callable[[], Any], n: int) -> float:
     return (time.process_time() - started) * 1000 / n
 
 
-def measure(tag: str = "bench", n: int = 50, profile: bool = False, html: Path | None = None) -> dict[str, Any]:
+def _calls(call: Callable[[], Any], n: int) -> int:
+    """Python function calls per request (cProfile's count): the same on an idle or a loaded machine."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(n):
+        call()
+    profiler.disable()
+    return int(pstats.Stats(profiler).total_calls) // n  # type: ignore[attr-defined]
+
+
+def measure(
+    tag: str = "bench",
+    n: int = 50,
+    profile: bool = False,
+    html: Path | None = None,
+    profile_request: str = "case detail API",
+    calls: bool = False,
+) -> dict[str, Any]:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tumorboard.settings.base")
     os.environ.setdefault("TUMORBOARD_BENCH", "1")
     import django
@@ -78,6 +100,7 @@ def measure(tag: str = "bench", n: int = 50, profile: bool = False, html: Path |
         "minimal case detail": f"/bench/minimal/cases/{case.pk}/",
         "case detail API": f"/api/v1/cases/{case.pk}/",
         "case detail page": f"/cases/{case.pk}/",
+        "trial matches API": f"/api/v1/cases/{case.pk}/trial-matches/",
     }
     rows = []
     for name, path in paths.items():
@@ -86,7 +109,10 @@ def measure(tag: str = "bench", n: int = 50, profile: bool = False, html: Path |
             continue  # the minimal views are mounted only with TUMORBOARD_BENCH=1 at start-up
         assert response.status_code == 200, (path, response.status_code)
         cpu = _cpu_ms(lambda p=path: client.get(p), n)  # type: ignore[misc]
-        rows.append({"request": name, "cpu_ms": round(cpu, 1), "bytes": len(response.content)})
+        row: dict[str, Any] = {"request": name, "cpu_ms": round(cpu, 1), "bytes": len(response.content)}
+        if calls:
+            row["calls"] = _calls(lambda p=path: client.get(p), min(n, 20))  # type: ignore[misc]
+        rows.append(row)
     base = rows[0]["cpu_ms"] if rows[0]["request"] == "minimal case detail" else None
     for row in rows:
         row["ratio"] = round(row["cpu_ms"] / base, 1) if base else None
@@ -96,7 +122,7 @@ def measure(tag: str = "bench", n: int = 50, profile: bool = False, html: Path |
         profiler = Profiler(interval=0.0005)
         with profiler:
             for _ in range(n):
-                client.get(paths["case detail API"])
+                client.get(paths[profile_request])
         print(profiler.output_text(unicode=True, color=False, show_all=False))
         if html is not None:
             html.write_text(profiler.output_html())
@@ -104,15 +130,17 @@ def measure(tag: str = "bench", n: int = 50, profile: bool = False, html: Path |
 
 
 def markdown(result: dict[str, Any]) -> str:
+    calls = any("calls" in r for r in result["rows"])
     lines = [
         f"CPU per request, {result['requests']} requests each, case {result['case']}, {result['date']}, load {result['load']}",
         "",
-        "| request | CPU ms / request | / minimal | KB |",
-        "| --- | --- | --- | --- |",
+        "| request | CPU ms / request | / minimal | KB |" + (" Python calls / request |" if calls else ""),
+        "| --- | --- | --- | --- |" + (" --- |" if calls else ""),
     ]
     for r in result["rows"]:
         ratio = "-" if r["ratio"] is None else f"{r['ratio']}x"
-        lines.append(f"| {r['request']} | {r['cpu_ms']} | {ratio} | {r['bytes'] / 1024:.1f} |")
+        extra = f" {r['calls']:,} |" if calls else ""
+        lines.append(f"| {r['request']} | {r['cpu_ms']} | {ratio} | {r['bytes'] / 1024:.1f} |{extra}")
     return "\n".join(lines) + "\n"
 
 
@@ -121,9 +149,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--tag", default="bench", help="the generator's tag (default bench)")
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--profile", action="store_true", help="print pyinstrument's call tree of the API requests")
+    parser.add_argument(
+        "--profile-request",
+        default="case detail API",
+        help="which request --profile runs (default 'case detail API'; 'case detail page', 'trial matches API')",
+    )
     parser.add_argument("--html", type=Path, help="write the profile as HTML (with --profile)")
+    parser.add_argument(
+        "--calls", action="store_true", help="add Python function calls per request (cProfile): repeatable under load"
+    )
     args = parser.parse_args(argv)
-    print(markdown(measure(args.tag, args.requests, args.profile, args.html)))
+    print(markdown(measure(args.tag, args.requests, args.profile, args.html, args.profile_request, args.calls)))
     return 0
 
 

@@ -98,12 +98,17 @@ def _case_or_404(request: HttpRequest, pk: int) -> Case:
 def _derived_context(case: Case) -> dict[str, Any]:
     """The derived results of the case page (risk, dose summaries, trial matches) and whether any is
     still computing (then the partial polls itself until every section is current)."""
-    derived = derived_sections(case)
+    # The trial matches are read once (every trial with the case's stored match) for both the section and
+    # the listing; the case's facts are built only if a trial must be matched on the spot (issue 16).
+    derived = derived_sections(case, skip=("trial_matches",))
+    trial_rows = trial_selectors.case_trial_rows(case.pk)
+    derived["trial_matches"] = trial_selectors.trial_matches_section_from_rows(trial_rows, case)
     risk = derived["risk"]
     summary = risk.get("summary")
     lesions = list(case.lesions.all())
-    facts = selectors.case_facts(case)
-    matches = trial_selectors.case_trial_matches(case, facts)
+    matches = trial_selectors.trial_matches_listing(
+        trial_rows, case_revision=case.revision, facts=lambda: selectors.case_facts(case)
+    )
     for match in matches:
         match["criteria_view"] = [
             {

@@ -12,6 +12,7 @@ pages and the write responses ask for Python values (``raw=False``).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
@@ -54,9 +55,12 @@ def section_envelope(*, computed_revision: int | None, case: Case, computed_at: 
     }
 
 
-def derived_sections(case: Case, *, raw: bool = False) -> dict[str, Any]:
+def derived_sections(case: Case, *, raw: bool = False, skip: Collection[str] = ()) -> dict[str, Any]:
+    """Every registered section of ``case``; those named in ``skip`` are left ``pending`` for the caller to
+    fill from a read it makes anyway (the case page reads the trial matches once for two uses)."""
     names = ("risk", "dose_summaries", "trial_matches")
     out: dict[str, Any] = {name: pending_section() for name in names}
     for name, section in _SECTIONS.items():
-        out[name] = section(case, raw=raw)
+        if name not in skip:
+            out[name] = section(case, raw=raw)
     return out

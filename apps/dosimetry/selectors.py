@@ -8,7 +8,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import CharField, Exists, OuterRef, Prefetch, Q, QuerySet, TextField, Value
+from django.db.models import (
+    CharField,
+    Exists,
+    Expression,
+    F,
+    FilteredRelation,
+    JSONField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+)
 from django.db.models.functions import Cast
 
 from apps.cases.derived import DerivedStatus, pending_section
@@ -174,13 +187,145 @@ def plan_entry(
     }
 
 
+class CatalogueInForce(Expression):
+    """:func:`catalogue_revisions_in_force` as one JSON object computed by the database, so that the plans'
+    query brings it along (an uncorrelated scalar subquery: evaluated once per query)."""
+
+    output_field = JSONField()
+
+    # Only the two models' own table and column names are interpolated; the key prefixes are bound.
+    _SQL = (
+        "(SELECT {agg}(k, v) FROM ("
+        'SELECT CAST(%s AS TEXT) || "code" AS k, "revision" AS v FROM "{regimens}" UNION ALL '
+        'SELECT CAST(%s AS TEXT) || "code" AS k, "revision" AS v FROM "{sets}") AS t)'
+    )
+
+    def _sql(self, aggregate: str) -> tuple[str, list[Any]]:
+        sql = self._SQL.format(agg=aggregate, regimens=Regimen._meta.db_table, sets=ConstraintSet._meta.db_table)
+        return sql, [REGIMEN_KEY, CONSTRAINT_SET_KEY]
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:  # SQLite
+        return self._sql("json_group_object")
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        return self._sql("jsonb_object_agg")
+
+
+_PLAN_COLUMNS = (
+    "pk",
+    "name",
+    "regimen_code",
+    "levels",
+    "technique",
+    "alpha_beta",
+    "region",
+    "site",
+    "level_from",
+    "level_to",
+    "laterality",
+    "level_targets",
+    "revision",
+)
+_SUMMARY_COLUMNS = (
+    "current__id",
+    "current__computed_at",
+    "current__plan_revision",
+    "current__case_revision",
+    "current__engine_version",
+    "current__catalogue_revisions",
+)
+
+
+def _status_of(
+    *, plan_revision: int, case_revision: int, summary: dict[str, Any] | None, in_force: Mapping[str, int]
+) -> DerivedStatus:
+    """:func:`plan_status` from columns (``summary``: the current summary's, None without one)."""
+    if summary is None:
+        return DerivedStatus.PENDING
+    if (
+        summary["plan_revision"] < plan_revision
+        or summary["case_revision"] < case_revision
+        or summary["engine_version"] != ENGINE_VERSION
+        or any(in_force.get(key) != revision for key, revision in (summary["catalogue_revisions"] or {}).items())
+    ):
+        return DerivedStatus.STALE
+    return DerivedStatus.CURRENT
+
+
 def plan_entries(case: Case, *, raw: bool = False) -> list[dict[str, Any]]:
-    """Every plan of ``case`` as :func:`plan_entry` (a constant number of queries)."""
-    rows = list(case_plans(case, raw=raw))
-    if not rows:
-        return []
-    in_force = catalogue_revisions_in_force()
-    return [plan_entry(plan, case, in_force, raw=raw) for plan in rows]
+    """Every plan of ``case`` as :func:`plan_entry`, in one query (issue 16: it was four, the plans, their
+    target lesions, their current summaries and the catalogue's revisions): one row per plan and target
+    lesion, the plan's current summary joined (at most one: ``dose_summary_one_current_per_plan``) and the
+    catalogue's revisions in force computed by the database (:class:`CatalogueInForce`). With ``raw`` the
+    summary's payload is read as text (``RawJSON``), never decoded."""
+    payload: Any = Cast("current__payload", TextField()) if raw else F("current__payload")
+    rows = (
+        RadiotherapyPlan.objects.filter(case_id=case.pk)
+        .annotate(
+            current=FilteredRelation("dose_summaries", condition=Q(dose_summaries__is_current=True)),
+            summary_payload=payload,
+            in_force=CatalogueInForce(),
+        )
+        .order_by("created_at", "id")
+        .values_list(
+            *_PLAN_COLUMNS,
+            *_SUMMARY_COLUMNS,
+            "summary_payload",
+            "in_force",
+            "target_lesions__case_id",
+            "target_lesions__id",
+            "target_lesions__uuid",
+        )
+    )
+    plans: dict[int, dict[str, Any]] = {}
+    targets: dict[int, list[tuple[int, int, str]]] = {}
+    n_plan, n_summary = len(_PLAN_COLUMNS), len(_SUMMARY_COLUMNS)
+    for row in rows:
+        plan = dict(zip(_PLAN_COLUMNS, row[:n_plan], strict=True))
+        pk = plan["pk"]
+        lesion_case, lesion_id, lesion_uuid = row[-3:]
+        if lesion_id is not None:
+            targets.setdefault(pk, []).append((lesion_case, lesion_id, str(lesion_uuid)))
+        if pk in plans:
+            continue
+        summary_id, computed_at, plan_revision, case_revision, engine_version, catalogue = row[n_plan : n_plan + n_summary]
+        summary_payload, in_force = row[n_plan + n_summary], row[n_plan + n_summary + 1] or {}
+        summary = (
+            None
+            if summary_id is None
+            else {
+                "plan_revision": plan_revision,
+                "case_revision": case_revision,
+                "engine_version": engine_version,
+                "catalogue_revisions": catalogue,
+            }
+        )
+        status = _status_of(plan_revision=plan["revision"], case_revision=case.revision, summary=summary, in_force=in_force)
+        plans[pk] = {
+            "plan_id": pk,
+            "name": plan["name"],
+            "regimen_code": plan["regimen_code"] or None,
+            "levels": plan["levels"] or None,
+            "technique": plan["technique"],
+            "alpha_beta": plan["alpha_beta"],
+            "region": plan["region"],
+            "site": plan["site"],
+            "level_from": plan["level_from"],
+            "level_to": plan["level_to"],
+            "laterality": plan["laterality"],
+            "level_targets": plan["level_targets"] or [],
+            "target_lesions": [],
+            "revision": plan["revision"],
+            "status": status.value,
+            "computed_at": computed_at.isoformat() if summary else None,
+            "computed_for_revision": plan_revision if summary else None,
+            "engine_version": engine_version if summary else None,
+            "summary": None if summary is None else (RawJSON(summary_payload) if raw else summary_payload),
+        }
+    for pk, lesions in targets.items():
+        # The lesions' own order (``Lesion.Meta.ordering``: case, id), as the prefetch read them.
+        plans[pk]["target_lesions"] = [uuid for _case, _id, uuid in sorted(lesions)]
+    return list(plans.values())
 
 
 def dose_summaries_section(case: Case, *, raw: bool = False) -> dict[str, Any]:

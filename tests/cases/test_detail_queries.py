@@ -42,3 +42,16 @@ def test_case_detail_query_count_does_not_grow_with_its_lesions(personas: Person
     large = cast(Case, CaseFactory(board=personas.board))
     LesionFactory.create_batch(6, case=large)
     assert len(_detail_queries(personas, large)) == len(_detail_queries(personas, small))
+
+
+def test_case_detail_with_every_derived_result_in_a_constant_number_of_queries(personas: Personas) -> None:
+    """Issue 16, read path round 3: the board ids, the case (board, patient), its lesions, its prior courses;
+    the audited read (begin, chain head locked, entry inserted, commit); one query per derived section
+    (risk; dose: the plans with their target lesions, current summary and the catalogue in force; trial
+    matches with the registry's size; options). 16 before (the dose section took four, the trial matches
+    two)."""
+    from tests.cases.test_detail_raw_json import _loaded_case
+
+    case = _loaded_case(personas)
+    queries = _detail_queries(personas, case)
+    assert len(queries) == 12, "\n".join(q[:120] for q in queries)

@@ -19,6 +19,7 @@ from apps.accounts.api.permissions import requires
 from apps.accounts.models import User
 from apps.accounts.roles import Permission
 from apps.cases import selectors as case_selectors
+from apps.cases.facts import CaseFacts
 from apps.core.api.serializers import refuse_unknown_fields
 from apps.core.idempotency import idempotent
 from apps.core.models import Job
@@ -62,11 +63,16 @@ class CaseTrialMatchesView(APIView):
 
     @extend_schema(responses=CaseTrialMatchSerializer(many=True))
     def get(self, request: Request, pk: int) -> Response:
-        if not case_selectors.scope_cases(request.user).filter(pk=pk).exists():
+        # The scope check reads the revision the stored matches are compared with (one query); the case's
+        # facts are loaded only if a trial has to be matched on the spot (issue 16).
+        revision = case_selectors.scope_cases(request.user).filter(pk=pk).values_list("revision", flat=True).first()
+        if revision is None:
             raise NotFound("No case with this id on your boards.")
-        case = case_selectors.case_for_engines(pk)
-        facts = case_selectors.case_facts(case)
-        return Response(selectors.case_trial_matches(case, facts))
+
+        def facts() -> CaseFacts:
+            return case_selectors.case_facts(case_selectors.case_for_engines(pk))
+
+        return Response(selectors.case_trial_matches(case_id=pk, case_revision=revision, facts=facts))
 
 
 class TrialViewSet(
