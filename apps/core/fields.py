@@ -11,7 +11,7 @@ from typing import Any
 from django.db import models
 
 
-class PayloadJSONField(models.JSONField):  # type: ignore[type-arg]
+class PayloadJSONField(models.JSONField):
     """A ``JSONField`` bound as one parameter per row in bulk inserts, never inside an array.
 
     Django 5.2 inserts several rows on PostgreSQL as ``SELECT * FROM UNNEST(%s::jsonb[], ...)``: every
