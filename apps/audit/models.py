@@ -9,6 +9,7 @@ from django.db.models.lookups import Exact
 from django.utils import timezone
 
 from apps.audit.chain import GENESIS
+from apps.core.fields import PayloadJSONField
 
 
 class AuditEntry(models.Model):
@@ -38,8 +39,8 @@ class AuditEntry(models.Model):
     subject_type = models.CharField(max_length=64)
     subject_id = models.CharField(max_length=64, blank=True)
     subject_label = models.CharField(max_length=200, blank=True)
-    before = models.JSONField(null=True, blank=True)
-    after = models.JSONField(null=True, blank=True)
+    before = PayloadJSONField(null=True, blank=True)
+    after = PayloadJSONField(null=True, blank=True)
     reason = models.TextField(blank=True)
     request_id = models.CharField(max_length=64, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)

@@ -8,8 +8,11 @@ without a database. Field names are exactly the vocabulary of ``shared/clinical-
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+import hashlib
+import json
+from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date
+from enum import Enum
 from typing import Any
 
 from apps.cases.vocabulary import (
@@ -145,3 +148,27 @@ CASE_FIELD_NAMES: tuple[str, ...] = tuple(
     f.name for f in fields(CaseFacts) if f.name not in {"lesions", "prior_courses", "ref", "extra"}
 )
 LESION_FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in fields(LesionFacts) if f.name != "ref")
+
+
+def _plain(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, tuple | list):
+        return [_plain(item) for item in value]
+    if isinstance(value, frozenset | set):
+        return sorted(_plain(item) for item in value)
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    return value
+
+
+def facts_digest(case: CaseFacts) -> str:
+    """Hex SHA-256 of every fact of the case (lesions, prior courses, refs, date of birth and ``as_of``
+    included): the trial matches' inputs digest is built on it (``apps.trials.engine.digest``), and
+    ``Case.facts_digest`` stores it. Canonical JSON, so equal facts give equal digests."""
+    text = json.dumps(_plain(case), sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

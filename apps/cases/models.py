@@ -72,6 +72,15 @@ class Case(TimeStampedModel):
     status = models.CharField(max_length=16, choices=choices(CaseStatus), default=CaseStatus.DRAFT)
     revision = models.PositiveIntegerField(default=1)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    #: ``apps.cases.facts.facts_digest`` of the case's facts (its fields, lesions, prior courses, the
+    #: patient's date of birth, ``as_of``), valid only while ``facts_stamp`` is still the case's (its
+    #: revision, its patient and the later of the case's and the patient's ``updated_at``: every write of
+    #: a case, lesion, prior course or patient through the services moves one of them). A re-match chunk
+    #: whose cases all carry a valid digest equal to the one its stored matches were computed from loads
+    #: no facts (issue 16). Not clinical content: a cache, recorded by
+    #: ``apps.cases.services.case_facts_digests_record`` under the engines' case locks.
+    facts_digest = models.CharField(max_length=64, blank=True, default="", editable=False)
+    facts_stamp = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     # The clinical fields: what each means (codes, range, where it applies, label) is apps.cases.fields.
     primary_histology = model_field(C, "primary_histology", max_length=32)

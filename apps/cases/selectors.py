@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -165,6 +166,29 @@ def engine_cases(case_ids: Iterable[int]) -> list[tuple[Case, CaseFacts]]:
 def case_for_engines(case_id: int) -> Case:
     """One case with everything ``case_facts`` reads, in three queries."""
     return cases_for_engines([case_id]).get()
+
+
+def facts_stamp(revision: int, patient_id: int, case_updated_at: datetime, patient_updated_at: datetime) -> str:
+    """What a stored facts digest is valid for (``Case.facts_stamp``): the case's revision, its patient and
+    the later of the case's and the patient's ``updated_at``."""
+    return f"{revision}/{patient_id}/{max(case_updated_at, patient_updated_at).isoformat()}"
+
+
+def lock_cases_with_facts_digests(case_ids: Iterable[int]) -> dict[int, tuple[int, str]]:
+    """``lock_cases`` that also reads, in the same statement, each locked case's ``(revision, facts
+    digest)`` off its row (no lesion, prior course or facts built): ``{case id: (revision, digest)}`` in
+    primary-key order. The digest is ``""`` where none is stored or it is no longer valid (the case or
+    its patient written since: ``Case.facts_stamp``). Only the case rows are locked, not their patients."""
+    rows = (
+        Case.objects.select_for_update(of=("self",))
+        .filter(pk__in=list(case_ids))
+        .order_by("pk")
+        .values_list("pk", "revision", "patient_id", "facts_digest", "facts_stamp", "updated_at", "patient__updated_at")
+    )
+    return {
+        pk: (revision, digest if digest and stamp == facts_stamp(revision, patient_id, updated, patient_updated) else "")
+        for pk, revision, patient_id, digest, stamp, updated, patient_updated in rows
+    }
 
 
 def lock_cases(case_ids: Iterable[int]) -> list[int]:

@@ -8,7 +8,7 @@ rolled-back edit triggers nothing, and a broker down at commit delays the work b
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -24,6 +24,7 @@ from apps.audit.services import AuditRecord, audit_record, audit_record_many, sn
 from apps.cases.fields import Entity, names
 from apps.cases.models import Case, Lesion, Patient, PriorRadiotherapyCourse
 from apps.cases.rules import case_errors, lesion_errors, normalise_lesion, prior_course_errors
+from apps.cases.selectors import facts_stamp
 from apps.cases.signals import case_changed  # noqa: F401 - re-exported: receivers connected before the move
 from apps.cases.workflow import EDITABLE_STATUSES, CaseStatus, ReReviewNotAllowed, check_re_review, check_transition
 from apps.core.background import enqueue
@@ -340,3 +341,26 @@ def case_transition(*, actor: User, case_id: int, target: CaseStatus | str, reas
         reason=reason,
     )
     return case
+
+
+def case_facts_digests_record(cases: Iterable[tuple[Case, str]]) -> int:
+    """Store each case's facts digest (``apps.cases.facts.facts_digest`` of the facts the caller built from
+    ``case``, loaded with its patient by ``engine_cases``), stamped with the ``updated_at`` it is valid for;
+    one UPDATE for the changed ones. Returns how many were written.
+
+    The caller holds the cases' row locks in its transaction (an engine chunk, under ``lock_cases``), so
+    the facts are those of the rows as committed. No audit row and no new revision: the digest is a cache
+    of what the case already says, not a clinical change, and ``updated_at`` is not touched (the facts'
+    ``as_of`` is its date). A write through any service moves ``updated_at`` (or the revision) and so voids
+    the stamp; a bulk change of case facts that moves neither (a data migration's ``update()``) must reset
+    ``facts_digest`` to ``""``.
+    """
+    changed: list[Case] = []
+    for case, digest in cases:
+        stamp = facts_stamp(case.revision, case.patient_id, case.updated_at, case.patient.updated_at)
+        if case.facts_digest != digest or case.facts_stamp != stamp:
+            case.facts_digest, case.facts_stamp = digest, stamp
+            changed.append(case)
+    if changed:
+        Case.objects.bulk_update(changed, ["facts_digest", "facts_stamp"])
+    return len(changed)

@@ -22,6 +22,7 @@ from django.db.models import Q
 from apps.cases.constraints import in_enum, structured_target_constraints
 from apps.cases.models import Case, Lesion, RadiotherapyTechnique
 from apps.cases.vocabulary import SPINAL_SITES, VERTEBRAL_LEVELS, Laterality, Site, choices
+from apps.core.fields import PayloadJSONField
 from apps.core.models import Job, TimeStampedModel
 from apps.dosimetry.engine.bounds import MAX_ALPHA_BETA, MIN_ALPHA_BETA
 from apps.dosimetry.engine.catalogue import Intent, RegimenCategory, Technique
@@ -96,7 +97,7 @@ class DoseSummary(models.Model):
     engine_version = models.CharField(max_length=32)
     plan_revision = models.PositiveIntegerField()
     case_revision = models.PositiveIntegerField()
-    payload = models.JSONField(help_text="DoseSummary.to_dict(2) of the dose engine")
+    payload = PayloadJSONField(help_text="DoseSummary.to_dict(2) of the dose engine")
     computed_at = models.DateTimeField()
     is_current = models.BooleanField(default=True)
     catalogue_revisions = models.JSONField(

@@ -3,7 +3,7 @@ the regimen catalogue / constraint sets as the dose engine sees them (the copies
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -387,3 +387,8 @@ def plans_with_summary_left_behind(changed_before: datetime, limit: int) -> list
         .order_by("pk")
     )
     return list(stale.values_list("pk", flat=True)[:limit])
+
+
+def plan_ids_of_cases(case_ids: Iterable[int]) -> list[int]:
+    """Ids of the plans of these cases, in primary-key order (a recompute chunk's dose summaries)."""
+    return list(RadiotherapyPlan.objects.filter(case_id__in=list(case_ids)).order_by("pk").values_list("pk", flat=True))

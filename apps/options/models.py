@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 
 from apps.cases.models import Case
+from apps.core.fields import PayloadJSONField
 
 
 class TreatmentOptionsResult(models.Model):
@@ -28,7 +29,7 @@ class TreatmentOptionsResult(models.Model):
     risk_digest = models.CharField(max_length=64, help_text="inputs_digest of the risk assessment the options read.")
     plans_stamp = models.CharField(max_length=64, help_text="count:revision-sum:id-sum of the case's plans.")
     catalogue_stamp = models.CharField(max_length=64, help_text="count:revision-sum of the regimen catalogue.")
-    payload = models.JSONField(help_text="CaseOptions.to_dict() of the options engine")
+    payload = PayloadJSONField(help_text="CaseOptions.to_dict() of the options engine")
     has_urgent = models.BooleanField(default=False, help_text="An option is urgent (cord compression, impending fracture).")
     computed_at = models.DateTimeField()
     is_current = models.BooleanField(default=True)

@@ -81,14 +81,20 @@ def load_option_inputs(case_ids: Iterable[int]) -> LoadedInputs:
             )
         )
     trials: dict[int, list[TrialEntry]] = defaultdict(list)
-    for match in TrialMatch.objects.filter(case_id__in=ids).select_related("trial").order_by("trial__identifier"):
-        trials[match.case_id].append(
+    # Only the columns the options read: a match's ~1.2 KB payload is not needed (issue 16).
+    matches = (
+        TrialMatch.objects.filter(case_id__in=ids)
+        .order_by("trial__identifier")
+        .values_list("case_id", "eligibility", "trial__identifier", "trial__short_name", "trial__status")
+    )
+    for case_id, eligibility, identifier, short_name, status in matches:
+        trials[case_id].append(
             TrialEntry(
-                identifier=match.trial.identifier,
-                short_name=match.trial.short_name,
-                status=match.trial.status,
-                eligibility=match.eligibility,
-                recruiting=match.trial.status in RECRUITING_STATUSES,
+                identifier=identifier,
+                short_name=short_name,
+                status=status,
+                eligibility=eligibility,
+                recruiting=status in RECRUITING_STATUSES,
             )
         )
     return LoadedInputs(

@@ -10,6 +10,9 @@ from celery import Task, shared_task
 from apps.cases.models import Case
 from apps.core.jobs import MAX_RETRIES, job_chunk, job_create, job_fan_out
 from apps.core.models import Job
+from apps.dosimetry.models import DoseSummary
+from apps.dosimetry.selectors import plan_ids_of_cases
+from apps.dosimetry.services import dose_summaries_compute
 from apps.options.models import TreatmentOptionsResult
 from apps.options.selectors import cases_needing_options, cases_with_stored_options
 from apps.options.services import treatment_options_compute, treatment_options_compute_cases
@@ -70,3 +73,24 @@ def compute_options_chunk(self: Task, case_ids: list[int], job_id: int | None = 
     if job_id is None:
         return _compute_chunk(case_ids)
     return job_chunk(self, job_id, run, len(case_ids), lambda: _compute_chunk(case_ids))
+
+
+@shared_task(bind=True, name="options.compute_derived_chunk", acks_late=True, max_retries=MAX_RETRIES)
+def compute_derived_chunk(self: Task, case_ids: list[int], job_id: int | None = None, run: int = 0) -> int:
+    """Every derived result of a chunk of cases, in one task (issue 16: a full recompute through the
+    workers): the options chunk brings the risk assessments and trial matches of its cases up to date
+    under their row locks (each written by its own service, with its audit rows), then the dose summaries
+    of the cases' plans are computed in their own transaction (plans are locked on their own, never after
+    their case). Idempotent by digest; counted on run ``run`` of job ``job_id`` when it belongs to one.
+    Returns the new options rows and dose summaries stored."""
+
+    def compute() -> int:
+        written = _compute_chunk(case_ids)
+        plan_ids = plan_ids_of_cases(case_ids)
+        before = DoseSummary.objects.filter(plan_id__in=plan_ids).count()
+        dose_summaries_compute(plan_ids=plan_ids)
+        return written + max(DoseSummary.objects.filter(plan_id__in=plan_ids).count() - before, 0)
+
+    if job_id is None:
+        return compute()
+    return job_chunk(self, job_id, run, len(case_ids), compute)

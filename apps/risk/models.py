@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 
 from apps.cases.models import Case, Lesion
+from apps.core.fields import PayloadJSONField
 
 
 class RiskAssessment(models.Model):
@@ -20,7 +21,7 @@ class RiskAssessment(models.Model):
     inputs_digest = models.CharField(max_length=64)
     engine_version = models.CharField(max_length=32)
     case_revision = models.PositiveIntegerField()
-    payload = models.JSONField(help_text="CaseRiskSummary.to_dict()")
+    payload = PayloadJSONField(help_text="CaseRiskSummary.to_dict()")
     highest_flag_code = models.CharField(max_length=64, blank=True, default="")
     highest_flag_priority = models.PositiveSmallIntegerField(default=0)
     computed_at = models.DateTimeField()

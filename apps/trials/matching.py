@@ -8,6 +8,7 @@ the referrals (issue 10). ``apps.trials.services`` re-exports these names.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Sequence
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Case as DbCase
@@ -15,6 +16,7 @@ from django.db.models import F, PositiveIntegerField, Value, When
 from django.utils import timezone
 
 from apps.cases import selectors as case_selectors
+from apps.cases import services as case_services
 from apps.cases.facts import CaseFacts
 from apps.cases.models import Case
 from apps.cases.workflow import CaseStatus
@@ -23,7 +25,7 @@ from apps.trials.engine.digest import case_facts_digest, match_inputs_digest
 from apps.trials.models import (
     TrialMatch,
 )
-from apps.trials.selectors import current_trials
+from apps.trials.selectors import CurrentTrial, current_trials
 
 #: Open cases re-matched per Celery task after a registry edit.
 REMATCH_CHUNK_SIZE = 200
@@ -77,55 +79,105 @@ def cases_match_trials(case_ids: Collection[int], *, trial_ids: Collection[int] 
 
     One transaction with a constant number of queries whatever the chunk size: the case rows are locked in
     primary-key order (so two chunks, or a chunk and a case edit, cannot deadlock, and a match is never
-    overwritten by one computed for an older revision), the cases and their lesions are read in bulk, the
-    stored digests in one query, and the changed ones are written by one upsert. Idempotent: a pair whose
-    inputs digest (case facts, trial version, matcher version) is unchanged is neither evaluated nor
-    rewritten; only its case revision moves forward. Returns the number of rows inserted or updated;
-    cases deleted meanwhile are skipped.
+    overwritten by one computed for an older revision), the stored digests are read in one query, the
+    changed pairs written by one upsert. Idempotent: a pair whose inputs digest (case facts, trial version,
+    matcher version) is unchanged is neither evaluated nor rewritten; only its case revision moves forward.
+
+    The facts digest of a case comes from its row (``Case.facts_digest``) while that is valid: a case whose
+    every pair's stored digest equals the one built from it is settled without loading its lesions, prior
+    courses and patient or building its facts (issue 16: a re-match where nothing changed reads one narrow
+    row per case and the stored digests). The other cases are loaded in bulk, their digests computed from
+    their facts, evaluated where changed, and their facts digests recorded for the next re-match.
+    Returns the number of rows inserted or updated; cases deleted meanwhile are skipped.
     """
     with transaction.atomic():
-        locked = case_selectors.lock_cases(case_ids)
+        locked = case_selectors.lock_cases_with_facts_digests(case_ids)
         if not locked:
             return 0
-        return match_loaded_cases(case_selectors.engine_cases(locked), trial_ids=trial_ids)
+        trials = current_trials(trial_ids)
+        existing = _stored_digests(list(locked), trials)
+        settled: list[_Entry] = []
+        to_load: list[int] = []
+        for pk, (revision, digest) in locked.items():
+            if digest and all(existing.get((pk, row.trial.pk), (0, ""))[1] == _pair_digest(digest, row) for row in trials):
+                settled.append(_Entry(pk, revision, digest, None))
+            else:
+                to_load.append(pk)
+        loaded = case_selectors.engine_cases(to_load) if to_load else []
+        written = _match(trials, existing, [*settled, *_entries(loaded)])
+        if loaded:
+            _record_facts_digests(loaded)
+        return written
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """A case to match: its id, revision, facts digest and facts (None for a case settled by its stored
+    facts digest: every pair's digest is unchanged, so nothing of it is evaluated)."""
+
+    pk: int
+    revision: int
+    facts_digest: str
+    facts: CaseFacts | None
+
+
+def _pair_digest(facts_digest: str, trial: CurrentTrial) -> str:
+    return match_inputs_digest(facts_digest, trial.version.criteria_digest, trial.version.pk)
+
+
+def _entries(cases: Sequence[tuple[Case, CaseFacts]]) -> list[_Entry]:
+    return [_Entry(case.pk, case.revision, case_facts_digest(facts), facts) for case, facts in cases]
+
+
+def _record_facts_digests(cases: Sequence[tuple[Case, CaseFacts]]) -> None:
+    case_services.case_facts_digests_record((case, case_facts_digest(facts)) for case, facts in cases)
+
+
+def _stored_digests(case_ids: list[int], trials: Sequence[CurrentTrial]) -> dict[tuple[int, int], tuple[int, str]]:
+    """``{(case, trial): (case revision, inputs digest)}`` of the stored matches; no payload read back."""
+    return {
+        # A row of another matcher version is recomputed whatever its digest says.
+        (case_id, trial_id): (revision, digest if engine == ENGINE_VERSION else "")
+        for case_id, trial_id, revision, digest, engine in TrialMatch.objects.filter(
+            case_id__in=case_ids, trial_id__in=[t.trial.pk for t in trials]
+        ).values_list("case_id", "trial_id", "case_revision", "inputs_digest", "engine_version")
+    }
 
 
 def match_loaded_cases(cases: Sequence[tuple[Case, CaseFacts]], *, trial_ids: Collection[int] | None = None) -> int:
     """``cases_match_trials`` for cases the caller has locked and loaded in its transaction (the options
-    chunk reads them once for the risk, the trial matches and the options)."""
-    locked = [case.pk for case, _ in cases]
+    chunk reads them once for the risk, the trial matches and the options); records their facts digests."""
     trials = current_trials(trial_ids)
-    # Only what the comparison needs: the stored revision and inputs digest of each pair (no payloads
-    # read back; a re-match where nothing changed evaluates no criterion, issue 16).
-    existing: dict[tuple[int, int], tuple[int, str]] = {
-        # A row of another matcher version is recomputed whatever its digest says.
-        (case_id, trial_id): (revision, digest if engine == ENGINE_VERSION else "")
-        for case_id, trial_id, revision, digest, engine in TrialMatch.objects.filter(
-            case_id__in=locked, trial_id__in=[t.trial.pk for t in trials]
-        ).values_list("case_id", "trial_id", "case_revision", "inputs_digest", "engine_version")
-    }
+    written = _match(trials, _stored_digests([case.pk for case, _ in cases], trials), _entries(cases))
+    _record_facts_digests(cases)
+    return written
+
+
+def _match(trials: Sequence[CurrentTrial], existing: dict[tuple[int, int], tuple[int, str]], entries: Sequence[_Entry]) -> int:
+    """Evaluate and upsert the pairs whose inputs digest changed; move the others' revision forward."""
     now = timezone.now()
     rows: list[TrialMatch] = []
     moved: dict[int, int] = {}  # case id -> revision, for matches whose inputs are the same
-    for case, facts in cases:
-        facts_digest = case_facts_digest(facts)
+    for entry in entries:
         for row in trials:
-            digest = match_inputs_digest(facts_digest, row.version.criteria_digest, row.version.pk)
-            stored = existing.get((case.pk, row.trial.pk))
+            digest = _pair_digest(entry.facts_digest, row)
+            stored = existing.get((entry.pk, row.trial.pk))
             if stored is not None and stored[1] == digest:
-                if stored[0] < case.revision:
-                    moved[case.pk] = case.revision  # same facts at a later revision: the match is current
+                if stored[0] < entry.revision:
+                    moved[entry.pk] = entry.revision  # same facts at a later revision: the match is current
                 continue
-            payload = row.compiled.match(facts).to_dict()
+            if entry.facts is None:  # cannot happen: a settled case has every pair's digest unchanged
+                raise AssertionError(f"case {entry.pk} was settled by its facts digest but a pair changed")
+            payload = row.compiled.match(entry.facts).to_dict()
             rows.append(
                 TrialMatch(
-                    case_id=case.pk,
+                    case_id=entry.pk,
                     trial_id=row.trial.pk,
                     trial_version_id=row.version.pk,
                     eligibility=payload["eligibility"],
                     payload=payload,
                     inputs_digest=digest,
-                    case_revision=case.revision,
+                    case_revision=entry.revision,
                     engine_version=ENGINE_VERSION,
                     computed_at=now,
                 )

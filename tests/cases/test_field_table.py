@@ -34,7 +34,7 @@ MODELS: dict[Entity, type[models.Model]] = {
 }
 #: Columns that are bookkeeping or workflow, not clinical fields.
 NOT_CLINICAL = {"id", "uuid", "created_at", "updated_at", "created_by", "board", "patient", "case"}
-NOT_CLINICAL_CASE = {"status", "revision", "submitted_at"}
+NOT_CLINICAL_CASE = {"status", "revision", "submitted_at", "facts_digest", "facts_stamp"}
 
 COLUMN_OF_KIND: dict[Kind, type[models.Field[Any, Any]]] = {
     Kind.TEXT: models.CharField,  # TextField is a subclass check below

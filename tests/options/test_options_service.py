@@ -442,3 +442,41 @@ def test_admin_shows_stored_options_read_only(personas: Personas) -> None:
     assert client.post(f"/admin/options/treatmentoptionsresult/{row.pk}/delete/", {"post": "yes"}).status_code == 403
     assert client.get("/admin/options/treatmentoptionsresult/add/").status_code == 403
     assert TreatmentOptionsResult.objects.filter(pk=row.pk).exists()
+
+
+def test_one_task_brings_every_derived_result_of_its_chunk_up_to_date(personas: Personas) -> None:
+    """Issue 16: ``options.compute_derived_chunk`` is the full recompute's one task per chunk: risk, trial
+    matches, dose summaries of the cases' plans and options, each by its own service with its audit rows;
+    run again with nothing changed it stores nothing and audits nothing."""
+    from apps.dosimetry.models import DoseSummary
+    from apps.trials.models import TrialMatch
+    from apps.trials.selectors import current_trials
+
+    cases = [make_case(personas, mrn=f"D-{i}") for i in range(3)]
+    plan = plan_create(actor=personas.radonc, case=cases[0], data={"regimen_code": "conv_8gy_1fx"})
+    ids = [c.pk for c in cases]
+    written = tasks.compute_derived_chunk(ids)
+    assert written == len(ids) + 1  # the options rows and the plan's summary
+    assert RiskAssessment.objects.filter(case_id__in=ids, is_current=True).count() == len(ids)
+    assert TrialMatch.objects.filter(case_id__in=ids).count() == len(ids) * len(current_trials(None))
+    assert DoseSummary.objects.filter(plan=plan, is_current=True).count() == 1
+    assert TreatmentOptionsResult.objects.filter(case_id__in=ids, is_current=True).count() == len(ids)
+    audited = AuditEntry.objects.filter(case_id__in=ids).count()
+    assert tasks.compute_derived_chunk(ids) == 0
+    assert AuditEntry.objects.filter(case_id__in=ids).count() == audited
+
+
+def test_bulk_payload_inserts_bind_each_row(personas: Personas) -> None:
+    """Issue 16: the engines' payloads (and the audit rows) are inserted as ``VALUES (%s, ...)`` rows, not
+    through ``UNNEST`` of a jsonb array, whose client-side escaping was most of a chunk's CPU."""
+    ids = [make_case(personas, mrn=f"V-{i}").pk for i in range(2)]
+    with CaptureQueriesContext(connection) as queries:
+        treatment_options_compute_cases(case_ids=ids)
+    tables = ("options_treatmentoptionsresult", "risk_riskassessment", "audit_auditentry")
+    inserts = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith("INSERT INTO") and any(t in q["sql"][:60] for t in tables)
+    ]
+    assert len(inserts) >= len(tables)
+    assert not any("UNNEST" in sql for sql in inserts)

@@ -83,3 +83,89 @@ def test_a_new_trial_version_rewrites_only_that_trials_matches(personas: Persona
     assert services.case_match_trials(case.pk) == 1
     assert evaluations == [match.trial.identifier]
     assert dict(TrialMatch.objects.filter(case=case).exclude(pk=match.pk).values_list("trial_id", "computed_at")) == others
+
+
+@pytest.fixture
+def facts_loads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Count the cases whose facts a re-match loads (``engine_cases``: lesions, prior courses, patient)."""
+    from apps.cases import selectors
+
+    loaded: list[int] = []
+    original = selectors.engine_cases
+
+    def counting(case_ids: Any) -> Any:
+        ids = list(case_ids)
+        loaded.extend(ids)
+        return original(ids)
+
+    monkeypatch.setattr(selectors, "engine_cases", counting)
+    return loaded
+
+
+def test_an_unchanged_case_is_settled_by_its_stored_facts_digest(
+    personas: Personas, evaluations: list[str], facts_loads: list[int]
+) -> None:
+    """Issue 16: the second re-match reads the case row's facts digest and the stored match digests only."""
+    case = make_breast_case(personas)
+    services.case_match_trials(case.pk)
+    assert facts_loads == [case.pk]  # nothing stored yet: loaded once, and its facts digest recorded
+    row = Case.objects.get(pk=case.pk)
+    assert len(row.facts_digest) == 64 and row.facts_stamp.startswith(f"{row.revision}/{row.patient_id}/")
+    facts_loads.clear()
+    evaluations.clear()
+
+    assert services.case_match_trials(case.pk) == 0
+    assert facts_loads == [] and evaluations == []
+
+
+def test_a_write_through_the_services_voids_the_stored_facts_digest(
+    personas: Personas, evaluations: list[str], facts_loads: list[int]
+) -> None:
+    from apps.cases.services import case_update
+
+    case = make_breast_case(personas)
+    services.case_match_trials(case.pk)
+    facts_loads.clear()
+    evaluations.clear()
+    case_update(actor=personas.coordinator, case_id=case.pk, data={"ecog": 3})
+    written = services.case_match_trials(case.pk)
+    assert facts_loads == [case.pk]  # the stamp no longer fits: the facts are loaded and matched again
+    assert written == len(evaluations) == TrialMatch.objects.filter(case=case).count()
+    facts_loads.clear()
+    assert services.case_match_trials(case.pk) == 0 and facts_loads == []  # recorded again
+
+
+def test_a_patient_change_voids_the_stored_facts_digest(
+    personas: Personas, evaluations: list[str], facts_loads: list[int]
+) -> None:
+    """The date of birth is a matching fact kept on the patient: a write of the patient moves its
+    ``updated_at``, so its cases' facts are loaded again (not trusted from the case row)."""
+    import datetime as dt
+
+    case = make_breast_case(personas)
+    services.case_match_trials(case.pk)
+    before = Case.objects.get(pk=case.pk).facts_digest
+    facts_loads.clear()
+    evaluations.clear()
+    patient = Case.objects.get(pk=case.pk).patient
+    patient.date_of_birth = dt.date(1930, 1, 1)
+    patient.save()  # as an edit outside the case services would: only the patient's row moves
+    written = services.case_match_trials(case.pk)
+    assert facts_loads == [case.pk]
+    assert written == len(evaluations) == TrialMatch.objects.filter(case=case).count()  # every pair again
+    assert Case.objects.get(pk=case.pk).facts_digest not in {"", before}
+
+
+def test_a_status_change_voids_the_stamp_but_not_the_matches(
+    personas: Personas, evaluations: list[str], facts_loads: list[int]
+) -> None:
+    """A save that moves only ``updated_at`` (a status change) loads the facts again; on the same day the
+    facts (``as_of`` included) are the same, so nothing is evaluated or rewritten."""
+    case = make_breast_case(personas)
+    services.case_match_trials(case.pk)
+    facts_loads.clear()
+    evaluations.clear()
+    row = Case.objects.get(pk=case.pk)
+    row.save(update_fields=["updated_at"])
+    assert services.case_match_trials(case.pk) == 0
+    assert facts_loads == [case.pk] and evaluations == []

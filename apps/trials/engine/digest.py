@@ -11,36 +11,13 @@ never a missed change.
 from __future__ import annotations
 
 import hashlib
-import json
-from dataclasses import fields, is_dataclass
-from datetime import date
-from enum import Enum
-from typing import Any
 
-from apps.cases.facts import CaseFacts
+from apps.cases.facts import facts_digest
 from apps.trials.engine.version import ENGINE_VERSION
 
-
-def _plain(value: Any) -> Any:
-    if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, tuple | list):
-        return [_plain(item) for item in value]
-    if isinstance(value, frozenset | set):
-        return sorted(_plain(item) for item in value)
-    if isinstance(value, dict):
-        return {str(key): _plain(item) for key, item in value.items()}
-    return value
-
-
-def case_facts_digest(case: CaseFacts) -> str:
-    """Hex SHA-256 of every fact of the case (lesions, prior courses and refs included)."""
-    text = json.dumps(_plain(case), sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+#: Hex SHA-256 of every fact of the case (``apps.cases.facts.facts_digest``, which the case row stores as
+#: ``Case.facts_digest`` so an unchanged re-match chunk need not load the facts: issue 16).
+case_facts_digest = facts_digest
 
 
 def match_inputs_digest(facts_digest: str, criteria_digest: str, trial_version: int) -> str:

@@ -1,0 +1,26 @@
+"""The payload JSON becomes ``apps.core.fields.PayloadJSONField`` (bulk inserts bind it per row, not in an
+array: issue 16). The column is unchanged, so this touches the migration state only: on SQLite an
+AlterField would rebuild the table (and the audit table's append-only triggers with it)."""
+
+from django.db import migrations
+
+import apps.core.fields
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("risk", "0002_lesion_result_stored_once"),
+    ]
+
+    operations = [
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name="riskassessment",
+                    name="payload",
+                    field=apps.core.fields.PayloadJSONField(help_text="CaseRiskSummary.to_dict()"),
+                ),
+            ],
+            database_operations=[],
+        ),
+    ]
