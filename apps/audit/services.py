@@ -17,7 +17,9 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -32,6 +34,9 @@ from apps.audit.chain import ChainContent, entry_hash, normalise_ip
 from apps.audit.events import AuditEvent
 from apps.audit.models import AuditChainHead, AuditEntry
 from apps.core.request_context import current_client_ip, current_request_id
+
+#: The entries an ``audit_appended_last`` block holds back (None outside one).
+_held_back: ContextVar[list[AuditEntry] | None] = ContextVar("audit_held_back", default=None)
 
 #: Models whose ``str()`` carries patient identifiers (name, MRN): labelled by type and id instead, so
 #: no identifier reaches the trail's labels, its CSV export or a log line (issue 15).
@@ -184,22 +189,55 @@ def audit_record_many(records: Sequence[AuditRecord], *, request: HttpRequest | 
     ip = normalise_ip(_request_ip(request) or None)
     request_id = current_request_id()
     prepared = [_prepared(record) for record in records]  # an unknown event or subject-less record fails here
+    for entry in prepared:
+        entry.request_id = request_id
+        entry.ip_address = ip
+    pending = _held_back.get()
+    if pending is not None:
+        pending.extend(prepared)  # appended when the ``audit_appended_last`` block ends
+        return prepared
+    return _append(prepared)
+
+
+def _append(prepared: list[AuditEntry]) -> list[AuditEntry]:
     head_sequence, head_hash = _lock_head()
     occurred_at = timezone.now()  # taken under the lock, so time order follows chain order
-    entries: list[AuditEntry] = []
     for offset, entry in enumerate(prepared, start=1):
         entry.sequence = head_sequence + offset
         entry.occurred_at = occurred_at
-        entry.request_id = request_id
-        entry.ip_address = ip
         entry.prev_hash = head_hash
         entry.hash = head_hash = entry_hash(content_of(entry))
-        entries.append(entry)
-    if len(entries) == 1:
-        entries[0].save(force_insert=True)  # the insert trigger moves the chain head to this entry
+    if len(prepared) == 1:
+        prepared[0].save(force_insert=True)  # the insert trigger moves the chain head to this entry
     else:
-        AuditEntry.objects.bulk_create(entries)
-    return entries
+        AuditEntry.objects.bulk_create(prepared)
+    return prepared
+
+
+@contextmanager
+def audit_appended_last() -> Iterator[None]:
+    """Hold back the entries appended inside the block and append them in one go as it ends, still inside
+    the caller's transaction (and in the order they were recorded).
+
+    The chain head stays locked from an append until commit, so a service that audits early and then
+    computes holds every other writer's audit back meanwhile: the options chunk audits the risk results it
+    writes, then matches and evaluates its cases (issue 16: two workers took turns instead of running
+    side by side). Nested blocks append with the outermost one. An exception appends nothing: the
+    transaction it leaves rolls back anyway.
+    """
+    if _held_back.get() is not None:
+        yield
+        return
+    held: list[AuditEntry] = []
+    token = _held_back.set(held)
+    try:
+        yield
+    finally:
+        _held_back.reset(token)
+    if held:
+        if not transaction.get_connection().in_atomic_block:
+            raise RuntimeError("audit_appended_last must end inside the service's transaction.atomic block")
+        _append(held)
 
 
 def audit_engine_results(

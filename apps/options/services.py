@@ -24,7 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from apps.audit.events import AuditEvent
-from apps.audit.services import audit_engine_results
+from apps.audit.services import audit_appended_last, audit_engine_results
 from apps.cases.facts import CaseFacts
 from apps.cases.models import Case
 from apps.cases.selectors import engine_cases, lock_cases
@@ -73,7 +73,13 @@ def _new_row(item: _Computed, catalogue: str, now: datetime) -> TreatmentOptions
 
 def _compute_locked(case_ids: Iterable[int]) -> dict[int, TreatmentOptionsResult]:
     """Compute the given cases; must run inside a transaction. Returns the current row of each case that
-    still exists, keyed by case id."""
+    still exists, keyed by case id. The risk's and the options' audit entries are appended last, so the
+    chain head is not locked while the chunk matches and evaluates."""
+    with audit_appended_last():
+        return _compute_locked_cases(case_ids)
+
+
+def _compute_locked_cases(case_ids: Iterable[int]) -> dict[int, TreatmentOptionsResult]:
     locked = lock_cases(case_ids)
     if not locked:
         return {}
