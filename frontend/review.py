@@ -159,8 +159,10 @@ def _value(rule: str, name: str, value: Any) -> str:
     return in_words(str(value))
 
 
-def _needs(names: Any) -> tuple[str, ...]:
-    return tuple(field_label(str(n)) for n in names or ())
+def needs_labels(names: Any) -> tuple[str, ...]:
+    """The labels of the fields that would decide a result, each once, in order: two names can share a
+    label (a case's and a lesion's ``symptoms``), and "ask for: symptoms, symptoms" reads as a glitch."""
+    return tuple(dict.fromkeys(field_label(str(n)) for n in names or ()))
 
 
 def rule_view(result: dict[str, Any]) -> RuleView:
@@ -177,7 +179,7 @@ def rule_view(result: dict[str, Any]) -> RuleView:
                     points=None,
                     status=criterion.get("status"),
                     note=in_words(str(criterion.get("explanation", ""))),
-                    needs=_needs(criterion.get("missing")),
+                    needs=needs_labels(criterion.get("missing")),
                 )
             )
     else:
@@ -201,7 +203,7 @@ def rule_view(result: dict[str, Any]) -> RuleView:
         category=in_words(str(category)) if category else "",
         possible_range=(int(possible[0]), int(possible[1])) if possible else None,
         lines=tuple(lines),
-        needs=_needs(result.get("missing")),
+        needs=needs_labels(result.get("missing")),
         recommendation=in_words(str(result.get("recommendation", ""))),
         notes=tuple(in_words(str(n)) for n in result.get("notes") or ()),
         source=str(result.get("source", "")),

@@ -115,11 +115,11 @@ def _derived_context(case: Case) -> dict[str, Any]:
                 **criterion,
                 "text_words": review.in_words(str(criterion.get("text", ""))),
                 "explanation_words": review.in_words(str(criterion.get("explanation", ""))),
-                "needs": [field_label(str(name)) for name in criterion.get("missing", [])],
+                "needs": review.needs_labels(criterion.get("missing")),
             }
             for criterion in match["criteria"]
         ]
-        match["needs"] = [field_label(str(name)) for name in match["missing_fields"]]
+        match["needs"] = review.needs_labels(match["missing_fields"])
     statuses = {risk["status"], derived["trial_matches"]["status"]}
     if derived["dose_summaries"]["plans"]:
         statuses.add(derived["dose_summaries"]["status"])

@@ -63,3 +63,16 @@ def test_engine_text_is_read_in_words() -> None:
     # File names of the sources are kept as written
     assert in_words("source: 000_76782ef81e029740.txt") == "source: 000_76782ef81e029740.txt"
     assert not re.search(r"[a-z]_[a-z]", in_words("needs extra.first_line_cdk46_candidate and prior_radiotherapy"))
+
+
+def test_the_fields_a_result_needs_are_named_once_each_in_order() -> None:
+    """Two lesions missing the same field, or a case's and a lesion's field of one label, read once:
+    the case page said "To decide, ask for: symptoms, symptoms, lesions"."""
+    from frontend.review import needs_labels
+
+    assert needs_labels(["lesions.0.symptoms", "lesions.1.symptoms", "lesions"]) == (
+        labels.field_label("symptoms"),
+        labels.field_label("lesions"),
+    )
+    assert needs_labels(["ecog", "lesions.0.site", "ecog"]) == (labels.field_label("ecog"), labels.field_label("site"))
+    assert needs_labels(None) == ()
