@@ -98,6 +98,7 @@ def measure(
     client.force_login(user)
     paths = {
         "minimal case detail": f"/bench/minimal/cases/{case.pk}/",
+        "minimal full case detail": f"/bench/minimal/cases/{case.pk}/full/",
         "case detail API": f"/api/v1/cases/{case.pk}/",
         "case detail page": f"/cases/{case.pk}/",
         "trial matches API": f"/api/v1/cases/{case.pk}/trial-matches/",

@@ -21,6 +21,8 @@ from django.db import connection
 
 from apps.accounts.models import User
 from apps.accounts.services import api_token_create
+from apps.audit.models import AuditEntry
+from apps.audit.verification import verify_chain
 from apps.cases import rules
 from apps.cases.models import Case, Lesion, PriorRadiotherapyCourse
 from apps.decisions.engine.recommendation import content_hash
@@ -117,9 +119,19 @@ def test_minimal_views_answer_the_essential_json_in_few_queries(client: Any, dja
     with django_assert_max_num_queries(4):
         detail = client.get(f"/bench/minimal/cases/{newest.pk}/", HTTP_AUTHORIZATION=f"Token {token}").json()
     assert len(detail["lesions"]) == newest.lesions.count()
+    # The same-content baseline: the stored results beside the case, and the audited read chained as the
+    # product chains it (the chain still verifies).
+    reads = AuditEntry.objects.filter(event="case.read", case_id=newest.pk).count()
+    with django_assert_max_num_queries(12):
+        full = client.get(f"/bench/minimal/cases/{newest.pk}/full/", HTTP_AUTHORIZATION=f"Token {token}").json()
+    assert len(full["lesions"]) == newest.lesions.count()
+    assert set(full) >= {"risk", "dose_summaries", "trial_matches", "options", "prior_radiotherapy"}
+    assert AuditEntry.objects.filter(event="case.read", case_id=newest.pk).count() == reads + 1
+    assert verify_chain().intact
     other = Case.objects.filter(board__institution__code=TAG).exclude(board_id=board_id).first()
     assert client.get(f"/bench/minimal/cases/{other.pk}/", HTTP_AUTHORIZATION=f"Token {token}").status_code == 404
     assert client.get("/bench/minimal/cases/").status_code == 401
+    assert client.get(f"/bench/minimal/cases/{other.pk}/full/", HTTP_AUTHORIZATION=f"Token {token}").status_code == 404
 
 
 def test_minimal_views_are_not_mounted_without_the_switch(client: Any) -> None:
@@ -177,9 +189,19 @@ def test_load_test_runs_against_gunicorn_with_its_baseline(tmp_path: Path, monke
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
     result = json.loads(out.read_text())
     names = {r["scenario"] for r in result["rows"]}
-    assert names == {"case list API", "minimal case list", "case detail API", "minimal case detail", "healthz", "minimal ping"}
+    assert names == {
+        "case list API",
+        "minimal case list",
+        "case detail API",
+        "minimal case detail",
+        "minimal full case detail",  # the detail's second baseline comes along
+        "healthz",
+        "minimal ping",
+    }
     assert all(r["requests"] > 0 and r["failures"] == 0 and r["p95_ms"] > 0 for r in result["rows"])
-    assert "p50 / baseline p50" in load.markdown(result)
+    table = load.markdown(result)
+    assert "p50 / baseline p50" in table
+    assert "Case detail API over the minimal full case detail (same content): 1 users: p50 " in table
 
 
 @pytest.mark.services
