@@ -21,6 +21,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Model, QuerySet
 
 from apps.accounts.models import Board, BoardMembership, User
+from apps.core.compiled import CompiledRead
 
 M = TypeVar("M", bound=Model)
 
@@ -40,12 +41,16 @@ def forget_board_ids(**kwargs: Any) -> None:
     _current_generation = next(_generation)
 
 
+#: Every request of a member reads it: compiled once per thread (issue 16).
+_MEMBER_BOARD_IDS = CompiledRead(lambda user_id: BoardMembership.objects.filter(user_id=user_id).values_list("board_id"))
+
+
 def member_board_ids(user: User) -> frozenset[int]:
     """The ids of the boards ``user`` is a member of: one query per user object (and membership change)."""
     cached: tuple[int, frozenset[int]] | None = getattr(user, _CACHE_ATTRIBUTE, None)
     if cached is not None and cached[0] == _current_generation:
         return cached[1]
-    ids = frozenset(BoardMembership.objects.filter(user_id=user.pk).values_list("board_id", flat=True))
+    ids = frozenset(board_id for (board_id,) in _MEMBER_BOARD_IDS.tuples(user.pk))
     setattr(user, _CACHE_ATTRIBUTE, (_current_generation, ids))
     return ids
 

@@ -89,19 +89,19 @@ def _links(subject: models.Model | None) -> tuple[int | None, int | None]:
 def _lock_head() -> tuple[int, str]:
     """The chain head's (sequence, last hash), locked until the caller's transaction ends: one statement."""
     connection = transaction.get_connection()
+    # SQLite has no row locks: writing takes the database's write lock, so the head read in the same
+    # statement is the newest and stays so until commit (a concurrent writer waits). The statement is
+    # written out: every audited read runs it, and building it as a queryset cost more than running it.
+    if connection.vendor == "sqlite":
+        statement = "UPDATE audit_auditchainhead SET sequence = sequence WHERE id = 1 RETURNING sequence, last_hash"
+    else:
+        statement = "SELECT sequence, last_hash FROM audit_auditchainhead WHERE id = 1 FOR UPDATE"
     for _ in range(2):
-        if connection.vendor == "sqlite":
-            # SQLite has no row locks: writing takes the database's write lock, so the head read in the same
-            # statement is the newest and stays so until commit (a concurrent writer waits).
-            with connection.cursor() as cursor:
-                cursor.execute("UPDATE audit_auditchainhead SET sequence = sequence WHERE id = 1 RETURNING sequence, last_hash")
-                row = cursor.fetchone()
-            if row is not None:
-                return int(row[0]), str(row[1])
-        else:
-            head = AuditChainHead.objects.select_for_update().filter(pk=1).values_list("sequence", "last_hash").first()
-            if head is not None:
-                return head
+        with connection.cursor() as cursor:
+            cursor.execute(statement)
+            row = cursor.fetchone()
+        if row is not None:
+            return int(row[0]), str(row[1])
         # The row is made by migration 0007; a database emptied by ``flush`` starts a new chain here.
         AuditChainHead.objects.bulk_create([AuditChainHead(pk=1)], ignore_conflicts=True)
     raise RuntimeError("the audit chain head row cannot be created")

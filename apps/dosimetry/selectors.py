@@ -26,6 +26,7 @@ from django.db.models.functions import Cast
 
 from apps.cases.derived import DerivedStatus, pending_section
 from apps.cases.models import Case, Lesion
+from apps.core.compiled import CompiledRead
 from apps.core.rawjson import RawJSON
 from apps.dosimetry.engine import ENGINE_VERSION, Constraint, Direction, LimitUnit, Metric
 from apps.dosimetry.engine import ConstraintSet as EngineConstraintSet
@@ -252,15 +253,10 @@ def _status_of(
     return DerivedStatus.CURRENT
 
 
-def plan_entries(case: Case, *, raw: bool = False) -> list[dict[str, Any]]:
-    """Every plan of ``case`` as :func:`plan_entry`, in one query (issue 16: it was four, the plans, their
-    target lesions, their current summaries and the catalogue's revisions): one row per plan and target
-    lesion, the plan's current summary joined (at most one: ``dose_summary_one_current_per_plan``) and the
-    catalogue's revisions in force computed by the database (:class:`CatalogueInForce`). With ``raw`` the
-    summary's payload is read as text (``RawJSON``), never decoded."""
+def _plan_rows(case_id: int, *, raw: bool) -> QuerySet[Any]:
     payload: Any = Cast("current__payload", TextField()) if raw else F("current__payload")
-    rows = (
-        RadiotherapyPlan.objects.filter(case_id=case.pk)
+    return (
+        RadiotherapyPlan.objects.filter(case_id=case_id)
         .annotate(
             current=FilteredRelation("dose_summaries", condition=Q(dose_summaries__is_current=True)),
             summary_payload=payload,
@@ -277,6 +273,21 @@ def plan_entries(case: Case, *, raw: bool = False) -> list[dict[str, Any]]:
             "target_lesions__uuid",
         )
     )
+
+
+#: The entries' one query, compiled once per thread (issue 16: two filtered joins, the M2M join and the
+#: catalogue subquery cost more to compile than to run); with the summary's payload as text or decoded.
+_RAW_PLAN_ROWS = CompiledRead(lambda case_id: _plan_rows(case_id, raw=True))
+_PLAN_ROWS = CompiledRead(lambda case_id: _plan_rows(case_id, raw=False))
+
+
+def plan_entries(case: Case, *, raw: bool = False) -> list[dict[str, Any]]:
+    """Every plan of ``case`` as :func:`plan_entry`, in one query (issue 16: it was four, the plans, their
+    target lesions, their current summaries and the catalogue's revisions): one row per plan and target
+    lesion, the plan's current summary joined (at most one: ``dose_summary_one_current_per_plan``) and the
+    catalogue's revisions in force computed by the database (:class:`CatalogueInForce`). With ``raw`` the
+    summary's payload is read as text (``RawJSON``), never decoded."""
+    rows = (_RAW_PLAN_ROWS if raw else _PLAN_ROWS).tuples(case.pk)
     plans: dict[int, dict[str, Any]] = {}
     targets: dict[int, list[tuple[int, int, str]]] = {}
     n_plan, n_summary = len(_PLAN_COLUMNS), len(_SUMMARY_COLUMNS)

@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 from django.db import connection
@@ -26,6 +27,7 @@ from django.db.models.functions import Cast, Coalesce
 from apps.cases.derived import DerivedStatus, pending_section, section_envelope
 from apps.cases.models import Case
 from apps.cases.selectors import case_facts
+from apps.core.compiled import CompiledRead
 from apps.core.rawjson import RawJSON
 from apps.dosimetry.models import RadiotherapyPlan, Regimen
 from apps.options.engine import ENGINE_VERSION, PlanEntry, RegimenEntry, RegimenLevelEntry, TrialEntry, case_prognosis
@@ -193,23 +195,57 @@ _LESIONS_WITH_IDS_SQL = (
 )
 
 
-def _raw_options_row(case: Case) -> Any:
-    """The current row with its payload's parts as text (``<part>_json``), the payload itself not loaded."""
+def _raw_row_queryset(case_id: int) -> QuerySet[Any]:
+    """The current row's status columns and its payload's parts as text (``<part>_json``), the payload
+    itself not loaded. One row is current per case (a unique constraint): no order needed."""
     parts: dict[str, Any] = {f"{part}_json": Cast(KeyTransform(part, "payload"), TextField()) for part in _PAYLOAD_PARTS}
     if connection.vendor == "postgresql":
-        parts["lesions_json"] = RawSQL(_LESIONS_WITH_IDS_SQL, [case.pk], output_field=TextField())  # noqa: S611  # nosec B611 - a constant statement, the case id bound
+        parts["lesions_json"] = RawSQL(_LESIONS_WITH_IDS_SQL, [case_id], output_field=TextField())  # noqa: S611  # nosec B611 - a constant statement, the case id bound
     else:  # elsewhere the lesion ids are added in Python to the decoded ``lesions`` only
         parts["lesions_text"] = Cast(KeyTransform("lesions", "payload"), TextField())
-    return _detail_base(raw=True).filter(case_id=case.pk).annotate(**parts).first()
+    return (
+        current_options_queryset()
+        .filter(case_id=case_id)
+        .order_by()
+        .values(*_STATUS_COLUMNS, *_FINGERPRINTS)
+        .annotate(**parts)[:1]
+    )
+
+
+#: What ``stale_reasons`` and the envelope read of the row.
+_STATUS_COLUMNS = (
+    "case_revision",
+    "computed_at",
+    "engine_version",
+    "risk_digest",
+    "plans_stamp",
+    "catalogue_stamp",
+    "has_urgent",
+)
+_FINGERPRINTS = (
+    "now_risk_digest",
+    "now_plan_count",
+    "now_plan_revisions",
+    "now_plan_ids",
+    "now_catalogue_count",
+    "now_catalogue_revisions",
+)
+#: The detail's read, compiled once per thread: its six fingerprint subqueries cost more to build and
+#: compile than to run (issue 16).
+_RAW_ROW = CompiledRead(_raw_row_queryset)
+
+
+def _raw_options_row(case: Case) -> Any:
+    found = _RAW_ROW.first(case.pk)
+    return None if found is None else SimpleNamespace(**found)
 
 
 @functools.cache
-def _detail_base(*, raw: bool) -> QuerySet[TreatmentOptionsResult]:
+def _detail_base() -> QuerySet[TreatmentOptionsResult]:
     """``current_options_queryset()`` built once per process (its six subqueries took ~8 % of the case
-    detail's CPU to build, issue 16); only ever cloned (``filter``), never evaluated itself. One row is
+    page's CPU to build, issue 16); only ever cloned (``filter``), never evaluated itself. One row is
     current per case (a unique constraint), so it is read by pk, without the default order's join."""
-    rows = current_options_queryset().order_by("pk")
-    return rows.defer("payload") if raw else rows
+    return current_options_queryset().order_by("pk")
 
 
 def _with_lesion_ids(entries: list[dict[str, Any]], case: Case) -> list[dict[str, Any]]:
@@ -221,7 +257,7 @@ def treatment_options_section(case: Case, *, raw: bool = False) -> dict[str, Any
     """``{status, computed_at, computed_for_revision, engine_version, lesions, case, ...}`` (api-contract.md
     second part, "Case detail"). Each lesion entry carries the lesion's id, its options and its NOMS.
     With ``raw`` the stored parts are served as the database's text (``RawJSON``), never decoded."""
-    row: Any = _raw_options_row(case) if raw else _detail_base(raw=False).filter(case_id=case.pk).first()
+    row: Any = _raw_options_row(case) if raw else _detail_base().filter(case_id=case.pk).first()
     if row is None:
         return {**pending_section(), "computed_for_revision": None, "engine_version": None, "lesions": [], "case": []}
     section = section_envelope(computed_revision=row.case_revision, case=case, computed_at=row.computed_at)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet, TextField
@@ -10,6 +11,7 @@ from django.db.models.functions import Cast
 
 from apps.cases.derived import DerivedStatus, pending_section, section_envelope
 from apps.cases.models import Case
+from apps.core.compiled import CompiledRead
 from apps.core.rawjson import RawJSON
 from apps.risk.engine import ENGINE_VERSION
 from apps.risk.models import RiskAssessment
@@ -17,6 +19,17 @@ from apps.risk.models import RiskAssessment
 
 def current_assessment(case_id: int) -> RiskAssessment | None:
     return RiskAssessment.objects.filter(case_id=case_id, is_current=True).first()
+
+
+#: The detail's read: the current row (one per case, a unique constraint: no order needed) with its payload
+#: as text, compiled once per thread (issue 16).
+_RAW_SECTION_ROW = CompiledRead(
+    lambda case_id: (
+        RiskAssessment.objects.filter(case_id=case_id, is_current=True)
+        .order_by()
+        .values("case_revision", "computed_at", "engine_version", payload_json=Cast("payload", TextField()))[:1]
+    )
+)
 
 
 def risk_section(case: Case, *, raw: bool = False) -> dict[str, Any]:
@@ -28,13 +41,8 @@ def risk_section(case: Case, *, raw: bool = False) -> dict[str, Any]:
     """
     row: Any
     if raw:
-        row = (
-            RiskAssessment.objects.filter(case_id=case.pk, is_current=True)
-            .defer("payload")
-            .annotate(payload_json=Cast("payload", TextField()))
-            .order_by("pk")  # one current row per case (a unique constraint): no join for the default order
-            .first()
-        )
+        found = _RAW_SECTION_ROW.first(case.pk)
+        row = None if found is None else SimpleNamespace(**found)
     else:
         row = current_assessment(case.pk)
     if row is None:

@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
@@ -35,6 +36,7 @@ from apps.cases.derived import DerivedStatus, pending_section, section_envelope
 from apps.cases.facts import CaseFacts
 from apps.cases.models import Case
 from apps.cases.workflow import CaseStatus
+from apps.core.compiled import CompiledRead
 from apps.core.models import Job
 from apps.core.rawjson import RawJSON
 from apps.trials.engine import ENGINE_VERSION, CompiledTrial, compile_trial, is_recruiting, recruitment_note, status_rank
@@ -354,6 +356,8 @@ _SECTION_ROWS = (
     )
     .values_list(*_SECTION_COLUMNS, named=True)
 )
+#: The detail's read of them, compiled once per thread (issue 16).
+_SECTION_READ = CompiledRead(lambda case_id: _SECTION_ROWS.filter(case_id=case_id))
 
 
 def trial_matches_section(case: Case, *, raw: bool = False) -> dict[str, Any]:
@@ -362,7 +366,7 @@ def trial_matches_section(case: Case, *, raw: bool = False) -> dict[str, Any]:
     Only ``missing_fields`` of each stored payload is shown: it is read as text on its own (the rest of
     the ~1.2 KB payload, the version's definition and the trial's long texts are not loaded), and with
     ``raw`` served as that text (``RawJSON``). One query (issue 16: the registry's size was a second)."""
-    matches = list(_SECTION_ROWS.filter(case_id=case.pk))
+    matches = [SimpleNamespace(**row) for row in _SECTION_READ.rows(case.pk)]
     if not matches:
         return {**pending_section(), "computed_for_revision": None, "matches": []}
     envelope = section_envelope(
