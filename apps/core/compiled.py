@@ -25,8 +25,11 @@ from django.db.models import QuerySet
 from django.db.models.sql.compiler import SQLCompiler
 
 #: Two values no row has (ids are positive), inside a 32-bit integer so Django's lookups keep them (an
-#: out-of-range integer makes a lookup match nothing and leaves it out of the SQL).
-_PLACEHOLDERS = (-2_147_000_001, -2_147_000_003)
+#: out-of-range integer makes a lookup match nothing and leaves it out of the SQL); and two for text.
+_PLACEHOLDERS: dict[type, tuple[Any, Any]] = {
+    int: (-2_147_000_001, -2_147_000_003),
+    str: ("~compiled-read-placeholder-1~", "~compiled-read-placeholder-2~"),
+}
 
 
 @dataclass(frozen=True)
@@ -50,25 +53,31 @@ def _compile(queryset: QuerySet[Any], using: str) -> tuple[str, tuple[Any, ...],
 
 
 class CompiledRead:
-    """A ``.values()`` read by one integer (a case id), compiled once per thread and database."""
+    """A ``.values()`` read by one value (a case id; a text with ``value_type=str``), compiled once per
+    thread and database."""
 
-    def __init__(self, build: Callable[[int], QuerySet[Any]], *, using: str = DEFAULT_DB_ALIAS) -> None:
+    def __init__(self, build: Callable[[Any], QuerySet[Any]], *, using: str = DEFAULT_DB_ALIAS, value_type: type = int) -> None:
         self._build = build
         self._using = using
+        self._placeholders = _PLACEHOLDERS[value_type]
         self._local = threading.local()
+
+    @property
+    def using(self) -> str:
+        return self._using
 
     def _statement(self) -> _Statement:
         connection = connections[self._using]
         cached = getattr(self._local, "cached", None)
         if cached is not None and cached[0] is connection:
             return cached[1]
-        first, second = (_compile(self._build(value), self._using) for value in _PLACEHOLDERS)
+        first, second = (_compile(self._build(value), self._using) for value in self._placeholders)
         sql, params, names, compiler = first
         if second[0] != sql or len(second[1]) != len(params) or second[2] != names:
             raise ValueError("the queryset's SQL depends on the value: keep it an ordinary queryset")
         slots = []
         for index, (a, b) in enumerate(zip(params, second[1], strict=True)):
-            if (a, b) == _PLACEHOLDERS:
+            if (a, b) == self._placeholders:
                 slots.append(index)
             elif a != b:
                 raise ValueError(f"parameter {index} changes between builds ({a!r}, {b!r}): keep it an ordinary queryset")
@@ -78,7 +87,7 @@ class CompiledRead:
         self._local.cached = (connection, statement)
         return statement
 
-    def tuples(self, value: int) -> list[tuple[Any, ...]]:
+    def tuples(self, value: Any) -> list[tuple[Any, ...]]:
         """The rows for ``value`` as ``build(value).values_list()`` would return them."""
         statement = self._statement()
         params: list[Any] = list(statement.params)
@@ -89,11 +98,11 @@ class CompiledRead:
             fetched: Any = cursor.fetchall()
         return [tuple(row) for row in statement.compiler.results_iter([fetched])]
 
-    def rows(self, value: int) -> list[dict[str, Any]]:
+    def rows(self, value: Any) -> list[dict[str, Any]]:
         """The rows for ``value`` as ``build(value).values()`` would return them."""
         names = self._statement().names
         return [dict(zip(names, row, strict=True)) for row in self.tuples(value)]
 
-    def first(self, value: int) -> dict[str, Any] | None:
+    def first(self, value: Any) -> dict[str, Any] | None:
         found = self.rows(value)
         return found[0] if found else None

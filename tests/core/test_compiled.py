@@ -84,3 +84,10 @@ def test_a_queryset_that_ignores_the_value_or_returns_models_is_refused() -> Non
         CompiledRead(lambda case_id: Case.objects.values("pk")).rows(1)
     with pytest.raises(ValueError, match="values"):
         CompiledRead(lambda case_id: Case.objects.filter(pk=case_id)).rows(1)
+
+
+def test_a_read_by_text() -> None:
+    case = CaseFactory()
+    read = CompiledRead(lambda question: Case.objects.filter(question=question).values_list("pk"), value_type=str)
+    assert read.tuples(case.question) == [(case.pk,)]
+    assert read.tuples(case.question + " (another)") == []
