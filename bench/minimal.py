@@ -87,10 +87,8 @@ def case_list(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"count": total, "results": rows})
 
 
-def case_detail(request: HttpRequest, pk: int) -> JsonResponse:
-    boards = _boards(request)
-    if boards is None:
-        return _unauthorised()
+def _case(pk: int, boards: list[int]) -> dict[str, Any] | None:
+    """The case with board and patient, its lesions and prior courses (three queries), None outside ``boards``."""
     cases = _rows(
         "SELECT c.*, b.name AS board_name, p.mrn, p.given_name, p.family_name, p.date_of_birth, p.sex "
         "FROM cases_case c JOIN accounts_board b ON b.id = c.board_id JOIN cases_patient p ON p.id = c.patient_id "
@@ -98,10 +96,20 @@ def case_detail(request: HttpRequest, pk: int) -> JsonResponse:
         [pk, boards],
     )
     if not cases:
-        return JsonResponse({"detail": "Not found."}, status=404)
+        return None
     case = cases[0]
     case["lesions"] = _rows("SELECT * FROM cases_lesion WHERE case_id = %s ORDER BY id", [pk])
     case["prior_radiotherapy"] = _rows("SELECT * FROM cases_priorradiotherapycourse WHERE case_id = %s ORDER BY date, id", [pk])
+    return case
+
+
+def case_detail(request: HttpRequest, pk: int) -> JsonResponse:
+    boards = _boards(request)
+    if boards is None:
+        return _unauthorised()
+    case = _case(pk, boards)
+    if case is None:
+        return JsonResponse({"detail": "Not found."}, status=404)
     return JsonResponse(case)
 
 
@@ -163,17 +171,9 @@ def case_detail_full(request: HttpRequest, pk: int) -> HttpResponse:
     if found is None:
         return _unauthorised()
     user_id, boards = found
-    cases = _rows(
-        "SELECT c.*, b.name AS board_name, p.mrn, p.given_name, p.family_name, p.date_of_birth, p.sex "
-        "FROM cases_case c JOIN accounts_board b ON b.id = c.board_id JOIN cases_patient p ON p.id = c.patient_id "
-        "WHERE c.id = %s AND c.board_id = ANY(%s)",
-        [pk, boards],
-    )
-    if not cases:
+    case = _case(pk, boards)
+    if case is None:
         return JsonResponse({"detail": "Not found."}, status=404)
-    case = cases[0]
-    case["lesions"] = _rows("SELECT * FROM cases_lesion WHERE case_id = %s ORDER BY id", [pk])
-    case["prior_radiotherapy"] = _rows("SELECT * FROM cases_priorradiotherapycourse WHERE case_id = %s ORDER BY date, id", [pk])
     _audited_read(user_id, case)
     # The stored results as the database's text, spliced in undecoded, as the detail API serves them.
     derived = {

@@ -9,7 +9,6 @@ function of the case's fields and always describes the case as it is.
 
 from __future__ import annotations
 
-import functools
 import json
 from collections import defaultdict
 from collections.abc import Iterable
@@ -195,6 +194,11 @@ _LESIONS_WITH_IDS_SQL = (
 )
 
 
+def _row_queryset(case_id: int) -> QuerySet[Any]:
+    """The current row's status columns and its decoded payload (the pages, the write answers)."""
+    return current_options_queryset().filter(case_id=case_id).order_by().values(*_STATUS_COLUMNS, *_FINGERPRINTS, "payload")[:1]
+
+
 def _raw_row_queryset(case_id: int) -> QuerySet[Any]:
     """The current row's status columns and its payload's parts as text (``<part>_json``), the payload
     itself not loaded. One row is current per case (a unique constraint): no order needed."""
@@ -230,22 +234,15 @@ _FINGERPRINTS = (
     "now_catalogue_count",
     "now_catalogue_revisions",
 )
-#: The detail's read, compiled once per thread: its six fingerprint subqueries cost more to build and
-#: compile than to run (issue 16).
+#: The section's read, compiled once per thread: its six fingerprint subqueries cost more to build and
+#: compile than to run (issue 16). The payload's parts as text (the detail API) or the payload decoded.
 _RAW_ROW = CompiledRead(_raw_row_queryset)
+_ROW = CompiledRead(_row_queryset)
 
 
-def _raw_options_row(case: Case) -> Any:
-    found = _RAW_ROW.first(case.pk)
+def _options_row(case: Case, *, raw: bool) -> Any:
+    found = (_RAW_ROW if raw else _ROW).first(case.pk)
     return None if found is None else SimpleNamespace(**found)
-
-
-@functools.cache
-def _detail_base() -> QuerySet[TreatmentOptionsResult]:
-    """``current_options_queryset()`` built once per process (its six subqueries took ~8 % of the case
-    page's CPU to build, issue 16); only ever cloned (``filter``), never evaluated itself. One row is
-    current per case (a unique constraint), so it is read by pk, without the default order's join."""
-    return current_options_queryset().order_by("pk")
 
 
 def _with_lesion_ids(entries: list[dict[str, Any]], case: Case) -> list[dict[str, Any]]:
@@ -257,7 +254,7 @@ def treatment_options_section(case: Case, *, raw: bool = False) -> dict[str, Any
     """``{status, computed_at, computed_for_revision, engine_version, lesions, case, ...}`` (api-contract.md
     second part, "Case detail"). Each lesion entry carries the lesion's id, its options and its NOMS.
     With ``raw`` the stored parts are served as the database's text (``RawJSON``), never decoded."""
-    row: Any = _raw_options_row(case) if raw else _detail_base().filter(case_id=case.pk).first()
+    row: Any = _options_row(case, raw=raw)
     if row is None:
         return {**pending_section(), "computed_for_revision": None, "engine_version": None, "lesions": [], "case": []}
     section = section_envelope(computed_revision=row.case_revision, case=case, computed_at=row.computed_at)

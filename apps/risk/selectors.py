@@ -21,15 +21,18 @@ def current_assessment(case_id: int) -> RiskAssessment | None:
     return RiskAssessment.objects.filter(case_id=case_id, is_current=True).first()
 
 
-#: The detail's read: the current row (one per case, a unique constraint: no order needed) with its payload
-#: as text, compiled once per thread (issue 16).
-_RAW_SECTION_ROW = CompiledRead(
-    lambda case_id: (
-        RiskAssessment.objects.filter(case_id=case_id, is_current=True)
-        .order_by()
-        .values("case_revision", "computed_at", "engine_version", payload_json=Cast("payload", TextField()))[:1]
-    )
-)
+def _section_row(case_id: int, *, raw: bool) -> QuerySet[Any]:
+    # One current row per case (a unique constraint): no order needed. ``raw``: the payload as text.
+    rows = RiskAssessment.objects.filter(case_id=case_id, is_current=True).order_by()
+    if raw:
+        return rows.values("case_revision", "computed_at", "engine_version", payload_json=Cast("payload", TextField()))[:1]
+    return rows.values("case_revision", "computed_at", "engine_version", "payload")[:1]
+
+
+#: The section's read, compiled once per thread (issue 16): the payload as text (the detail API) or decoded
+#: (the pages and the write answers).
+_RAW_SECTION_ROW = CompiledRead(lambda case_id: _section_row(case_id, raw=True))
+_SECTION_ROW = CompiledRead(lambda case_id: _section_row(case_id, raw=False))
 
 
 def risk_section(case: Case, *, raw: bool = False) -> dict[str, Any]:
@@ -39,12 +42,8 @@ def risk_section(case: Case, *, raw: bool = False) -> dict[str, Any]:
     assessment comes from an older engine version); ``current`` otherwise. With ``raw`` the summary is
     the stored payload's text (``RawJSON``), read as text and never decoded.
     """
-    row: Any
-    if raw:
-        found = _RAW_SECTION_ROW.first(case.pk)
-        row = None if found is None else SimpleNamespace(**found)
-    else:
-        row = current_assessment(case.pk)
+    found = (_RAW_SECTION_ROW if raw else _SECTION_ROW).first(case.pk)
+    row: Any = None if found is None else SimpleNamespace(**found)
     if row is None:
         return {**pending_section(), "computed_for_revision": None, "engine_version": None, "summary": None}
     section = section_envelope(computed_revision=row.case_revision, case=case, computed_at=row.computed_at)
