@@ -29,7 +29,7 @@ class TreatmentOptionsResult(models.Model):
     risk_digest = models.CharField(max_length=64, help_text="inputs_digest of the risk assessment the options read.")
     plans_stamp = models.CharField(max_length=64, help_text="count:revision-sum:id-sum of the case's plans.")
     catalogue_stamp = models.CharField(max_length=64, help_text="count:revision-sum of the regimen catalogue.")
-    payload = PayloadJSONField(help_text="CaseOptions.to_dict() of the options engine")
+    payload = PayloadJSONField(help_text="CaseOptions.stored_dict() of the options engine: to_dict() with each regimen once")
     has_urgent = models.BooleanField(default=False, help_text="An option is urgent (cord compression, impending fracture).")
     computed_at = models.DateTimeField()
     is_current = models.BooleanField(default=True)

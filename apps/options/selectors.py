@@ -30,6 +30,7 @@ from apps.core.compiled import CompiledRead
 from apps.core.rawjson import RawJSON
 from apps.dosimetry.models import RadiotherapyPlan, Regimen
 from apps.options.engine import ENGINE_VERSION, PlanEntry, RegimenEntry, RegimenLevelEntry, TrialEntry, case_prognosis
+from apps.options.engine.stored import REGIMENS, expand, expand_lesions, expand_options
 from apps.options.models import TreatmentOptionsResult
 from apps.risk.models import RiskAssessment
 from apps.trials.models import TrialMatch
@@ -181,17 +182,39 @@ def _lesion_ids(case: Case) -> dict[str, int]:
 
 
 #: The parts of the stored payload the section shows as they are.
-_PAYLOAD_PARTS = ("case", "case_not_offered", "notes")
+_PAYLOAD_PARTS = ("case_not_offered", "notes")
+
+
+#: PostgreSQL: the options array ``$options`` (an expression) with each regimen key replaced by its regimen
+#: from the payload's ``regimens`` table (``apps.options.engine.stored``); inline regimens (rows stored
+#: before the table) are kept. jsonb's text is canonical, so the answer is the same text as an inline
+#: payload's. The payload of the row read is ``"options_treatmentoptionsresult"."payload"``.
+_OPTIONS_EXPANDED_SQL = (
+    "(SELECT COALESCE(jsonb_agg(o.item || jsonb_build_object('regimens', ("
+    "SELECT COALESCE(jsonb_agg(CASE WHEN jsonb_typeof(r.item) = 'string' "
+    "THEN \"options_treatmentoptionsresult\".\"payload\" -> 'regimens' -> (r.item #>> '{}') ELSE r.item END "
+    "ORDER BY r.n), '[]'::jsonb) "
+    "FROM jsonb_array_elements(o.item -> 'regimens') WITH ORDINALITY AS r(item, n))) ORDER BY o.n), '[]'::jsonb) "
+    "FROM jsonb_array_elements($options) WITH ORDINALITY AS o(item, n))"
+)
+
+
+def _options_sql(options: str) -> str:
+    """``_OPTIONS_EXPANDED_SQL`` for one of this module's constant expressions (never a value)."""
+    return _OPTIONS_EXPANDED_SQL.replace("$options", options)
 
 
 #: PostgreSQL: the payload's ``lesions`` with each entry's lesion id added (``{"lesion": id, **entry}``,
-#: the entry's own keys winning as in Python), built and encoded by the database. The one parameter is
-#: the case id (its lesions' uuids are the entries' ``lesion_ref``).
+#: the entry's own keys winning as in Python) and its options' regimens expanded, built and encoded by the
+#: database. The one parameter is the case id (its lesions' uuids are the entries' ``lesion_ref``).
 _LESIONS_WITH_IDS_SQL = (
-    "SELECT COALESCE(jsonb_agg(jsonb_build_object('lesion', l.id) || e.item ORDER BY e.n), '[]'::jsonb)::text "
+    "SELECT COALESCE(jsonb_agg(jsonb_build_object('lesion', l.id) || e.item "
+    "|| jsonb_build_object('options', " + _options_sql("e.item -> 'options'") + ") ORDER BY e.n), '[]'::jsonb)::text "
     'FROM jsonb_array_elements("options_treatmentoptionsresult"."payload" -> \'lesions\') WITH ORDINALITY AS e(item, n) '
     "LEFT JOIN cases_lesion l ON l.case_id = %s AND l.uuid::text = e.item ->> 'lesion_ref'"
 )
+#: PostgreSQL: the payload's case-level options, their regimens expanded.
+_CASE_OPTIONS_SQL = "SELECT " + _options_sql('"options_treatmentoptionsresult"."payload" -> \'case\'') + "::text"
 
 
 def _row_queryset(case_id: int) -> QuerySet[Any]:
@@ -205,8 +228,11 @@ def _raw_row_queryset(case_id: int) -> QuerySet[Any]:
     parts: dict[str, Any] = {f"{part}_json": Cast(KeyTransform(part, "payload"), TextField()) for part in _PAYLOAD_PARTS}
     if connection.vendor == "postgresql":
         parts["lesions_json"] = RawSQL(_LESIONS_WITH_IDS_SQL, [case_id], output_field=TextField())  # noqa: S611  # nosec B611 - a constant statement, the case id bound
-    else:  # elsewhere the lesion ids are added in Python to the decoded ``lesions`` only
+        parts["case_json"] = RawSQL(_CASE_OPTIONS_SQL, [], output_field=TextField())  # noqa: S611  # nosec B611 - a constant statement
+    else:  # elsewhere the lesion ids are added and the regimens expanded in Python
         parts["lesions_text"] = Cast(KeyTransform("lesions", "payload"), TextField())
+        parts["case_text"] = Cast(KeyTransform("case", "payload"), TextField())
+        parts["regimens_text"] = Cast(KeyTransform(REGIMENS, "payload"), TextField())
     return (
         current_options_queryset()
         .filter(case_id=case_id)
@@ -250,6 +276,17 @@ def _with_lesion_ids(entries: list[dict[str, Any]], case: Case) -> list[dict[str
     return [{"lesion": ids.get(item["lesion_ref"]), **item} for item in entries]
 
 
+def _sqlite_case_part(text: str | None, table: dict[str, Any] | None) -> RawJSON:
+    """The case-level options as SQLite's own text of them, regimens expanded: SQLite writes the stored
+    text back as it is (Python's ``json.dumps``, minified, ``\\uXXXX`` escapes kept), and so does this, so
+    the answer has the same bytes as the text of an inline payload."""
+    if text is None:
+        return RawJSON("[]")
+    if not table:
+        return RawJSON(text)
+    return RawJSON(json.dumps(expand_options(json.loads(text), table), separators=(",", ":")))
+
+
 def treatment_options_section(case: Case, *, raw: bool = False) -> dict[str, Any]:
     """``{status, computed_at, computed_for_revision, engine_version, lesions, case, ...}`` (api-contract.md
     second part, "Case detail"). Each lesion entry carries the lesion's id, its options and its NOMS.
@@ -263,18 +300,24 @@ def treatment_options_section(case: Case, *, raw: bool = False) -> dict[str, Any
         section["status"] = DerivedStatus.STALE.value
     section["stale_reasons"] = reasons
     section["engine_version"] = row.engine_version
-    if raw:
-        if hasattr(row, "lesions_json"):
-            section["lesions"] = RawJSON(row.lesions_json)
-        else:
-            section["lesions"] = _with_lesion_ids(json.loads(row.lesions_text) if row.lesions_text else [], case)
-        for part in _PAYLOAD_PARTS:
+    if raw and hasattr(row, "lesions_json"):
+        section["lesions"] = RawJSON(row.lesions_json)
+        section["case"] = RawJSON(row.case_json)
+    elif raw:
+        table = json.loads(row.regimens_text) if row.regimens_text else None
+        section["lesions"] = _with_lesion_ids(
+            expand_lesions(json.loads(row.lesions_text) if row.lesions_text else [], table), case
+        )
+        section["case"] = _sqlite_case_part(row.case_text, table)
+    else:
+        payload = expand(row.payload)
+        section["lesions"] = _with_lesion_ids(payload.get("lesions", []), case)
+        section["case"] = payload.get("case", [])
+    for part in _PAYLOAD_PARTS:
+        if raw:
             text = getattr(row, f"{part}_json")
             section[part] = RawJSON("[]" if text is None else text)
-    else:
-        payload = row.payload
-        section["lesions"] = _with_lesion_ids(payload.get("lesions", []), case)
-        for part in _PAYLOAD_PARTS:
+        else:
             section[part] = payload.get(part, [])
     section["has_urgent"] = row.has_urgent
     return section

@@ -64,7 +64,7 @@ def _new_row(item: _Computed, catalogue: str, now: datetime) -> TreatmentOptions
         risk_digest=item.risk_digest,
         plans_stamp=item.plans_stamp,
         catalogue_stamp=catalogue,
-        payload=item.options.to_dict(),
+        payload=item.options.stored_dict(),
         has_urgent=_has_urgent(item.options),
         computed_at=now,
         is_current=True,

@@ -19,6 +19,7 @@ from apps.cases.services import LESION_FIELDS, case_create, case_update
 from apps.dosimetry.models import RadiotherapyPlan, Regimen
 from apps.dosimetry.services import catalogue_entry_changed, plan_create, plan_update
 from apps.options import tasks
+from apps.options.engine.stored import expand
 from apps.options.models import TreatmentOptionsResult
 from apps.options.selectors import prognosis_section, treatment_options_section
 from apps.options.services import treatment_options_compute, treatment_options_compute_cases
@@ -79,7 +80,7 @@ def make_case(p: Personas, mrn: str = "O-1", lesions: list[dict[str, Any]] | Non
 
 
 def lesion_options(row: TreatmentOptionsResult, site: str) -> dict[str, Any]:
-    return next(item for item in row.payload["lesions"] if item["site"] == site)
+    return next(item for item in expand(row.payload)["lesions"] if item["site"] == site)
 
 
 def codes(row: TreatmentOptionsResult, site: str) -> dict[str, bool]:
@@ -116,7 +117,9 @@ def test_compute_stores_options_and_brings_risk_up_to_date(personas: Personas) -
     assert codes(row, "thoracic_spine")["spine_sbrt"] is True
     assert codes(row, "femur")["prophylactic_fixation"] is True
     assert lesion_options(row, "thoracic_spine")["noms"]["neurologic"]["assessment"] == "low_grade"
-    assert row.payload["prognosis"]["tokuhashi"]["score"] == 2 + 1 + 2 + 2 + 5 + 2
+    # The prognosis is not stored with the options: the case detail computes it on read from the case.
+    assert "prognosis" not in row.payload
+    assert detail(personas, case).json()["prognosis"]["tokuhashi"]["score"] == 2 + 1 + 2 + 2 + 5 + 2
     entry = AuditEntry.objects.get(event="options.computed")
     assert entry.after["case_id"] == case.pk
     assert "spine_sbrt" in entry.after["preferred"]

@@ -11,6 +11,7 @@ import pytest
 from apps.cases.models import Case
 from apps.cases.services import LESION_FIELDS, case_create, case_update
 from apps.dosimetry.services import plan_create
+from apps.options.engine.stored import expand
 from apps.options.models import TreatmentOptionsResult
 from tests.conftest import Personas, wait_for
 
@@ -49,7 +50,7 @@ def _newer(case_id: int, than: TreatmentOptionsResult) -> TreatmentOptionsResult
 
 
 def _spine_options(row: TreatmentOptionsResult) -> dict[str, dict[str, Any]]:
-    item = next(i for i in row.payload["lesions"] if i["site"] == "thoracic_spine")
+    item = next(i for i in expand(row.payload)["lesions"] if i["site"] == "thoracic_spine")
     return {o["code"]: o for o in item["options"]}
 
 

@@ -52,6 +52,7 @@ from apps.options.engine import sources
 from apps.options.engine.findings import CaseRisk, LesionRisk, PlanEntry, RegimenEntry, TrialEntry
 from apps.options.engine.noms import NomsAssessment, NomsPart, noms_assessment, painful_collapse_without_deformity, systemic
 from apps.options.engine.prognosis import CasePrognosis, PrognosisResult, case_prognosis
+from apps.options.engine.stored import compact
 from apps.options.engine.version import ENGINE_VERSION
 from apps.risk.engine.cautions import systemic_therapy_cautions
 
@@ -287,14 +288,19 @@ class CaseOptions:
         return next((o for o in self.case if o.code == code), None)
 
     def to_dict(self) -> dict[str, Any]:
+        """The options as the case detail shows them. Without ``prognosis``: the case detail computes it on
+        read from the case as it is (``prognosis_section``), so a stored copy was never shown (issue 16)."""
         return {
             "engine_version": self.engine_version,
             "lesions": [item.to_dict() for item in self.lesions],
             "case": [o.to_dict() for o in self.case],
             "case_not_offered": [n.to_dict() for n in self.not_offered],
             "notes": list(self.notes),
-            "prognosis": self.prognosis.to_dict(),
         }
+
+    def stored_dict(self) -> dict[str, Any]:
+        """What ``TreatmentOptionsResult.payload`` keeps: :meth:`to_dict` with each regimen once."""
+        return compact(self.to_dict())
 
 
 # ============================================================================================ context
