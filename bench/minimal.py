@@ -33,6 +33,8 @@ from django.urls import path
 from django.utils import timezone
 
 from apps.audit.chain import ChainContent, entry_hash
+from apps.options.selectors import _CASE_OPTIONS_SQL as OPTIONS_CASE_SQL  # the API's own statements
+from apps.options.selectors import _LESIONS_WITH_IDS_SQL as OPTIONS_LESIONS_SQL
 
 
 def _rows(sql: str, params: list[Any]) -> list[dict[str, Any]]:
@@ -114,7 +116,8 @@ def case_detail(request: HttpRequest, pk: int) -> JsonResponse:
 
 
 def _text(sql: str, params: list[Any]) -> str:
-    """The one text value of ``sql`` (a JSON document the database built), ``null`` without a row."""
+    """The one text value of ``sql`` (a JSON document the database built, cast to text: psycopg would decode
+    a ``json`` value, and ``str()`` of that is not JSON), ``null`` without a row."""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
@@ -178,27 +181,32 @@ def case_detail_full(request: HttpRequest, pk: int) -> HttpResponse:
     # The stored results as the database's text, spliced in undecoded, as the detail API serves them.
     derived = {
         "risk": _text(
-            "SELECT json_build_object('case_revision', case_revision, 'computed_at', computed_at, 'payload', payload) "
+            "SELECT json_build_object('case_revision', case_revision, 'computed_at', computed_at, 'payload', payload)::text "
             "FROM risk_riskassessment WHERE case_id = %s AND is_current",
             [pk],
         ),
         "dose_summaries": _text(
             "SELECT json_agg(json_build_object('plan', pl.id, 'name', pl.name, 'regimen_code', pl.regimen_code, "
-            "'revision', pl.revision, 'summary', s.payload, 'catalogue', s.catalogue_revisions) ORDER BY pl.id) "
+            "'revision', pl.revision, 'summary', s.payload, 'catalogue', s.catalogue_revisions) ORDER BY pl.id)::text "
             "FROM dosimetry_radiotherapyplan pl LEFT JOIN dosimetry_dosesummary s ON s.plan_id = pl.id AND s.is_current "
             "WHERE pl.case_id = %s",
             [pk],
         ),
         "trial_matches": _text(
             "SELECT json_agg(json_build_object('trial', t.identifier, 'eligibility', m.eligibility, "
-            "'missing_fields', m.payload -> 'missing_fields') ORDER BY t.identifier) "
+            "'missing_fields', m.payload -> 'missing_fields') ORDER BY t.identifier)::text "
             "FROM trials_trialmatch m JOIN trials_trial t ON t.id = m.trial_id WHERE m.case_id = %s",
             [pk],
         ),
+        # The options as the detail API serves them: the stored regimens expanded by the API's own SQL
+        # (the stored payload keeps each regimen once, ``apps.options.engine.stored``).
         "options": _text(
-            "SELECT json_build_object('case_revision', case_revision, 'computed_at', computed_at, 'payload', payload) "
+            "SELECT json_build_object('case_revision', case_revision, 'computed_at', computed_at, "
+            "'engine_version', engine_version, 'lesions', (" + OPTIONS_LESIONS_SQL + ")::jsonb, "
+            "'case', (" + OPTIONS_CASE_SQL + ")::jsonb, 'case_not_offered', payload -> 'case_not_offered', "
+            "'notes', payload -> 'notes')::text "
             "FROM options_treatmentoptionsresult WHERE case_id = %s AND is_current",
-            [pk],
+            [pk, pk],
         ),
     }
     body = json.dumps(case, default=str)[:-1] + "".join(f', "{name}": {text}' for name, text in derived.items()) + "}"

@@ -121,13 +121,21 @@ def test_minimal_views_answer_the_essential_json_in_few_queries(client: Any, dja
     assert len(detail["lesions"]) == newest.lesions.count()
     # The same-content baseline: the stored results beside the case, and the audited read chained as the
     # product chains it (the chain still verifies).
+    from apps.options.services import treatment_options_compute
+
+    treatment_options_compute(case_id=newest.pk)  # with its risk and trial matches
     reads = AuditEntry.objects.filter(event="case.read", case_id=newest.pk).count()
     with django_assert_max_num_queries(12):
         full = client.get(f"/bench/minimal/cases/{newest.pk}/full/", HTTP_AUTHORIZATION=f"Token {token}").json()
     assert len(full["lesions"]) == newest.lesions.count()
     assert set(full) >= {"risk", "dose_summaries", "trial_matches", "options", "prior_radiotherapy"}
+    assert full["risk"]["payload"]["lesions"]
     assert AuditEntry.objects.filter(event="case.read", case_id=newest.pk).count() == reads + 1
     assert verify_chain().intact
+    # The options as the detail API answers them (the stored regimens expanded, lesion ids added).
+    api = client.get(f"/api/v1/cases/{newest.pk}/", HTTP_AUTHORIZATION=f"Token {token}").json()["treatment_options"]
+    assert full["options"]["lesions"] == api["lesions"]
+    assert full["options"]["case"] == api["case"]
     other = Case.objects.filter(board__institution__code=TAG).exclude(board_id=board_id).first()
     assert client.get(f"/bench/minimal/cases/{other.pk}/", HTTP_AUTHORIZATION=f"Token {token}").status_code == 404
     assert client.get("/bench/minimal/cases/").status_code == 401
