@@ -82,6 +82,12 @@ def test_a_code_offered_with_two_different_figures_keeps_both() -> None:
     stored = compact(answer)
     assert stored[REGIMENS] == {"conv_8gy_1fx": regimen, "conv_8gy_1fx~2": other}
     assert expand(stored) == answer
+    # A code that reads like a variant's key does not take another regimen's place.
+    odd = {"code": "conv_8gy_1fx~2", "planned_in": []}
+    answer["case"].append({"regimens": [odd]})
+    stored = compact(answer)
+    assert list(stored[REGIMENS]) == ["conv_8gy_1fx", "conv_8gy_1fx~2", "conv_8gy_1fx~2~2"]
+    assert expand(stored) == answer
 
 
 def test_a_payload_stored_before_the_table_reads_as_it_is() -> None:

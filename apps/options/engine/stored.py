@@ -38,7 +38,11 @@ def _compact_options(
             known = variants.setdefault(code, [])
             key = next((k for k, seen in known if seen == regimen and list(seen) == list(regimen)), None)
             if key is None:
-                key = code if not known else f"{code}~{len(known) + 1}"
+                n = len(known) + 1
+                key = code if n == 1 else f"{code}~{n}"
+                while key in table:  # a catalogue code that itself reads "<code>~<n>"
+                    n += 1
+                    key = f"{code}~{n}"
                 known.append((key, regimen))
                 table[key] = regimen
             refs.append(key)
