@@ -128,9 +128,10 @@ def cases_match_trials(case_ids: Collection[int], *, trial_ids: Collection[int] 
             else:
                 to_load.append(pk)
         loaded = case_selectors.engine_cases(to_load) if to_load else []
-        written = _match(trials, existing, [*settled, *_entries(loaded)])
+        entries = _entries(loaded)
+        written = _match(trials, existing, [*settled, *entries])
         if loaded:
-            _record_facts_digests(loaded)
+            _record_facts_digests(loaded, entries)
         return written
 
 
@@ -153,8 +154,9 @@ def _entries(cases: Sequence[tuple[Case, CaseFacts]]) -> list[_Entry]:
     return [_Entry(case.pk, case.revision, case_facts_digest(facts), facts) for case, facts in cases]
 
 
-def _record_facts_digests(cases: Sequence[tuple[Case, CaseFacts]]) -> None:
-    case_services.case_facts_digests_record((case, case_facts_digest(facts)) for case, facts in cases)
+def _record_facts_digests(cases: Sequence[tuple[Case, CaseFacts]], entries: Sequence[_Entry]) -> None:
+    """Record the digests ``_entries`` built from these cases (built once: it is a pass over every fact)."""
+    case_services.case_facts_digests_record((case, entry.facts_digest) for (case, _), entry in zip(cases, entries, strict=True))
 
 
 def _stored_digests(case_ids: list[int], trials: Sequence[CurrentTrial]) -> dict[tuple[int, int], tuple[int, str]]:
@@ -172,8 +174,9 @@ def match_loaded_cases(cases: Sequence[tuple[Case, CaseFacts]], *, trial_ids: Co
     """``cases_match_trials`` for cases the caller has locked and loaded in its transaction (the options
     chunk reads them once for the risk, the trial matches and the options); records their facts digests."""
     trials = current_trials(trial_ids)
-    written = _match(trials, _stored_digests([case.pk for case, _ in cases], trials), _entries(cases))
-    _record_facts_digests(cases)
+    entries = _entries(cases)
+    written = _match(trials, _stored_digests([case.pk for case, _ in cases], trials), entries)
+    _record_facts_digests(cases, entries)
     return written
 
 
