@@ -82,15 +82,16 @@ def test_copy_and_bulk_create_store_the_same_matches(personas: Personas) -> None
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the COPY path is PostgreSQL's")
-def test_copy_upsert_is_one_insert_after_a_staging_table(personas: Personas) -> None:
+def test_copy_upsert_is_a_staging_table_a_copy_and_one_insert(personas: Personas) -> None:
     case = make_breast_case(personas)
     trials = current_trials(None)
     with CaptureQueriesContext(connection) as queries, transaction.atomic():
         matching._upsert([_row(case.pk, t, {"n": 1}) for t in trials])
     sql = [q["sql"] for q in queries.captured_queries if "copy_upsert_" in q["sql"]]
-    assert len(sql) == 2, sql
+    assert len(sql) == 3, sql
     assert sql[0].startswith('CREATE TEMPORARY TABLE IF NOT EXISTS "copy_upsert_trials_trialmatch" ON COMMIT DROP')
-    assert 'INSERT INTO "trials_trialmatch"' in sql[1] and 'ON CONFLICT ("case_id", "trial_id") DO UPDATE' in sql[1]
+    assert sql[1].startswith('COPY "copy_upsert_trials_trialmatch"')
+    assert 'INSERT INTO "trials_trialmatch"' in sql[2] and 'ON CONFLICT ("case_id", "trial_id") DO UPDATE' in sql[2]
     assert TrialMatch.objects.filter(case=case).count() == len(trials)
     with connection.cursor() as cursor:  # dropped at commit (the test's transaction still holds it here)
         cursor.execute("SELECT count(*) FROM copy_upsert_trials_trialmatch")
