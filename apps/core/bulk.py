@@ -120,6 +120,8 @@ def copy_insert(model: type[models.Model], objs: Sequence[models.Model]) -> None
     qn = connection.ops.quote_name
     fields = list(meta.concrete_fields)
     columns = ", ".join(qn(f.column) for f in fields)
+    for obj in objs:  # as bulk_create: a related object saved since assignment gives its id, an unsaved one fails
+        obj._prepare_related_fields_for_save(operation_name="bulk_create")  # type: ignore[attr-defined]  # not in the stubs
     with connection.cursor() as cursor:
         missing = [obj for obj in objs if obj.pk is None]
         if missing:
