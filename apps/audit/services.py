@@ -33,6 +33,7 @@ from apps.accounts.models import User
 from apps.audit.chain import ChainContent, entry_hash, normalise_ip
 from apps.audit.events import AuditEvent
 from apps.audit.models import AuditChainHead, AuditEntry
+from apps.core.bulk import bulk_insert
 from apps.core.request_context import current_client_ip, current_request_id
 
 #: The entries an ``audit_appended_last`` block holds back (None outside one).
@@ -210,7 +211,7 @@ def _append(prepared: list[AuditEntry]) -> list[AuditEntry]:
     if len(prepared) == 1:
         prepared[0].save(force_insert=True)  # the insert trigger moves the chain head to this entry
     else:
-        AuditEntry.objects.bulk_create(prepared)
+        bulk_insert(AuditEntry, prepared)  # COPY for a recompute chunk's many entries (apps.core.bulk)
     return prepared
 
 

@@ -150,9 +150,23 @@ CASE_FIELD_NAMES: tuple[str, ...] = tuple(
 LESION_FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in fields(LesionFacts) if f.name != "ref")
 
 
+#: Exact types returned as they are (an enum member is not one: its type is its enum's).
+_LEAF_TYPES: frozenset[type] = frozenset({str, int, float, bool, type(None)})
+#: Field names of each dataclass met, read once per type rather than per value.
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
 def _plain(value: Any) -> Any:
-    if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+    # Most facts are plain scalars: checked first, by exact type (issue 16: this runs for every fact of
+    # every case of a recompute chunk).
+    kind = type(value)
+    if kind in _LEAF_TYPES:
+        return value
+    names = _FIELD_NAMES.get(kind)
+    if names is None and is_dataclass(value) and not isinstance(value, type):
+        names = _FIELD_NAMES[kind] = tuple(f.name for f in fields(value))
+    if names is not None:
+        return {name: _plain(getattr(value, name)) for name in names}
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, date):

@@ -28,6 +28,7 @@ from apps.audit.services import audit_appended_last, audit_engine_results
 from apps.cases.facts import CaseFacts
 from apps.cases.models import Case
 from apps.cases.selectors import engine_cases, lock_cases
+from apps.core.bulk import bulk_insert
 from apps.options.engine import CaseOptions, OptionInputs, options_inputs_digest, risk_from_payload, treatment_options
 from apps.options.engine.digest import catalogue_fingerprint
 from apps.options.models import TreatmentOptionsResult
@@ -163,7 +164,7 @@ def _compute_locked_cases(case_ids: Iterable[int]) -> dict[int, TreatmentOptions
             touched, ["is_current", "case_revision", "risk_digest", "plans_stamp", "catalogue_stamp"]
         )
     if created:
-        TreatmentOptionsResult.objects.bulk_create([row for row, _ in created])
+        bulk_insert(TreatmentOptionsResult, [row for row, _ in created])
         audit_engine_results(
             engine="options-engine",
             event=AuditEvent.OPTIONS_COMPUTED,

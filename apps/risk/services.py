@@ -22,6 +22,7 @@ from apps.audit.services import audit_engine_results
 from apps.cases.facts import CaseFacts
 from apps.cases.models import Case
 from apps.cases.selectors import engine_cases, lock_cases
+from apps.core.bulk import bulk_insert
 from apps.risk.engine import CaseRiskSummary, assess_case, case_inputs_digest
 from apps.risk.models import LesionAssessment, RiskAssessment
 
@@ -128,8 +129,8 @@ def risk_assess_loaded_cases(cases: Sequence[tuple[Case, CaseFacts]]) -> dict[in
     if touched:
         RiskAssessment.objects.bulk_update(touched, ["is_current", "case_revision"])
     if created:
-        RiskAssessment.objects.bulk_create([row for row, _ in created])
-        LesionAssessment.objects.bulk_create([lesion_row for row, item in created for lesion_row in _lesion_rows(row, item)])
+        bulk_insert(RiskAssessment, [row for row, _ in created])
+        bulk_insert(LesionAssessment, [lesion_row for row, item in created for lesion_row in _lesion_rows(row, item)])
         audit_engine_results(
             engine="risk-engine",
             event=AuditEvent.RISK_ASSESSED,
