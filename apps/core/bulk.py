@@ -66,7 +66,7 @@ def copy_upsert(
     with connection.cursor() as cursor:
         # Same column types as the table; IF NOT EXISTS: a second call in one transaction finds it empty.
         cursor.execute(
-            f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} ON COMMIT DROP AS "  # noqa: S608 - names from the model
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} ON COMMIT DROP AS "  # noqa: S608  # nosec B608 - names from the model
             f"SELECT {columns} FROM {table} WITH NO DATA"
         )
         sql = f"COPY {stage} ({columns}) FROM STDIN"
@@ -79,7 +79,7 @@ def copy_upsert(
                 copy.write_row(row)
         # The DELETE empties the staging table as its rows are moved: one statement, nothing left behind.
         cursor.execute(
-            f"WITH staged AS (DELETE FROM {stage} RETURNING {columns}) "  # noqa: S608 - names from the model
+            f"WITH staged AS (DELETE FROM {stage} RETURNING {columns}) "  # noqa: S608  # nosec B608 - names from the model
             f"INSERT INTO {table} ({columns}) SELECT {columns} FROM staged "
             f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
         )

@@ -208,7 +208,7 @@ def _options_sql(options: str) -> str:
 #: the entry's own keys winning as in Python) and its options' regimens expanded, built and encoded by the
 #: database. The one parameter is the case id (its lesions' uuids are the entries' ``lesion_ref``).
 _LESIONS_WITH_IDS_SQL = (
-    "SELECT COALESCE(jsonb_agg(jsonb_build_object('lesion', l.id) || e.item "
+    "SELECT COALESCE(jsonb_agg(jsonb_build_object('lesion', l.id) || e.item "  # nosec B608 - constant SQL, no value in it
     "|| jsonb_build_object('options', " + _options_sql("e.item -> 'options'") + ") ORDER BY e.n), '[]'::jsonb)::text "
     'FROM jsonb_array_elements("options_treatmentoptionsresult"."payload" -> \'lesions\') WITH ORDINALITY AS e(item, n) '
     "LEFT JOIN cases_lesion l ON l.case_id = %s AND l.uuid::text = e.item ->> 'lesion_ref'"
