@@ -73,11 +73,12 @@ class NoStoreMiddleware:
         return response
 
 
-class AdminCspMiddleware:
-    """Django's admin change list writes one inline ``<style>`` block (a list without actions, which is
-    every read-only list here), so the admin's pages, and only those, may use inline styles. Scripts stay
-    ``'self'`` only: the admin needs no inline script. Must sit inside ``csp.middleware.CSPMiddleware``
-    (later in ``MIDDLEWARE``), which reads the ``_csp_update`` this sets."""
+class InlineStyleCspMiddleware:
+    """Two third-party pages write inline styles, and they alone may: Django's admin (its change list
+    writes one ``<style>`` block for a list without actions, which is every read-only list here) and DRF's
+    browsable API (an endpoint opened in a browser: its templates carry ``style`` attributes and a
+    ``<style>`` block). Scripts stay ``'self'`` only: neither needs an inline script. Must sit inside
+    ``csp.middleware.CSPMiddleware`` (later in ``MIDDLEWARE``), which reads the ``_csp_update`` this sets."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -85,7 +86,9 @@ class AdminCspMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         match = request.resolver_match
-        if match is not None and match.app_name == "admin":
+        admin = match is not None and match.app_name == "admin"
+        browsable_api = request.path.startswith("/api/") and response.get("Content-Type", "").startswith("text/html")
+        if admin or browsable_api:
             response._csp_update = {"style-src": [UNSAFE_INLINE]}  # type: ignore[attr-defined]
         return response
 

@@ -67,6 +67,19 @@ def test_admin_relaxes_inline_styles_only(personas: Personas) -> None:
     assert policy["script-src"] == ["'self'"]
 
 
+def test_the_browsable_api_relaxes_inline_styles_only(personas: Personas) -> None:
+    """DRF's browsable API (an endpoint opened in a browser) styles inline; its JSON answers do not relax."""
+    client = _signed_in(personas.surgeon)
+    page = client.get("/api/v1/cases/", HTTP_ACCEPT="text/html")
+    assert page.status_code == 200 and page["Content-Type"].startswith("text/html")
+    policy = _policy(page)
+    assert "'unsafe-inline'" in policy["style-src"]
+    assert policy["script-src"] == ["'self'"]
+    answer = client.get("/api/v1/cases/", HTTP_ACCEPT="application/json")
+    assert answer["Content-Type"].startswith("application/json")
+    assert _policy(answer)["style-src"] == ["'self'"]
+
+
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
 STYLE_ATTRIBUTE = re.compile(r"\sstyle\s*=", re.IGNORECASE)
 STYLE_BLOCK = re.compile(r"<style[\s>]", re.IGNORECASE)

@@ -59,7 +59,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After whitenoise: static files never reach it; every other response may carry patient data.
     "apps.core.middleware.NoStoreMiddleware",
-    "apps.core.middleware.AdminCspMiddleware",
+    "apps.core.middleware.InlineStyleCspMiddleware",
     "apps.core.middleware.RequestIdMiddleware",
     "apps.core.middleware.InputSafetyMiddleware",  # body limits (413) and NUL characters (400), issue 15
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -79,7 +79,8 @@ MIDDLEWARE = [
 
 # --- HTTP hardening (issue 15, docs/security/access-and-data.md) -----------------------------------
 # Content-Security-Policy (django-csp 4): only the site's own scripts and styles, never inline ones. The
-# Django admin's few inline scripts are allowed per view by apps.core.middleware.AdminCspMiddleware.
+# Django admin's and DRF's browsable API's inline styles are allowed for those pages only by
+# apps.core.middleware.InlineStyleCspMiddleware.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
@@ -225,6 +226,8 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # DRF's defaults, the browsable API under the site's name and icon (apps.core.api.renderers).
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "apps.core.api.renderers.BrowsableAPIRenderer"],
     "EXCEPTION_HANDLER": "apps.core.api.errors.exception_handler",
     # Depth limit and NUL characters refused with a 400 naming the field (apps/core/api/parsers.py).
     "DEFAULT_PARSER_CLASSES": [

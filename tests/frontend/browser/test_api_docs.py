@@ -23,3 +23,14 @@ def test_swagger_ui_renders_without_csp_violations(personas: Personas, visitor: 
     person.shot("api-docs-swagger")
     assert not person.console_errors, person.console_errors
     assert not person.csp_violations()
+
+
+def test_the_browsable_api_renders_without_csp_violations(personas: Personas, visitor: Any) -> None:
+    """DRF's browsable API (a signed-in clinician opening an endpoint in the browser) under the same policy."""
+    person = visitor("surgeon")
+    person.go("/api/v1/cases/")
+    person.page.wait_for_selector(".response-info", timeout=20_000)
+    assert '"results"' in person.page.inner_text(".response-info")
+    person.shot("browsable-api-cases")
+    assert not person.console_errors, person.console_errors
+    assert not person.csp_violations()
