@@ -12,7 +12,7 @@ pages and the write responses ask for Python values (``raw=False``).
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
@@ -25,6 +25,8 @@ class DerivedSection(Protocol):
 
 
 _SECTIONS: dict[str, DerivedSection] = {}
+#: Each stored section's answer for a case with nothing of it stored yet (``register_section``).
+_PENDING: dict[str, Callable[[], dict[str, Any]]] = {}
 
 
 class DerivedStatus(StrEnum):
@@ -33,8 +35,12 @@ class DerivedStatus(StrEnum):
     STALE = "stale"
 
 
-def register_section(name: str, section: DerivedSection) -> None:
+def register_section(name: str, section: DerivedSection, *, pending: Callable[[], dict[str, Any]] | None = None) -> None:
+    """``pending``: what ``section`` answers for a case none of whose results of that kind is stored yet
+    (a new dict per call); None for a section computed on read from the case itself."""
     _SECTIONS[name] = section
+    if pending is not None:
+        _PENDING[name] = pending
 
 
 def derived_status(*, computed_revision: int | None, case_revision: int) -> DerivedStatus:
@@ -55,12 +61,20 @@ def section_envelope(*, computed_revision: int | None, case: Case, computed_at: 
     }
 
 
-def derived_sections(case: Case, *, raw: bool = False, skip: Collection[str] = ()) -> dict[str, Any]:
+def derived_sections(
+    case: Case, *, raw: bool = False, skip: Collection[str] = (), nothing_stored: bool = False
+) -> dict[str, Any]:
     """Every registered section of ``case``; those named in ``skip`` are left ``pending`` for the caller to
-    fill from a read it makes anyway (the case page reads the trial matches once for two uses)."""
+    fill from a read it makes anyway (the case page reads the trial matches once for two uses).
+
+    ``nothing_stored``: the caller knows no derived result of the case is stored (a case it has just
+    created, whose tasks run after commit in a worker): the stored sections answer ``pending`` without a
+    read, four queries of a creation's nineteen (issue 16); those computed on read are computed."""
     names = ("risk", "dose_summaries", "trial_matches")
     out: dict[str, Any] = {name: pending_section() for name in names}
     for name, section in _SECTIONS.items():
-        if name not in skip:
-            out[name] = section(case, raw=raw)
+        if name in skip:
+            continue
+        pending = _PENDING.get(name) if nothing_stored else None
+        out[name] = pending() if pending is not None else section(case, raw=raw)
     return out

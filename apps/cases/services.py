@@ -24,7 +24,7 @@ from apps.audit.services import AuditRecord, audit_record, audit_record_many, sn
 from apps.cases.fields import Entity, names
 from apps.cases.models import Case, Lesion, Patient, PriorRadiotherapyCourse
 from apps.cases.rules import case_errors, lesion_errors, normalise_lesion, prior_course_errors
-from apps.cases.selectors import facts_stamp
+from apps.cases.selectors import facts_stamp, hold_written_relations
 from apps.cases.signals import case_changed  # noqa: F401 - re-exported: receivers connected before the move
 from apps.cases.workflow import EDITABLE_STATUSES, CaseStatus, ReReviewNotAllowed, check_re_review, check_transition
 from apps.core.background import enqueue
@@ -111,11 +111,10 @@ def _register_patient(*, actor: User, board: Board, data: Mapping[str, Any]) -> 
     return patient, entry
 
 
-def _write_lesions(
-    case: Case, lesions: Sequence[Mapping[str, Any]], actor: User, *, new_case: bool = False
-) -> list[dict[str, Any]]:
+def _write_lesions(case: Case, lesions: Sequence[Mapping[str, Any]], actor: User, *, new_case: bool = False) -> list[Lesion]:
     """Replace the case's lesions with ``lesions``: an item with an ``id`` updates that lesion, one
-    without creates a lesion, and a stored lesion left out of the list is removed."""
+    without creates a lesion, and a stored lesion left out of the list is removed. Returns the lesions
+    written, in the order given."""
     existing = {} if new_case else {lesion.pk: lesion for lesion in case.lesions.select_for_update().order_by("pk")}
     kept: set[int] = set()
     errors: dict[str, dict[str, list[str]]] = {}
@@ -150,13 +149,22 @@ def _write_lesions(
         for lesion in updated:
             lesion.updated_at = now
         Lesion.objects.bulk_update(updated, [*LESION_FIELDS, "updated_at"])
-    return [snapshot(lesion, ("id", *LESION_FIELDS)) for lesion in to_save]
+    return to_save
+
+
+def _lesion_rows(lesions: Iterable[Lesion]) -> list[dict[str, Any]]:
+    return [snapshot(lesion, ("id", *LESION_FIELDS)) for lesion in lesions]
+
+
+def _course_rows(courses: Iterable[PriorRadiotherapyCourse]) -> list[dict[str, Any]]:
+    return [snapshot(course, PRIOR_COURSE_FIELDS) for course in courses]
 
 
 def _write_prior_courses(
     case: Case, courses: Sequence[Mapping[str, Any]], actor: User, *, new_case: bool = False
-) -> list[dict[str, Any]]:
-    """Prior courses are history: the list given replaces the stored one wholesale."""
+) -> list[PriorRadiotherapyCourse]:
+    """Prior courses are history: the list given replaces the stored one wholesale. Returns the courses
+    written, in the order given."""
     if not new_case:
         PriorRadiotherapyCourse.objects.filter(case=case).delete()
     rows = []
@@ -165,7 +173,7 @@ def _write_prior_courses(
         course.clean_fields(exclude=_RELATIONS)
         rows.append(course)
     PriorRadiotherapyCourse.objects.bulk_create(rows)
-    return [snapshot(c, PRIOR_COURSE_FIELDS) for c in rows]
+    return rows
 
 
 @transaction.atomic
@@ -196,22 +204,27 @@ def case_create(
     case = Case(board=board, patient=patient, created_by=actor, **data)
     case.clean_fields(exclude=_RELATIONS)
     case.save()
-    lesion_rows = _write_lesions(case, lesions, actor, new_case=True)
-    course_rows = _write_prior_courses(case, prior_courses, actor, new_case=True)
+    written_lesions = _write_lesions(case, lesions, actor, new_case=True)
+    written_courses = _write_prior_courses(case, prior_courses, actor, new_case=True)
     entries.append(
         AuditRecord(
             event=AuditEvent.CASE_CREATED,
             actor=actor,
             subject=case,
             board_id=board.pk,
-            after={**snapshot(case), "lesions": lesion_rows, "prior_radiotherapy": course_rows},
+            after={
+                **snapshot(case),
+                "lesions": _lesion_rows(written_lesions),
+                "prior_radiotherapy": _course_rows(written_courses),
+            },
         )
     )
     # Appended last, in one go: the chain head is locked from here to commit, so the shorter the better
     # for concurrent submissions (issue 16), and a new patient's entry costs no second lock.
     audit_record_many(entries)
     _announce(case)
-    return case
+    # The caller answers with the case as written: it holds the rows just inserted (issue 16).
+    return hold_written_relations(case, lesions=written_lesions, prior_courses=written_courses)
 
 
 @transaction.atomic
@@ -258,9 +271,9 @@ def case_update(
     case.clean_fields(exclude=_RELATIONS)
     case.save()
     if lesions is not None:
-        after_extra["lesions"] = _write_lesions(case, lesions, actor)
+        after_extra["lesions"] = _lesion_rows(_write_lesions(case, lesions, actor))
     if prior_courses is not None:
-        after_extra["prior_radiotherapy"] = _write_prior_courses(case, prior_courses, actor)
+        after_extra["prior_radiotherapy"] = _course_rows(_write_prior_courses(case, prior_courses, actor))
     audit_record(
         actor=actor,
         event=AuditEvent.CASE_UPDATED,

@@ -56,16 +56,26 @@ def enqueue(task_name: str, *args: Any, **kwargs: Any) -> OutboxMessage:
 def enqueue_to(queue: str, task_name: str, *args: Any, **kwargs: Any) -> OutboxMessage:
     """``enqueue`` on a named queue ("" for the default one)."""
     message = OutboxMessage.objects.create(task_name=task_name, args=list(args), kwargs=kwargs, queue=queue)
-    message_id = message.pk
-    transaction.on_commit(lambda: send(message_id))
+    # Sent from the row just written, not read back (issue 16: a query per change). Nothing else can have
+    # sent it before this commit: the sweep sees only committed rows older than ``SEND_GRACE``.
+    transaction.on_commit(lambda: send(message.pk, message=message))
     return message
+
+
+def runs_in_process() -> bool:
+    """True when enqueued work runs in this process right after commit (no broker: the demo's eager
+    mode), so a change's derived results exist once its transaction has committed; False when a worker
+    computes them later."""
+    from tumorboard.celery import app
+
+    return bool(app.conf.task_always_eager)
 
 
 def _publish(message: OutboxMessage) -> None:
     from tumorboard.celery import app
 
     options: dict[str, Any] = {"queue": message.queue} if message.queue else {}
-    if app.conf.task_always_eager:
+    if runs_in_process():
         # Eager mode: run in process (exceptions propagate, as they do for ``.delay`` in eager mode).
         if message.task_name not in app.tasks:
             app.loader.import_default_modules()
@@ -78,15 +88,15 @@ def _publish(message: OutboxMessage) -> None:
     app.send_task(message.task_name, args=message.args, kwargs=message.kwargs, retry=False, ignore_result=True, **options)
 
 
-def send(message_id: int) -> bool:
+def send(message_id: int, *, message: OutboxMessage | None = None) -> bool:
     """Send one outbox message if it is still unsent; True when the broker took it. Never raises for a
-    broker failure (it is recorded on the row for the sweep)."""
-    message = OutboxMessage.objects.filter(pk=message_id, sent_at__isnull=True).first()
+    broker failure (it is recorded on the row for the sweep). ``message``: the row as its transaction
+    wrote it (the after-commit send), else it is read, and skipped if sent meanwhile."""
+    if message is None:
+        message = OutboxMessage.objects.filter(pk=message_id, sent_at__isnull=True).first()
     if message is None:
         return False
-    from tumorboard.celery import app
-
-    if not app.conf.task_always_eager:
+    if not runs_in_process():
         try:
             _publish(message)
         except Exception as exc:

@@ -11,7 +11,7 @@ class DosimetryConfig(AppConfig):
     def ready(self) -> None:
         from apps.cases.derived import register_section
         from apps.dosimetry import handlers
-        from apps.dosimetry.selectors import dose_summaries_section
+        from apps.dosimetry.selectors import dose_summaries_pending, dose_summaries_section
 
         handlers.connect()
-        register_section("dose_summaries", dose_summaries_section)
+        register_section("dose_summaries", dose_summaries_section, pending=dose_summaries_pending)

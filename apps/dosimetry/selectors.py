@@ -339,12 +339,17 @@ def plan_entries(case: Case, *, raw: bool = False) -> list[dict[str, Any]]:
     return list(plans.values())
 
 
+def dose_summaries_pending() -> dict[str, Any]:
+    """The dose summaries section of a case with no plan."""
+    return {**pending_section(), "plans": []}
+
+
 def dose_summaries_section(case: Case, *, raw: bool = False) -> dict[str, Any]:
     """``{status, computed_at, plans: [...]}``: ``pending`` without plans or while any plan is uncomputed,
     ``stale`` when any summary is out of date, else ``current``; ``computed_at`` is the latest summary's."""
     plans = plan_entries(case, raw=raw)
     if not plans:
-        return {**pending_section(), "plans": []}
+        return dose_summaries_pending()
     statuses = {entry["status"] for entry in plans}
     if DerivedStatus.PENDING.value in statuses:
         status = DerivedStatus.PENDING

@@ -287,13 +287,18 @@ def _sqlite_case_part(text: str | None, table: dict[str, Any] | None) -> RawJSON
     return RawJSON(json.dumps(expand_options(json.loads(text), table), separators=(",", ":")))
 
 
+def treatment_options_pending() -> dict[str, Any]:
+    """The treatment options section of a case whose options were never computed."""
+    return {**pending_section(), "computed_for_revision": None, "engine_version": None, "lesions": [], "case": []}
+
+
 def treatment_options_section(case: Case, *, raw: bool = False) -> dict[str, Any]:
     """``{status, computed_at, computed_for_revision, engine_version, lesions, case, ...}`` (api-contract.md
     second part, "Case detail"). Each lesion entry carries the lesion's id, its options and its NOMS.
     With ``raw`` the stored parts are served as the database's text (``RawJSON``), never decoded."""
     row: Any = _options_row(case, raw=raw)
     if row is None:
-        return {**pending_section(), "computed_for_revision": None, "engine_version": None, "lesions": [], "case": []}
+        return treatment_options_pending()
     section = section_envelope(computed_revision=row.case_revision, case=case, computed_at=row.computed_at)
     reasons = stale_reasons(row, case)
     if reasons:

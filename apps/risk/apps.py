@@ -11,7 +11,7 @@ class RiskConfig(AppConfig):
     def ready(self) -> None:
         from apps.cases.derived import register_section
         from apps.risk import handlers
-        from apps.risk.selectors import risk_section
+        from apps.risk.selectors import risk_pending, risk_section
 
         handlers.connect()
-        register_section("risk", risk_section)
+        register_section("risk", risk_section, pending=risk_pending)

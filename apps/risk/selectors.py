@@ -35,6 +35,11 @@ _RAW_SECTION_ROW = CompiledRead(lambda case_id: _section_row(case_id, raw=True))
 _SECTION_ROW = CompiledRead(lambda case_id: _section_row(case_id, raw=False))
 
 
+def risk_pending() -> dict[str, Any]:
+    """The risk section of a case never assessed."""
+    return {**pending_section(), "computed_for_revision": None, "engine_version": None, "summary": None}
+
+
 def risk_section(case: Case, *, raw: bool = False) -> dict[str, Any]:
     """``{status, computed_at, computed_for_revision, engine_version, summary}`` for the case API.
 
@@ -45,7 +50,7 @@ def risk_section(case: Case, *, raw: bool = False) -> dict[str, Any]:
     found = (_RAW_SECTION_ROW if raw else _SECTION_ROW).first(case.pk)
     row: Any = None if found is None else SimpleNamespace(**found)
     if row is None:
-        return {**pending_section(), "computed_for_revision": None, "engine_version": None, "summary": None}
+        return risk_pending()
     section = section_envelope(computed_revision=row.case_revision, case=case, computed_at=row.computed_at)
     if row.engine_version != ENGINE_VERSION:
         section["status"] = DerivedStatus.STALE.value

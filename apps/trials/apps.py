@@ -11,7 +11,7 @@ class TrialsConfig(AppConfig):
     def ready(self) -> None:
         from apps.cases.derived import register_section
         from apps.trials import handlers
-        from apps.trials.selectors import trial_matches_section
+        from apps.trials.selectors import trial_matches_pending, trial_matches_section
 
         handlers.connect()
-        register_section("trial_matches", trial_matches_section)
+        register_section("trial_matches", trial_matches_section, pending=trial_matches_pending)

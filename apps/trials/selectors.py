@@ -291,12 +291,17 @@ def trial_matches_listing(rows: list[TrialRow], *, case_revision: int, facts: Ca
     return out
 
 
+def trial_matches_pending() -> dict[str, Any]:
+    """The trial matches section of a case never matched."""
+    return {**pending_section(), "computed_for_revision": None, "matches": []}
+
+
 def trial_matches_section_from_rows(rows: list[TrialRow], case: Case) -> dict[str, Any]:
     """:func:`trial_matches_section` (decoded values) from rows already read by :func:`case_trial_rows`:
     the case page shows the section and the listing from one read."""
     stored = [row for row in rows if row.has_match]
     if not stored:
-        return {**pending_section(), "computed_for_revision": None, "matches": []}
+        return trial_matches_pending()
     envelope = section_envelope(
         computed_revision=min(row.match_case_revision for row in stored if row.match_case_revision is not None),
         case=case,
@@ -368,7 +373,7 @@ def trial_matches_section(case: Case, *, raw: bool = False) -> dict[str, Any]:
     ``raw`` served as that text (``RawJSON``). One query (issue 16: the registry's size was a second)."""
     matches = [SimpleNamespace(**row) for row in _SECTION_READ.rows(case.pk)]
     if not matches:
-        return {**pending_section(), "computed_for_revision": None, "matches": []}
+        return trial_matches_pending()
     envelope = section_envelope(
         computed_revision=min(m.case_revision for m in matches),
         case=case,

@@ -331,3 +331,33 @@ def test_a_constraint_the_rules_missed_is_a_400_naming_it_not_a_500(personas: Pe
     assert response.status_code == 400
     assert "case_castration_status_prostate_only" in response.json()["non_field_errors"][0]
     assert not Case.objects.exists()
+
+
+def test_the_answer_to_a_creation_is_the_case_as_a_read_returns_it(personas: Personas) -> None:
+    """Issue 16: the creation answers from the rows it wrote instead of reading them back, so its body must
+    be the detail a read returns: every field, the lesions in order and the prior courses in the database's
+    order (a course with no date is placed where PostgreSQL or SQLite places a null)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    courses = [
+        {"region": "T8", "total_dose_gy": 20, "fractions": 5, "date": "2025-10-01"},
+        {"region": "L1-L2", "total_dose_gy": 8, "fractions": 1},
+        {"region": "pelvis", "total_dose_gy": 30, "fractions": 10, "date": "2024-02-29"},
+    ]
+    lesions = [*new_case_payload(personas.board.pk)["lesions"], {"site": "pelvis", "max_diameter_mm": 22.5}]
+    client = personas.client(personas.coordinator)
+    with CaptureQueriesContext(connection) as ctx:
+        created = client.post(
+            URL, new_case_payload(personas.board.pk, lesions=lesions, prior_radiotherapy=courses), format="json"
+        )
+    assert created.status_code == 201, created.json()
+    assert not [q["sql"] for q in ctx.captured_queries if q["sql"].startswith('SELECT "cases_lesion"')]
+    read = client.get(f"{URL}{created.json()['id']}/")
+    assert read.status_code == 200
+    assert created.json() == read.json()
+    assert created["ETag"] == read["ETag"]
+    assert [c["region"] for c in read.json()["prior_radiotherapy"]] == (
+        ["pelvis", "T8", "L1-L2"] if connection.features.nulls_order_largest else ["L1-L2", "pelvis", "T8"]
+    )
+    assert [lesion["site"] for lesion in created.json()["lesions"]] == ["femur", "lumbar_spine", "pelvis"]

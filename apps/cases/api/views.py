@@ -8,7 +8,6 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -34,8 +33,9 @@ from apps.cases.models import Case, Patient
 from apps.cases.workflow import CaseStatus
 from apps.core.api.errors import PreconditionFailed
 from apps.core.api.preconditions import if_match_int
-from apps.core.api.renderers import FragmentJSONRenderer
+from apps.core.api.renderers import BrowsableAPIRenderer, FragmentJSONRenderer
 from apps.core.api.serializers import refuse_unknown_fields
+from apps.core.background import runs_in_process
 from apps.core.idempotency import idempotent
 
 
@@ -128,23 +128,26 @@ class CaseViewSet(
             context["patient_queryset"] = selectors.scope_patients(user)
         return context
 
-    def _detail_response(self, case_id: int, status_code: int = status.HTTP_200_OK, case: Case | None = None) -> Response:
-        # A write re-reads the case as committed; a read passes the case it already loaded (with its
-        # lesions and prior courses prefetched) instead of loading it a second time (issue 16).
-        read = case is not None
-        if case is None:
-            case = selectors.case_detail_queryset(self.request.user).get(pk=case_id)
+    def _detail_response(
+        self, case: Case | int, status_code: int = status.HTTP_200_OK, *, read: bool = False, created: bool = False
+    ) -> Response:
+        """The case detail. ``case``: the case already loaded with its lesions and prior courses (a read, or
+        a creation's case holding the rows it wrote, issue 16), or the id of a case a write changed, read
+        again as committed. ``created``: the case was created by this request, so its derived results are
+        stored only if its tasks ran here at commit (eager mode); with a worker they are pending."""
+        if not isinstance(case, Case):
+            case = selectors.case_detail_queryset(self.request.user).get(pk=case)
         data = case_detail_representation(case)
         # A read serves the stored derived JSON as the database's text (FragmentJSONRenderer splices it in,
         # issue 16); a write's answer holds Python values (the idempotency store keeps it as JSON).
-        data.update(derived_sections(case, raw=read))
+        data.update(derived_sections(case, raw=read, nothing_stored=created and not runs_in_process()))
         return Response(data, status=status_code, headers={"ETag": f'"{case.revision}"'})
 
     @extend_schema(responses=CaseDetailSerializer)
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         case = self.get_object()
         audit_read(actor=request.user, subject=case, request=request, detail={"via": "api"})
-        return self._detail_response(case.pk, case=case)
+        return self._detail_response(case, read=True)
 
     @extend_schema(request=CaseWriteSerializer, responses={201: CaseDetailSerializer})
     @idempotent
@@ -165,7 +168,7 @@ class CaseViewSet(
             lesions=lesions,
             prior_courses=prior,
         )
-        return self._detail_response(case.pk, status.HTTP_201_CREATED)
+        return self._detail_response(case, status.HTTP_201_CREATED, created=True)
 
     @extend_schema(request=CaseUpdateSerializer, responses=CaseDetailSerializer)
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
