@@ -196,7 +196,7 @@ def run_scenario(
 ) -> dict[str, Any]:
     """``users`` locust users requesting one scenario back to back for ``seconds``; its figures."""
     import gevent
-    from locust import HttpUser, constant, task
+    from locust import FastHttpUser, constant, task
     from locust.env import Environment
 
     name, method, template, auth, _ = scenario
@@ -205,7 +205,7 @@ def run_scenario(
     cookie_name = context["session_cookie"]
     counter = {"n": 0}
 
-    class Clinician(HttpUser):
+    class Clinician(FastHttpUser):
         wait_time = constant(0)
 
         def on_start(self) -> None:
