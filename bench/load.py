@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if __package__ in (None, ""):
     sys.path.insert(0, str(ROOT))
 
-from bench._common import load_average, stamp, write_outputs  # noqa: E402 - after the path fix above
+from bench._common import cpu_ticks, load_average, stamp, steal_share, write_outputs  # noqa: E402 - after the path fix above
 from bench.queries import POSTED_MRN_PREFIX, new_case_body  # noqa: E402
 
 #: (name, method, path template, auth, baseline). ``auth`` is "token" (API) or "session" (pages);
@@ -264,7 +264,9 @@ def markdown(result: dict[str, Any]) -> str:
     lines = [
         f"Load test {result['date']}: {result['all_cases']:,} cases ({result['board_cases']:,} on the measured board), "
         f"agenda of {result['agenda_items']}, gunicorn {result['workers']} workers, {result['seconds']} s per cell; "
-        f"load average at start {result['load_start']}, at end {result['load_end']}.",
+        f"load average at start {result['load_start']}, at end {result['load_end']}"
+        + ("" if result.get("cpu_steal") is None else f"; CPU steal {result['cpu_steal']:.1%} of the run")
+        + ".",
         "",
         "| scenario | users | p50 ms | p95 ms | p99 ms | req/s | failures | KB | p50 / baseline p50 | p95 / baseline p95 |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
@@ -332,7 +334,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     log_path = Path(tempfile.gettempdir()) / f"bench-gunicorn-{args.port}.log"
     server = start_server(args.port, args.workers, log_path)
     rows = []
-    load_start = load_average()
+    load_start, ticks_start = load_average(), cpu_ticks()
     try:
         wait_ready(args.port, server, log_path)
         host = f"http://127.0.0.1:{args.port}"
@@ -355,6 +357,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "date": stamp(),
         "load_start": load_start,
         "load_end": load_average(),
+        "cpu_steal": steal_share(ticks_start, cpu_ticks()),
         "workers": args.workers,
         "seconds": args.seconds,
         **{k: context[k] for k in ("board_cases", "all_cases", "agenda_items")},
