@@ -20,7 +20,7 @@ from apps.cases import services as case_services
 from apps.cases.facts import CaseFacts
 from apps.cases.models import Case
 from apps.cases.workflow import CaseStatus
-from apps.core.bulk import copy_upsert
+from apps.core.bulk import copy_new_rows, copy_upsert
 from apps.trials.engine import ENGINE_VERSION
 from apps.trials.engine.digest import case_facts_digest, match_inputs_digest
 from apps.trials.models import (
@@ -49,18 +49,23 @@ _MATCH_UPDATE_FIELDS: tuple[str, ...] = (
 _MATCH_FIELDS: tuple[str, ...] = ("case_id", "trial_id", *_MATCH_UPDATE_FIELDS)
 
 
-def _upsert(rows: list[tuple[object, ...]]) -> None:
-    """Insert or update the given matches, one row per case and trial.
+def _upsert(rows: list[tuple[object, ...]], new_rows: list[tuple[object, ...]]) -> None:
+    """Update the stored matches ``rows`` and insert the matches ``new_rows``, one row per case and trial.
 
-    On PostgreSQL through ``COPY`` into a staging table and one ``INSERT ... ON CONFLICT``
-    (``apps.core.bulk.copy_upsert``): Django's ``UNNEST`` upsert escaped every quote of the 1.2 KB payloads
-    in Python, a third of a recompute chunk's CPU (issue 16). Elsewhere (SQLite) ``bulk_create``.
+    On PostgreSQL through ``COPY`` (``apps.core.bulk``): Django's ``UNNEST`` upsert escaped every quote of
+    the 1.2 KB payloads in Python, a third of a recompute chunk's CPU (issue 16). ``rows`` go through a
+    staging table and one ``INSERT ... ON CONFLICT``; ``new_rows``, pairs the caller read no stored match
+    of while holding the case row locks every match writer takes first, are copied into the table
+    directly. Elsewhere (SQLite) one ``bulk_create`` upsert.
     """
     if connection.vendor == "postgresql":
-        copy_upsert(TrialMatch, _MATCH_FIELDS, rows, unique_fields=("case", "trial"), update_fields=_MATCH_UPDATE_FIELDS)
+        if rows:
+            copy_upsert(TrialMatch, _MATCH_FIELDS, rows, unique_fields=("case", "trial"), update_fields=_MATCH_UPDATE_FIELDS)
+        if new_rows:
+            copy_new_rows(TrialMatch, _MATCH_FIELDS, new_rows)
         return
     TrialMatch.objects.bulk_create(
-        [TrialMatch(**dict(zip(_MATCH_FIELDS, row, strict=True))) for row in rows],
+        [TrialMatch(**dict(zip(_MATCH_FIELDS, row, strict=True))) for row in [*rows, *new_rows]],
         batch_size=_MATCH_UPSERT_BATCH,
         update_conflicts=True,
         unique_fields=("case", "trial"),
@@ -183,7 +188,8 @@ def match_loaded_cases(cases: Sequence[tuple[Case, CaseFacts]], *, trial_ids: Co
 def _match(trials: Sequence[CurrentTrial], existing: dict[tuple[int, int], tuple[int, str]], entries: Sequence[_Entry]) -> int:
     """Evaluate and upsert the pairs whose inputs digest changed; move the others' revision forward."""
     now = timezone.now()
-    rows: list[tuple[object, ...]] = []  # in the order of _MATCH_FIELDS: only written, no instance built
+    rows: list[tuple[object, ...]] = []  # changed matches, in the order of _MATCH_FIELDS: no instance built
+    new_rows: list[tuple[object, ...]] = []  # pairs with no stored match (the cases are locked)
     moved: dict[int, int] = {}  # case id -> revision, for matches whose inputs are the same
     for entry in entries:
         for row in trials:
@@ -196,7 +202,7 @@ def _match(trials: Sequence[CurrentTrial], existing: dict[tuple[int, int], tuple
             if entry.facts is None:  # cannot happen: a settled case has every pair's digest unchanged
                 raise AssertionError(f"case {entry.pk} was settled by its facts digest but a pair changed")
             payload = row.compiled.match(entry.facts).to_dict()
-            rows.append(
+            (new_rows if stored is None else rows).append(
                 (
                     entry.pk,
                     row.trial.pk,
@@ -209,8 +215,8 @@ def _match(trials: Sequence[CurrentTrial], existing: dict[tuple[int, int], tuple
                     now,
                 )
             )
-    if rows:
-        _upsert(rows)
+    if rows or new_rows:
+        _upsert(rows, new_rows)
     forwarded = 0
     if moved:
         # One UPDATE for every case whose facts came back unchanged at a later revision (rows just
@@ -224,4 +230,4 @@ def _match(trials: Sequence[CurrentTrial], existing: dict[tuple[int, int], tuple
                 output_field=PositiveIntegerField(),
             )
         )
-    return len(rows) + forwarded
+    return len(rows) + len(new_rows) + forwarded

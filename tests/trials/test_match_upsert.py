@@ -1,16 +1,17 @@
-"""The matches' bulk upsert (issue 16): on PostgreSQL through ``COPY`` and a staging table
-(``apps.core.bulk.copy_upsert``), elsewhere Django's ``bulk_create``; the same stored rows either way."""
+"""The matches' bulk upsert (issue 16): on PostgreSQL through ``COPY``, with a staging table for stored
+pairs (``apps.core.bulk.copy_upsert``) and straight into the table for new ones
+(``apps.core.bulk.copy_new_rows``), elsewhere Django's ``bulk_create``; the same stored rows either way."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from apps.core.bulk import copy_upsert
+from apps.core.bulk import copy_new_rows, copy_upsert
 from apps.trials import matching, services
 from apps.trials.engine import ENGINE_VERSION
 from apps.trials.models import Trial, TrialMatch
@@ -35,7 +36,7 @@ def test_rows_written_through_the_upsert_read_back_as_given(personas: Personas) 
     case = make_breast_case(personas)
     trials = current_trials(None)[:2]
     with transaction.atomic():
-        matching._upsert([_row(case.pk, t, {**_AWKWARD, "i": i}) for i, t in enumerate(trials)])
+        matching._upsert([], [_row(case.pk, t, {**_AWKWARD, "i": i}) for i, t in enumerate(trials)])
     stored = {m.trial_id: m for m in TrialMatch.objects.filter(case=case)}
     assert {pk: m.payload for pk, m in stored.items()} == {t.trial.pk: {**_AWKWARD, "i": i} for i, t in enumerate(trials)}
     assert {m.eligibility for m in stored.values()} == {"eligible"}
@@ -43,8 +44,8 @@ def test_rows_written_through_the_upsert_read_back_as_given(personas: Personas) 
     # The same pairs again with new values update in place (one row per case and trial), twice in one
     # transaction: the staging table is empty again after each upsert.
     with transaction.atomic():
-        matching._upsert([_row(case.pk, trials[0], {"v": 2}, revision=2)])
-        matching._upsert([_row(case.pk, trials[1], {"v": 3}, revision=3)])
+        matching._upsert([_row(case.pk, trials[0], {"v": 2}, revision=2)], [])
+        matching._upsert([_row(case.pk, trials[1], {"v": 3}, revision=3)], [])
     assert dict(TrialMatch.objects.filter(case=case).values_list("trial_id", "case_revision")) == {
         trials[0].trial.pk: 2,
         trials[1].trial.pk: 3,
@@ -86,7 +87,7 @@ def test_copy_upsert_is_a_staging_table_a_copy_and_one_insert(personas: Personas
     case = make_breast_case(personas)
     trials = current_trials(None)
     with CaptureQueriesContext(connection) as queries, transaction.atomic():
-        matching._upsert([_row(case.pk, t, {"n": 1}) for t in trials])
+        matching._upsert([_row(case.pk, t, {"n": 1}) for t in trials], [])
     sql = [q["sql"] for q in queries.captured_queries if "copy_upsert_" in q["sql"]]
     assert len(sql) == 3, sql
     assert sql[0].startswith('CREATE TEMPORARY TABLE IF NOT EXISTS "copy_upsert_trials_trialmatch" ON COMMIT DROP')
@@ -111,3 +112,56 @@ def test_copy_upsert_refuses_to_run_outside_a_transaction() -> None:
 def test_copy_upsert_is_postgresql_only() -> None:
     with pytest.raises(NotImplementedError):
         copy_upsert(TrialMatch, ("case_id",), [], unique_fields=("case_id",), update_fields=())
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the COPY path is PostgreSQL's")
+def test_new_matches_are_copied_straight_into_the_table(personas: Personas) -> None:
+    case = make_breast_case(personas)
+    trials = current_trials(None)
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        matching._upsert([], [_row(case.pk, t, {**_AWKWARD, "n": i}) for i, t in enumerate(trials)])
+    sql = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert sql == [
+        'COPY "trials_trialmatch" ("case_id", "trial_id", "trial_version_id", "eligibility", "payload", '
+        '"inputs_digest", "case_revision", "engine_version", "computed_at") FROM STDIN'
+    ]
+    stored = dict(TrialMatch.objects.filter(case=case).values_list("trial_id", "payload"))
+    assert stored == {t.trial.pk: {**_AWKWARD, "n": i} for i, t in enumerate(trials)}
+    assert all(pk is not None for pk in TrialMatch.objects.filter(case=case).values_list("pk", flat=True))
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the COPY path is PostgreSQL's")
+def test_a_new_row_that_exists_after_all_fails_the_transaction_and_overwrites_nothing(personas: Personas) -> None:
+    case = make_breast_case(personas)
+    trial = current_trials(None)[0]
+    with transaction.atomic():
+        matching._upsert([], [_row(case.pk, trial, {"v": 1})])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        copy_new_rows(TrialMatch, matching._MATCH_FIELDS, [_row(case.pk, trial, {"v": 2}, revision=2)])
+    stored = TrialMatch.objects.get(case=case, trial_id=trial.trial.pk)
+    assert (stored.payload, stored.case_revision) == ({"v": 1}, 1)
+
+
+def test_a_first_match_copies_new_rows_and_a_changed_one_upserts_them(personas: Personas) -> None:
+    case = make_breast_case(personas)
+    trials = current_trials(None)
+    with CaptureQueriesContext(connection) as first:
+        assert services.cases_match_trials([case.pk]) == len(trials)
+    case.ecog = 3
+    case.revision += 1
+    case.save(update_fields=["ecog", "revision"])
+    with CaptureQueriesContext(connection) as again:
+        written = services.cases_match_trials([case.pk])
+    assert 0 < written <= len(trials)
+    assert TrialMatch.objects.filter(case=case).count() == len(trials)
+    assert set(TrialMatch.objects.filter(case=case).values_list("case_revision", flat=True)) == {case.revision}
+    if connection.vendor == "postgresql":
+        assert not any("copy_upsert_" in q["sql"] for q in first.captured_queries)
+        assert any(q["sql"].startswith('COPY "trials_trialmatch"') for q in first.captured_queries)
+        assert any("copy_upsert_" in q["sql"] for q in again.captured_queries)
+
+
+@pytest.mark.skipif(connection.vendor == "postgresql", reason="the other backends' refusal")
+def test_copy_new_rows_is_postgresql_only() -> None:
+    with pytest.raises(NotImplementedError):
+        copy_new_rows(TrialMatch, ("case_id",), [])

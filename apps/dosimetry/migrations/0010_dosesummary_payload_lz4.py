@@ -1,0 +1,11 @@
+"""The stored payloads are compressed with lz4 on PostgreSQL (issue 16: a recompute's database CPU)."""
+
+from django.db import migrations
+
+from apps.core.migration_operations import CompressColumn
+
+
+class Migration(migrations.Migration):
+    dependencies = [("dosimetry", "0009_alter_dosesummary_payload")]
+
+    operations = [CompressColumn("DoseSummary", "payload")]

@@ -1,0 +1,11 @@
+"""The stored payloads are compressed with lz4 on PostgreSQL (issue 16: a recompute's database CPU)."""
+
+from django.db import migrations
+
+from apps.core.migration_operations import CompressColumn
+
+
+class Migration(migrations.Migration):
+    dependencies = [("options", "0003_payload_stored_form")]
+
+    operations = [CompressColumn("TreatmentOptionsResult", "payload")]
