@@ -7,17 +7,40 @@ per double quote), and server-side binding does not help: the array is still dum
 recompute chunk's 3,800 trial matches (1.2 KB of JSON each) that was 0.4 s of CPU per chunk, a third of
 the chunk. ``COPY ... FROM STDIN`` sends the same rows in the copy text format, escaped by psycopg's C
 extension, into a staging table that lives only until commit; one ``INSERT ... ON CONFLICT`` moves them
-into the table. Same rows, same ``jsonb`` (the JSON text is produced by the field's own adapter), a
+into the table. Same rows, same ``jsonb`` (the JSON text written by orjson, ``_copy_json``), a
 tenth of the client CPU and a third of the database time (``docs/performance.md`` "Recompute, round 4").
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
+import orjson
 from django.db import connection, models
+
+#: orjson as ``json.dumps`` behaves for what it refuses: dataclasses and dates are not JSON (the engines
+#: hand over plain data), and non-string keys become strings as ``json.dumps`` makes them.
+_ORJSON_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME
+
+
+def _refuse(value: Any) -> Any:
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def _copy_json(field: models.JSONField[Any]) -> Callable[[Any], Any]:
+    """How a copied row carries ``field``'s value: the JSON text, which the ``jsonb`` column parses.
+
+    A field without an encoder of its own gets orjson's text: the same ``jsonb`` as ``json.dumps`` gives
+    (the column stores the parsed value, not the text), in a fifth to a tenth of the time for the engines'
+    1-21 KB payloads, which were 14 % of a recompute chunk's CPU (issue 16, ``docs/performance.md``
+    "Recompute, round 6"). JSON has no NaN or infinity: ``json.dumps`` wrote them and the database refused
+    the row; orjson writes ``null``. The engines' values are bounded numbers of validated inputs. A
+    field with an encoder keeps it (its adapter, as Django binds it)."""
+    if field.encoder is not None:
+        return lambda value: field.get_db_prep_save(value, connection)
+    return lambda value: None if value is None else orjson.dumps(value, default=_refuse, option=_ORJSON_OPTIONS).decode()
 
 
 def _logged(cursor: Any, sql: str) -> AbstractContextManager[None]:
@@ -42,8 +65,10 @@ def _columns(model: type[models.Model], names: Sequence[str]) -> list[str]:
 def _copy_rows(cursor: Any, model: type[models.Model], target: str, fields: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     """``COPY`` ``rows`` (tuples in the order of ``fields``) into the table ``target`` (quoted)."""
     meta = model._meta
-    # JSON goes through the field's own adapter (the same json.dumps Django binds); other values as they are.
-    json_fields = {i: f for i, f in enumerate(meta.get_field(name) for name in fields) if isinstance(f, models.JSONField)}
+    # JSON as its text (``_copy_json``); other values as they are.
+    json_fields = {
+        i: _copy_json(f) for i, f in enumerate(meta.get_field(name) for name in fields) if isinstance(f, models.JSONField)
+    }
     json_positions = list(json_fields)
     sql = f"COPY {target} ({', '.join(_columns(model, fields))}) FROM STDIN"
     # The raw psycopg cursor's errors become Django's (an IntegrityError, not psycopg's UniqueViolation).
@@ -52,7 +77,7 @@ def _copy_rows(cursor: Any, model: type[models.Model], target: str, fields: Sequ
             if json_positions:
                 row = list(row)
                 for i in json_positions:
-                    row[i] = json_fields[i].get_db_prep_save(row[i], connection)
+                    row[i] = json_fields[i](row[i])
             copy.write_row(row)
 
 
@@ -113,6 +138,10 @@ def copy_new_rows(model: type[models.Model], fields: Sequence[str], rows: Iterab
         _copy_rows(cursor, model, connection.ops.quote_name(model._meta.db_table), fields, rows)
 
 
+def _prep_save(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
+    return lambda value: field.get_db_prep_save(value, connection)
+
+
 #: Fewer rows than this are inserted by ``bulk_create``: one ``INSERT`` is one round trip, the ``COPY``
 #: path two (the ids, then the rows), which only pays for itself on a recompute chunk's many rows.
 COPY_MIN_ROWS = 10
@@ -160,9 +189,13 @@ def copy_insert(model: type[models.Model], objs: Sequence[models.Model]) -> None
             for obj, (new_id,) in zip(missing, sorted(cursor.fetchall()), strict=True):
                 obj.pk = new_id
         sql = f"COPY {qn(meta.db_table)} ({columns}) FROM STDIN"
+        # Each value as bulk_create prepares it; JSON as its text (``_copy_json``).
+        prepare: list[Callable[[Any], Any]] = [
+            _copy_json(f) if isinstance(f, models.JSONField) else _prep_save(f) for f in fields
+        ]
         with connection.wrap_database_errors, _logged(cursor, sql), cursor.cursor.copy(sql) as copy:
             for obj in objs:
-                copy.write_row([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
+                copy.write_row([prep(f.pre_save(obj, True)) for prep, f in zip(prepare, fields, strict=True)])
     for obj in objs:
         obj._state.adding = False
         obj._state.db = connection.alias

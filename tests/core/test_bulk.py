@@ -127,3 +127,77 @@ def test_bulk_insert_below_the_threshold_and_copy_insert_elsewhere(personas: Per
         copy_insert(AuditEntry, [])
     with transaction.atomic():
         bulk_insert(AuditEntry, [])
+
+
+NOW = dt.datetime(2026, 12, 4, 8, 0, tzinfo=dt.UTC)
+
+#: JSON whose text differs between encoders (escapes, non-ASCII, floats, big and negative numbers,
+#: integer keys) but whose parsed value must not.
+_AWKWARD_JSON = {
+    "text": 'q " b \\ t \t n \n nul-like \\u0000 d\u00e9j\u00e0 \u2264 \u2028 emoji \U0001f9b4',
+    "floats": [0.1, 1e-07, 1e16, 2.5e-300, -0.0, 123456.789, 1.0],
+    "ints": [0, -1, 2**53 + 1, -(2**62)],
+    "nested": {"a": [None, True, False, {"b": []}], "": {}},
+    3: "an integer key becomes a string, as json.dumps makes it",
+}
+
+
+@postgresql_only
+def test_copied_json_is_the_jsonb_django_stores(personas: Personas) -> None:
+    """The COPY writes orjson's text; the column holds the same ``jsonb`` as Django's own binding."""
+    case = make_case(personas)
+    with transaction.atomic():
+        copied = [
+            RiskAssessment(
+                case=case,
+                case_revision=1,
+                inputs_digest=f"c{i}",
+                engine_version="e",
+                payload=_AWKWARD_JSON,
+                is_current=False,
+                computed_at=NOW,
+            )
+            for i in range(COPY_MIN_ROWS)
+        ]
+        copy_insert(RiskAssessment, copied)
+    saved = RiskAssessment.objects.create(
+        case=case,
+        case_revision=1,
+        inputs_digest="s",
+        engine_version="e",
+        payload=_AWKWARD_JSON,
+        is_current=False,
+        computed_at=NOW,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM risk_riskassessment c, risk_riskassessment s WHERE s.id = %s AND c.id = ANY(%s) "
+            "AND c.payload = s.payload AND c.payload::text = s.payload::text",
+            [saved.pk, [r.pk for r in copied]],
+        )
+        assert cursor.fetchone() == (len(copied),)
+    assert RiskAssessment.objects.get(pk=copied[0].pk).payload == {
+        **{k: v for k, v in _AWKWARD_JSON.items() if k != 3},
+        "3": _AWKWARD_JSON[3],
+    }
+
+
+@postgresql_only
+@pytest.mark.parametrize("value", [dt.date(2026, 12, 4), dt.datetime(2026, 12, 4, tzinfo=dt.UTC), object()], ids=repr)
+def test_a_value_json_dumps_refuses_is_refused_by_the_copy_too(personas: Personas, value: object) -> None:
+    case = make_case(personas)
+    rows = [
+        RiskAssessment(
+            case=case,
+            case_revision=1,
+            inputs_digest=f"x{i}",
+            engine_version="e",
+            payload={"v": value},
+            is_current=False,
+            computed_at=NOW,
+        )
+        for i in range(COPY_MIN_ROWS)
+    ]
+    with pytest.raises(TypeError, match="is not JSON serializable"), transaction.atomic():
+        copy_insert(RiskAssessment, rows)
+    assert not RiskAssessment.objects.filter(inputs_digest__startswith="x").exists()
