@@ -7,8 +7,10 @@ import json
 from dataclasses import replace
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from apps.audit.chain import GENESIS, ChainContent, StoredLink, canonical_text, entry_hash, first_broken_link
+from apps.audit.chain import GENESIS, ChainContent, StoredLink, _canonical, canonical_text, entry_hash, first_broken_link
 
 T0 = dt.datetime(2026, 12, 1, 9, 30, 0, 123456, tzinfo=dt.UTC)
 
@@ -153,3 +155,36 @@ def test_the_chain_module_imports_no_django() -> None:
 
     source = open(module.__file__, encoding="utf-8").read()  # noqa: SIM115
     assert "django" not in source.split('"""', 2)[2]
+
+
+@given(
+    st.dictionaries(
+        st.text(),
+        st.recursive(
+            st.none() | st.booleans() | st.text(),
+            lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner),
+            max_leaves=10,
+        ),
+    )
+)
+def test_strings_are_written_as_json_dumps_writes_them(value: dict[str, object]) -> None:
+    """Issue 16: strings go through the C encoder directly; the hashed text (and so every stored hash) is
+    the one ``json.dumps(..., ensure_ascii=False)`` wrote for each key and string before."""
+
+    def before(v: object) -> str:
+        if v is None:
+            return "null"
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, str):
+            return json.dumps(v, ensure_ascii=False)
+        if isinstance(v, dict):
+            items = sorted((str(k), x) for k, x in v.items())
+            return "{" + ",".join(f"{json.dumps(k, ensure_ascii=False)}:{before(x)}" for k, x in items) + "}"
+        assert isinstance(v, list)
+        return "[" + ",".join(before(x) for x in v) + "]"
+
+    assert _canonical(value) == before(value)
+    assert _canonical({"q": 'a "b" \\ \t\n\x00 d\u00e9j\u00e0 \u2028 \U0001f9b4'}) == (
+        '{"q":"a \\"b\\" \\\\ \\t\\n\\u0000 d\u00e9j\u00e0 \u2028 \U0001f9b4"}'
+    )
